@@ -1,0 +1,1 @@
+"""Reference data (taxonomies) and the deterministic demo-data generator and loader."""
