@@ -1,0 +1,1 @@
+"""Offline evaluation on historical deals (`python -m matching.evaluate --help`)."""

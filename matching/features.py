@@ -1,0 +1,160 @@
+"""Pair features and hard exclusions, vectorised over a block of ventures × all investors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from matching.config import FEATURES, FeatureConfig
+from matching.pool import InvestorPool, VentureSide, ticket_distance
+
+F32 = npt.NDArray[np.float32]
+I64 = npt.NDArray[np.int64]
+B = npt.NDArray[np.bool_]
+Rows = I64
+
+
+class PairFeatures:
+    """One venture side against one investor pool.
+
+    Two modes share the code: a *block* (venture rows × every investor, `cols=None`) for
+    ranking, and *pairs* (equal-length venture rows and investor columns) for training and
+    explanations. Venture-side arrays are indexed by rows and broadcast against investor arrays.
+    """
+
+    def __init__(self, side: VentureSide, pool: InvestorPool, config: FeatureConfig) -> None:
+        self.side = side
+        self.pool = pool
+        self.config = config
+        self._thesis_rows: sparse.csr_matrix | None = None
+
+    # -- helpers that make the two modes look alike ------------------------------------------
+    @staticmethod
+    def _take(table: npt.NDArray[Any], keys: I64, cols: I64 | None) -> npt.NDArray[Any]:
+        return table[keys] if cols is None else table[keys, cols]
+
+    @staticmethod
+    def _inv(vector: npt.NDArray[Any], cols: I64 | None) -> npt.NDArray[Any]:
+        return vector[None, :] if cols is None else vector[cols]
+
+    @staticmethod
+    def _ven(vector: npt.NDArray[Any], cols: I64 | None) -> npt.NDArray[Any]:
+        return vector[:, None] if cols is None else vector
+
+    def _slot_max(self, table: F32, slots: I64, cols: I64 | None) -> F32:
+        out = np.array(self._take(table, slots[:, 0], cols), dtype=np.float32)
+        for j in range(1, slots.shape[1]):
+            np.maximum(out, self._take(table, slots[:, j], cols), out=out)
+        return out
+
+    def _links(self, rows: Rows, universe: bool) -> sparse.csr_matrix:
+        """Ventures (rows) × investors that already backed them (pool or whole universe)."""
+        track = self.pool.track
+        backers = track.backers_universe if universe else track.backers
+        width = track.universe_size if universe else len(self.pool)
+        empty = np.empty(0, np.int64)
+        cols = [backers.get(v, empty) for v in self.side.frame.ids[rows].tolist()]
+        indptr = np.cumsum([0, *(len(c) for c in cols)], dtype=np.int64)
+        indices = np.concatenate(cols) if cols else empty
+        data = np.ones(len(indices), dtype=np.float32)
+        return sparse.csr_matrix((data, indices, indptr), shape=(len(cols), width))
+
+    def _pick(self, matrix: sparse.csr_matrix | F32, cols: I64 | None) -> F32:
+        """Dense block, or each row's own column in pairs mode."""
+        if cols is None:
+            if isinstance(matrix, np.ndarray):
+                return np.asarray(matrix, dtype=np.float32)
+            return np.asarray(matrix.toarray(), dtype=np.float32)
+        picked = matrix[np.arange(len(cols)), cols]
+        return np.asarray(picked, dtype=np.float32).ravel()
+
+    # -- features ------------------------------------------------------------------------------
+    def compute(self, rows: Rows, cols: I64 | None = None) -> dict[str, F32]:
+        """Every feature for the block `rows` × all investors, or for the pairs (rows, cols)."""
+        s, p, c = self.side, self.pool, self.config
+        t = p.track
+        slots, family = s.sector_slots[rows], s.family_slots[rows]
+        overlap, offered = self._instrument_overlap(rows, cols)
+        distance = ticket_distance(
+            self._ven(s.log_raise[rows], cols),
+            self._inv(p.log_ticket_min, cols),
+            self._inv(p.log_ticket_max, cols),
+        )
+        return {
+            "sector_fit": self._slot_max(p.sector_fit, slots, cols),
+            "stage_fit": self._take(p.stage_fit, s.stage[rows], cols),
+            "ticket_fit": 1.0 - np.minimum(distance / c.ticket_decades_to_zero, 1.0),
+            "region_fit": self._take(p.region_fit, s.region[rows], cols),
+            "instrument_fit": np.where(
+                self._ven(offered, cols) > 0,
+                overlap / np.maximum(self._ven(offered, cols), 1.0),
+                1.0,
+            ),
+            "tax_relief_fit": self._take(p.tax_relief, s.tax_code[rows], cols),
+            "institution_fit": self._take(p.institution, s.institution[rows], cols),
+            "text_similarity": self._text(rows, cols),
+            "track_sector": self._slot_max(p.sector_lift, slots, cols),
+            "track_sector_family": self._slot_max(p.sector_lift, family, cols),
+            "track_stage": self._take(t.stage_lift, s.stage[rows], cols),
+            "track_region": self._take(t.region_lift, s.region[rows], cols),
+            "track_region_broad": self._take(t.region_lift, s.region_broad[rows], cols),
+            "track_size": self._take(t.size_lift, s.band[rows], cols),
+            "activity": self._inv(t.activity, cols),
+            "activity_recent": self._inv(t.activity_recent, cols),
+            "follow_on": self._pick(self._links(rows, universe=False), cols),
+            "co_investors": np.log1p(self._pick(self._links(rows, True) @ t.co_invest, cols)),
+        }
+
+    def matrix(self, rows: Rows, cols: I64) -> F32:
+        """Pairs × FEATURES, the estimator's input."""
+        values = self.compute(rows, cols)
+        return np.column_stack([np.broadcast_to(values[name], (len(rows),)) for name in FEATURES])
+
+    def logit(self, rows: Rows, coef: Mapping[str, float], intercept: float) -> F32:
+        """Linear score of the block `rows` × all investors, without keeping every feature."""
+        out = np.full((len(rows), len(self.pool)), intercept, dtype=np.float32)
+        for name, value in self.compute(rows).items():
+            weight = coef.get(name, 0.0)
+            if weight:
+                out += np.float32(weight) * value
+        return out
+
+    def excluded(self, rows: Rows, cols: I64 | None = None) -> B:
+        """Hard mandate exclusions: excluded sector, no usable instrument, strict region."""
+        s, p = self.side, self.pool
+        slots = s.sector_slots[rows]
+        out = np.array(self._take(p.sector_excluded, slots[:, 0], cols), dtype=np.bool_)
+        for j in range(1, slots.shape[1]):
+            out |= self._take(p.sector_excluded, slots[:, j], cols)
+        out |= self._take(p.region_barred, s.region[rows], cols)
+        overlap, offered = self._instrument_overlap(rows, cols)
+        out |= (self._ven(offered, cols) > 0) & (overlap == 0)
+        return out
+
+    def _instrument_overlap(self, rows: Rows, cols: I64 | None) -> tuple[F32, F32]:
+        """Shared instruments (investors with no list share all) and the venture's count."""
+        p = self.pool
+        venture = self.side.instruments[rows]
+        offered = venture.sum(axis=1)
+        if cols is None:
+            shared = venture @ p.instruments
+        else:
+            shared = (venture * p.instruments.T[cols]).sum(axis=1)
+        anyone = self._inv(p.instruments_any, cols)
+        return np.where(anyone, self._ven(offered, cols), shared).astype(np.float32), offered
+
+    def _text(self, rows: Rows, cols: I64 | None) -> F32:
+        summaries = self.side.text[rows]
+        thesis = self.pool.thesis
+        if cols is None:
+            product = summaries @ thesis
+            dense = product.toarray() if sparse.issparse(product) else product
+            return np.asarray(dense, dtype=np.float32)
+        if self._thesis_rows is None:
+            self._thesis_rows = sparse.csr_matrix(thesis.T, dtype=np.float32)
+        paired = summaries.multiply(self._thesis_rows[cols])
+        return np.asarray(paired.sum(axis=1), dtype=np.float32).ravel()

@@ -1,0 +1,82 @@
+"""Explanations read like a fund manager's notes, and exclusions say why."""
+
+from tests.matching.factories import deal, investor, venture
+
+
+def _texts(reasons):
+    return {r.code: r.text for r in reasons}
+
+
+def test_sibling_sector_is_explained_as_the_same_family(model):
+    v = venture(sectors=("diagnostics",))
+    i = investor(sectors=("medtech",))
+    text = _texts(model.explain(v, i))["sector_fit"]
+    assert text == "Invests in medtech and the venture is in diagnostics (same sector family)"
+
+
+def test_raise_above_the_ticket_range_is_a_reason_against(model):
+    v = venture(raise_amount_gbp=3_000_000)
+    i = investor(ticket_min_gbp=250_000, ticket_max_gbp=1_500_000)
+    reasons = {r.code: r for r in model.explain(v, i, limit=10)}
+    assert reasons["ticket_fit"].text == "Raise of £3.0m is above the £250k–£1.5m ticket range"
+    assert reasons["ticket_fit"].effect == "-"
+
+
+def test_reasons_for_a_good_fit_are_positive_and_strongest_first(model):
+    reasons = model.explain(venture(), investor(), limit=4)
+    assert len(reasons) == 4
+    assert {r.effect for r in reasons} == {"+"}
+    assert reasons[0].code == "sector_fit"
+
+
+def test_track_record_reason_counts_past_deals(model):
+    i = investor(id=31, sectors=())
+    own = [deal(31) for _ in range(6)] + [deal(31, sectors=("ai",), region="london")]
+    market = [deal(32, sectors=("ai",), region="london") for _ in range(20)]
+    history = own + market
+    texts = _texts(model.explain(venture(), i, history, limit=10))
+    assert "6 of 7 past deals" in texts["track_sector"]
+
+
+def test_excluded_sector_comes_first_with_its_reason(model):
+    v = venture(sectors=("biotech",))
+    i = investor(excluded_sectors=("health",))
+    reason = model.exclusion_reason(v, i)
+    assert reason.code == "excluded_sector"
+    assert reason.text == "Does not invest in health; the venture is in biotech"
+    assert model.explain(v, i)[0] == reason
+
+
+def test_an_instrument_the_investor_never_uses_excludes(model):
+    reason = model.exclusion_reason(venture(instruments=("grant",)), investor())
+    assert reason.code == "instrument_not_used"
+    assert "the venture offers grant" in reason.text
+
+
+def test_a_strict_region_mandate_excludes_outsiders_but_not_children(model):
+    strict = investor(regions=("england",), regions_strict=True)
+    assert model.exclusion_reason(venture(region="north_east"), strict) is None
+    reason = model.exclusion_reason(venture(region="scotland"), strict)
+    assert reason.code == "outside_region"
+    assert reason.text == "Invests only in england; the venture is in scotland"
+
+
+def test_a_loose_region_mandate_only_lowers_the_score(model):
+    loose = investor(regions=("north_east",))
+    inside = model.score_pairs([venture(id=1, region="north_east")], [loose]).scores[0, 0]
+    outside = model.score_pairs([venture(id=1, region="london")], [loose]).scores[0, 0]
+    assert model.exclusion_reason(venture(region="london"), loose) is None
+    assert outside < inside
+
+
+def test_excluded_pairs_never_reach_a_ranking(model):
+    barred = investor(id=41, excluded_sectors=("diagnostics",))
+    ranked = model.rank_investors_for_venture(venture(), [barred, investor(id=42)], k=5)
+    assert [r.id for r in ranked] == [42]
+
+
+def test_explaining_from_a_cached_pool_gives_the_same_reasons(model):
+    i = investor(id=51, sectors=())
+    history = [deal(51) for _ in range(4)] + [deal(52, sectors=("ai",)) for _ in range(9)]
+    pool = model.prepare([investor(id=52), i], history)
+    assert model.explain(venture(), i, pool=pool) == model.explain(venture(), i, history)
