@@ -1,0 +1,98 @@
+"""Engines and sessions: one engine per process, one session per request or task.
+
+SQLite gets WAL (readers don't block the writer) and enforced foreign keys on every connection;
+PostgreSQL comes through `DATABASE_URL`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import Engine, event, make_url
+from sqlmodel import Session, create_engine
+
+from webapp.config import Settings
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """Turn on WAL, foreign keys and a busy timeout on each new SQLite connection."""
+    # pysqlite opens transactions lazily in its own way; let SQLAlchemy issue BEGIN itself so
+    # that `BEGIN IMMEDIATE` (used by the outbox relay's lock) works.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+# Execution option naming how a SQLite transaction begins (ignored by PostgreSQL).
+SQLITE_BEGIN = "sqlite_begin"
+
+
+def _begin_sqlite(connection: Any) -> None:
+    """Emit BEGIN ourselves (pysqlite's own transaction handling is switched off above).
+
+    Work that will write begins IMMEDIATE: in WAL mode a deferred transaction that reads and
+    then writes fails at once ("database is locked") if another process committed in between,
+    whereas IMMEDIATE waits for the write lock (busy_timeout) before its snapshot is taken.
+    """
+    immediate = connection.get_execution_options().get(SQLITE_BEGIN) == "immediate"
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def for_writing(engine: Engine) -> Engine:
+    """The same engine (and pool), but its SQLite transactions take the write lock up front."""
+    return engine.execution_options(**{SQLITE_BEGIN: "immediate"})
+
+
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def make_engine(settings: Settings, **kwargs: Any) -> Engine:
+    """Create the process's engine with the dialect-specific settings applied."""
+    url = settings.sqlalchemy_url
+    # JSON columns (sectors, reasons) are decoded on every list row: orjson is several times
+    # faster than the standard library at it.
+    kwargs.setdefault("json_serializer", _json_dumps)
+    kwargs.setdefault("json_deserializer", orjson.loads)
+    if url.startswith("sqlite"):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 15})
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_sqlite)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    return create_engine(url, **kwargs)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """Some statements (row locks, JSON containment) differ between SQLite and PostgreSQL."""
+    return engine.dialect.name == "sqlite"
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session for a unit of work outside a request: commit on success, roll back on error."""
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,75 @@
+"""Scores the ranker computed, what investors were shown, and the models that made them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from webapp.models.types import JSONType, UTCDateTime, utcnow
+
+
+class Match(SQLModel, table=True):
+    """A scored venture–investor pair kept because it is in either side's top K.
+
+    `venture_rank` is the investor's place in the venture's list, `investor_rank` the venture's
+    place in the investor's list; either is null when the pair is only in the other side's top K.
+    The full cross product is never stored.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("venture_id", "investor_id"),
+        Index("ix_match_investor_rank", "investor_id", "investor_rank"),
+        Index("ix_match_venture_rank", "venture_id", "venture_rank"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    venture_id: int = Field(foreign_key="venture.id", ondelete="CASCADE")
+    investor_id: int = Field(foreign_key="investor_profile.id", ondelete="CASCADE")
+    score: float
+    venture_rank: int | None = None
+    investor_rank: int | None = None
+    reasons: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
+    model_version: str = Field(max_length=64)
+    computed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class MatchImpression(SQLModel, table=True):
+    """An investor saw a venture in its list: 'shown and ignored' is a weak negative label."""
+
+    __tablename__ = "match_impression"
+    __table_args__ = (UniqueConstraint("investor_id", "venture_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    investor_id: int = Field(foreign_key="investor_profile.id", ondelete="CASCADE", index=True)
+    venture_id: int = Field(foreign_key="venture.id", ondelete="CASCADE", index=True)
+    first_shown_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    last_shown_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class ModelVersion(SQLModel, table=True):
+    """A trained ranker artefact; exactly one is active and scores everything."""
+
+    __tablename__ = "model_version"
+    __table_args__ = (
+        Index(
+            "uq_model_version_one_active",
+            "active",
+            unique=True,
+            sqlite_where=text("active"),
+            postgresql_where=text("active"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: str = Field(max_length=64, unique=True)
+    artefact_path: str = Field(max_length=500)
+    trained_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    training_size: int = 0
+    metrics: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    features: list[str] = Field(default_factory=list, sa_type=JSONType)
+    active: bool = Field(default=False)
+    notes: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
