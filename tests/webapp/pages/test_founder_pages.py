@@ -1,0 +1,113 @@
+"""Founders' pages through the test client: the guided form, publishing, matches, delete."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+from sqlmodel import Session, select
+
+from tests.factories import FounderFactory
+from tests.webapp.ventures.factories import MatchFactory
+from tests.webapp.ventures.parties import Founder, make_investor
+from tests.webapp.web_client import csrf_token, post_form, sign_in
+from webapp.models import Venture
+
+
+def fresh(session: Session) -> None:
+    """See the app's commits: end the read transaction (SQLite keeps its snapshot) and reload."""
+    session.rollback()
+    session.expire_all()
+
+
+FORM = {
+    "name": "Wear Valley Sensors",
+    "summary": "Low-cost corrosion sensors for offshore wind foundations, from Durham.",
+    "sectors": ["offshore_wind", "industrial_digital"],
+    "stage": "seed",
+    "raise_amount_gbp": "£1.2m",
+    "instruments": ["equity", "convertible"],
+    "region": "north_east_ca",
+    "institution": "durham",
+    "spinout": "y",
+    "trl": "6",
+    "team_size": "7",
+    "seis": "y",
+}
+
+
+def test_the_guided_form_creates_and_publishes_a_venture(
+    client: FlaskClient, session: Session
+) -> None:
+    owner = FounderFactory()
+    sign_in(client, owner.email)
+    form_page = client.get("/founder/ventures/new")
+    text = form_page.get_data(as_text=True)
+    assert form_page.status_code == 200
+    assert "Clean energy industries" in text  # sector picker grouped by growth sector
+    assert 'name="sectors"' in text
+    response = post_form(client, "/founder/ventures/new", FORM | {"intent": "publish"})
+    assert response.status_code == 302
+    venture = session.exec(select(Venture).where(Venture.owner_id == owner.id)).one()
+    assert (venture.visibility, venture.raise_amount_gbp) == ("published", 1_200_000)
+    assert venture.sectors == ["offshore_wind", "industrial_digital"]
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200
+    assert "We are ranking investors" in page.get_data(as_text=True)
+
+
+def test_errors_are_shown_beside_each_field(client: FlaskClient, session: Session) -> None:
+    sign_in(client, FounderFactory().email)
+    bad = FORM | {"summary": "too short", "raise_amount_gbp": "lots", "sectors": []}
+    response = post_form(client, "/founder/ventures/new", bad)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="summary-error"' in text
+    assert 'id="raise_amount_gbp-error"' in text
+    assert "Choose at least one sector" in text
+    assert "There is a problem" in text
+
+
+def test_the_venture_page_lists_ranked_investors_with_reasons(
+    client: FlaskClient, session: Session, founder: Founder
+) -> None:
+    first, second = make_investor(), make_investor()
+    MatchFactory(venture_id=founder.venture.id, investor_id=second.profile.id, venture_rank=2)
+    MatchFactory(venture_id=founder.venture.id, investor_id=first.profile.id, venture_rank=1)
+    sign_in(client, founder.user.email)
+    text = client.get(f"/founder/ventures/{founder.venture.id}").get_data(as_text=True)
+    assert text.index(first.profile.name) < text.index(second.profile.name)
+    assert "Invests in diagnostics" in text
+    assert "Request introduction" in text
+
+
+def test_publish_close_edit_and_delete(
+    client: FlaskClient, session: Session, founder: Founder
+) -> None:
+    venture_id = founder.venture.id
+    sign_in(client, founder.user.email)
+    url = f"/founder/ventures/{venture_id}"
+    closed = post_form(client, f"{url}/visibility", {"visibility": "closed"}, form_page=url)
+    assert closed.status_code == 302
+    edit = post_form(client, f"{url}/edit", FORM | {"name": "Renamed Ltd"})
+    assert edit.status_code == 302
+    fresh(session)
+    venture = session.get(Venture, venture_id)
+    assert venture is not None
+    assert (venture.name, venture.visibility) == ("Renamed Ltd", "closed")
+    deleted = post_form(client, f"{url}/delete", {})
+    assert deleted.status_code == 302
+    fresh(session)
+    assert session.get(Venture, venture_id) is None
+
+
+def test_other_founders_and_investors_cannot_open_a_founders_pages(
+    client: FlaskClient, session: Session, founder: Founder
+) -> None:
+    sign_in(client, FounderFactory().email)
+    assert client.get(f"/founder/ventures/{founder.venture.id}").status_code == 404
+    token = csrf_token(client, "/founder/ventures")
+    response = client.post(
+        f"/founder/ventures/{founder.venture.id}/delete", data={"csrf_token": token}
+    )
+    assert response.status_code == 404
+    fresh(session)
+    assert session.get(Venture, founder.venture.id) is not None

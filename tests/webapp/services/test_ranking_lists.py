@@ -1,0 +1,158 @@
+"""Stored top-K lists against a brute-force reference: full refresh and incremental refreshes."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from sqlmodel import Session
+
+from tests.factories import VentureFactory
+from tests.workers.builders import (
+    Lists,
+    expected_lists,
+    investor_values,
+    market,
+    stored_lists,
+    venture_values,
+)
+from webapp.config import Settings
+from webapp.models import Feedback, InvestorProfile, Venture, utcnow
+from webapp.services import scoring, scoring_data
+from webapp.services.ranking_math import block_logits
+from webapp.services.scoring_cache import forget, scoring_context
+from webapp.services.scoring_full import compute_chunk, plan_chunks, write_full_refresh
+
+K = 4
+
+
+@pytest.fixture
+def small(settings: Settings) -> Settings:
+    forget()
+    return settings.model_copy(update={"match_top_k": K})
+
+
+def brute_force(session: Session, settings: Settings) -> Lists:
+    """Every pair scored, then plain sorting: best log-odds first, smaller id on ties."""
+    session.rollback()
+    ctx = scoring_context(session=session, settings=settings)
+    records = scoring_data.venture_rows(session=session)
+    passed = scoring_data.passed_pairs(session=session)
+    features = ctx.features_for(records)
+    logits = block_logits(ctx.model, features, np.arange(len(records)))
+    v_ids = [int(v) for v in features.side.frame.ids]
+    i_ids = [int(i) for i in ctx.investor_ids]
+    score = {
+        (v, i): float(logits[r, c])
+        for r, v in enumerate(v_ids)
+        for c, i in enumerate(i_ids)
+        if np.isfinite(logits[r, c]) and (v, i) not in passed
+    }
+    lists: dict[tuple[int, int], list[int | None]] = {}
+    for v in v_ids:
+        best = sorted((-s, i) for (vv, i), s in score.items() if vv == v)[:K]
+        for rank, (_, i) in enumerate(best, 1):
+            lists.setdefault((v, i), [None, None])[0] = rank
+    for i in i_ids:
+        best = sorted((-s, v) for (v, ii), s in score.items() if ii == i)[:K]
+        for rank, (_, v) in enumerate(best, 1):
+            lists.setdefault((v, i), [None, None])[1] = rank
+    session.rollback()
+    return {pair: (ranks[0], ranks[1]) for pair, ranks in lists.items()}
+
+
+def full_refresh(session: Session, settings: Settings, chunk: int = 7) -> None:
+    parts = [
+        compute_chunk(session=session, settings=settings, venture_ids=ids, index=i)
+        for i, ids in enumerate(plan_chunks(session=session, chunk_size=chunk))
+    ]
+    write_full_refresh(session=session, settings=settings, parts=parts, snapshot_at=utcnow())
+
+
+def test_full_refresh_in_chunks_equals_brute_force_even_with_ties(
+    session: Session, small: Settings
+) -> None:
+    rng = random.Random(1)
+    market(rng, ventures=20, investors=7)
+    twin = venture_values(rng)
+    for _ in range(4):  # identical ventures score identically: ties go to the smaller id
+        VentureFactory(**twin)
+    full_refresh(session, small)
+    reference = brute_force(session, small)
+    assert stored_lists(session) == reference
+    assert expected_lists(session, small) == reference
+
+
+def test_incremental_refreshes_keep_both_sides_right(session: Session, small: Settings) -> None:
+    rng = random.Random(2)
+    ventures, investors, _ = market(rng, ventures=24, investors=8)
+    full_refresh(session, small)
+    for step in range(40):
+        session.rollback()
+        roll = rng.random()
+        if roll < 0.6:
+            venture = session.get(Venture, rng.choice(ventures).id)
+            assert venture is not None
+            for name, value in venture_values(rng).items():
+                setattr(venture, name, value)
+            if step % 7 == 0:
+                venture.visibility = "draft" if venture.visibility == "published" else "published"
+            venture.updated_at = utcnow()
+            session.add(venture)
+            session.commit()
+            scoring.refresh_venture(session=session, settings=small, venture_id=venture.id)
+        elif roll < 0.85:
+            profile = session.get(InvestorProfile, rng.choice(investors).id)
+            assert profile is not None
+            for name, value in investor_values(rng).items():
+                setattr(profile, name, value)
+            profile.active = step % 9 != 0
+            profile.updated_at = utcnow()
+            session.add(profile)
+            session.commit()
+            scoring.refresh_investor(session=session, settings=small, investor_id=profile.id)
+        else:  # a pass takes the pair off both lists
+            pair = (rng.choice(ventures).id, rng.choice(investors).id)
+            session.add(Feedback(venture_id=pair[0], investor_id=pair[1], action="pass"))
+            session.commit()
+            scoring.refresh_venture(session=session, settings=small, venture_id=pair[0])
+        assert stored_lists(session) == brute_force(session, small), f"after step {step}"
+
+
+def test_a_deleted_venture_leaves_no_hole_after_repair(session: Session, small: Settings) -> None:
+    ventures, _, _ = market(random.Random(4), ventures=15, investors=5)
+    full_refresh(session, small)
+    session.rollback()
+    gone = session.get(Venture, ventures[0].id)
+    session.delete(gone)
+    session.commit()
+    scoring.repair_lists(session=session, settings=small)
+    assert stored_lists(session) == brute_force(session, small)
+
+
+def test_refreshing_twice_changes_nothing(session: Session, small: Settings) -> None:
+    ventures, _, _ = market(random.Random(6), ventures=12, investors=5)
+    full_refresh(session, small)
+    before = stored_lists(session)
+    for venture in ventures[:3]:
+        scoring.refresh_venture(session=session, settings=small, venture_id=venture.id)
+        scoring.refresh_venture(session=session, settings=small, venture_id=venture.id)
+    assert stored_lists(session) == before
+
+
+def test_stored_reasons_are_json_lists_of_code_text_effect(
+    session: Session, small: Settings
+) -> None:
+    market(random.Random(9), ventures=6, investors=3)
+    full_refresh(session, small)
+    rows = session.connection().exec_driver_sql("SELECT reasons FROM match").fetchall()
+    import json
+
+    reasons = [json.loads(r) if isinstance(r, str) else r for (r,) in rows]
+    assert any(reasons)
+    for listed in reasons:
+        for reason in listed:
+            assert set(reason) == {"code", "text", "effect"}
+            assert reason["effect"] in {"+", "-"}
+            assert reason["text"]

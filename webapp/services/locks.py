@@ -1,0 +1,73 @@
+"""Database write locks that work the same on SQLite and PostgreSQL.
+
+Public functions:
+- `take_write_lock(*, session, name) -> None` — call it before the first statement of a
+  transaction; the lock is held until that transaction commits or rolls back.
+- `begin_write(*, session, name) -> None` — end a read-only snapshot, then take the lock.
+
+Why SQLite needs care: in WAL mode a deferred transaction opens its read snapshot at its first
+statement. If it must then wait for another writer, that writer's commit makes the snapshot
+stale and SQLite fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT) instead of
+waiting, even when the first statement is itself a write. `BEGIN IMMEDIATE` takes the write
+lock before any snapshot, so it waits (busy_timeout) and then always succeeds.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+from sqlalchemy import Engine, event, text
+from sqlmodel import Session
+
+_STATEMENTS = "venturematch_statements"
+
+
+def _count(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    if not statement.lstrip().upper().startswith("BEGIN"):
+        conn.info[_STATEMENTS] = conn.info.get(_STATEMENTS, 0) + 1
+
+
+def _reset(conn: Any) -> None:
+    conn.info[_STATEMENTS] = 0
+
+
+# Count statements per transaction on every engine, so the lock knows whether it comes first.
+event.listen(Engine, "before_cursor_execute", _count)
+event.listen(Engine, "begin", _reset)
+
+
+def lock_key(name: str) -> int:
+    """A stable 32-bit advisory-lock number for a lock name."""
+    return zlib.crc32(f"venturematch:{name}".encode()) & 0x7FFFFFFF
+
+
+def take_write_lock(*, session: Session, name: str) -> None:
+    """Serialise writers of one kind (ranking lists, outbox claims) until the transaction ends.
+
+    PostgreSQL takes a transaction-scoped advisory lock, so only writers of the same `name`
+    wait. SQLite has one writer at a time: the fresh transaction SQLAlchemy began is turned
+    into `BEGIN IMMEDIATE` (SQLAlchemy still ends it with its own COMMIT or ROLLBACK).
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(name)})
+        return
+    if connection.info.get(_STATEMENTS, 0) == 0:
+        driver: Any = connection.connection.driver_connection
+        driver.execute("COMMIT")  # the empty deferred transaction SQLAlchemy opened
+        driver.execute("BEGIN IMMEDIATE")
+        return
+    # Statements already ran in this transaction: take the lock where it stands.
+    connection.execute(text("UPDATE job_run SET id = id WHERE 1 = 0"))
+
+
+def begin_write(*, session: Session, name: str) -> None:
+    """Start a write transaction holding the lock, ending any read-only snapshot first.
+
+    Pending (unflushed) changes in the session are kept; otherwise the session is rolled back
+    so that the lock is taken before the first read.
+    """
+    if not (session.new or session.dirty or session.deleted):
+        session.rollback()
+    take_write_lock(session=session, name=name)

@@ -1,0 +1,254 @@
+"""Email: queue a message inside the caller's transaction, and deliver it exactly once.
+
+Public functions:
+- `queue_email(*, session, user, kind, subject, text_body, html_body, dedupe_key)
+  -> EmailDelivery | None` — adds the row and an `email.queued` outbox event to the caller's
+  transaction (no commit); returns None when (recipient, dedupe_key) was already queued.
+- `deliver_email(*, session, settings, email_id, lease_s=LEASE_S, max_attempts=MAX_ATTEMPTS,
+  now=None) -> Delivery` — the worker side: takes a lease on the row, sends it through
+  `SMTP_URL` (or writes `<mail_dir>/<id>.eml` when unset), records the outcome and commits.
+- `due_email_ids(*, session, now=None, limit=500) -> list[int]` — pending rows whose next
+  attempt is due (the sweep re-enqueues them).
+
+Exactly once: the unique (to_address, dedupe_key) stops a second row; the lease (an UPDATE that
+only one worker can win) stops two workers sending the same row at once; a row marked `sent` is
+never sent again. The one window left is a crash after the server accepted the message and before
+we committed `sent`: the message keeps a stable Message-ID so receiving servers can drop the copy.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import os
+import random
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select, update
+
+from webapp.config import Settings
+from webapp.models import EmailDelivery, User, utcnow
+from webapp.models.enums import EmailStatus
+from webapp.services.locks import begin_write
+from webapp.services.outbox import EMAIL_QUEUED, record_event
+
+FROM_ADDRESS = "venturematch <no-reply@venturematch.local>"
+MESSAGE_ID_DOMAIN = "venturematch.local"
+SMTP_TIMEOUT_S = 20.0
+# A lease longer than one SMTP conversation; a worker killed mid-send frees the row after it.
+LEASE_S = 60.0
+MAX_ATTEMPTS = 8
+BACKOFF_BASE_S = 30.0
+BACKOFF_MAX_S = 3600.0
+
+
+class Outcome(enum.StrEnum):
+    """What one call of `deliver_email` did."""
+
+    SENT = "sent"
+    RETRY = "retry"  # failed this time; try again at `retry_at`
+    FAILED = "failed"  # gave up: status is failed, last_error says why
+    ALREADY_DONE = "already_done"  # sent or failed before: nothing to do
+    BUSY = "busy"  # another worker holds the lease, or the next attempt is not due yet
+    MISSING = "missing"  # no such row (erased with its user)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The outcome of one delivery attempt and, when it should be retried, when."""
+
+    outcome: Outcome
+    retry_at: datetime | None = None
+    error: str | None = None
+
+
+def _insert(session: Session) -> Any:
+    """`INSERT … ON CONFLICT DO NOTHING` for the session's dialect."""
+    name = session.get_bind().dialect.name
+    return postgresql.insert if name == "postgresql" else sqlite.insert
+
+
+def queue_email(
+    *,
+    session: Session,
+    user: User,
+    kind: str,
+    subject: str,
+    text_body: str,
+    html_body: str,
+    dedupe_key: str,
+) -> EmailDelivery | None:
+    """Queue one email to `user` in the caller's transaction; None if already queued."""
+    if user.id is None:
+        raise ValueError("queue_email: the user must be saved (user.id is None)")
+    now = utcnow()
+    insert = _insert(session)
+    statement = (
+        insert(EmailDelivery)
+        .values(
+            user_id=user.id,
+            to_address=str(user.email).lower(),
+            kind=kind,
+            subject=subject[:300],
+            text_body=text_body,
+            html_body=html_body,
+            dedupe_key=dedupe_key[:200],
+            status=EmailStatus.PENDING.value,
+            attempts=0,
+            created_at=now,
+            next_attempt_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["to_address", "dedupe_key"])
+        .returning(col(EmailDelivery.id))
+    )
+    email_id = session.exec(statement).scalar_one_or_none()
+    if email_id is None:
+        return None
+    record_event(session=session, kind=EMAIL_QUEUED, payload={"email_id": int(email_id)})
+    return session.get(EmailDelivery, email_id)
+
+
+def backoff_delay(
+    attempt: int, *, base_s: float = BACKOFF_BASE_S, cap_s: float = BACKOFF_MAX_S
+) -> float:
+    """Exponential backoff with full jitter: uniform in [base/2, min(cap, base·2^(n-1))]."""
+    ceiling = min(cap_s, base_s * 2 ** max(attempt - 1, 0))
+    return random.uniform(min(base_s / 2, ceiling), ceiling)  # noqa: S311 - jitter, not crypto
+
+
+def due_email_ids(*, session: Session, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Pending emails whose next attempt is due, oldest first (for the periodic sweep)."""
+    now = now or utcnow()
+    rows = session.exec(
+        select(EmailDelivery.id)
+        .where(col(EmailDelivery.status) == EmailStatus.PENDING.value)
+        .where(col(EmailDelivery.next_attempt_at) <= now)
+        .order_by(col(EmailDelivery.next_attempt_at))
+        .limit(limit)
+    ).all()
+    return [int(r) for r in rows if r is not None]
+
+
+def deliver_email(
+    *,
+    session: Session,
+    settings: Settings,
+    email_id: int,
+    lease_s: float = LEASE_S,
+    max_attempts: int = MAX_ATTEMPTS,
+    backoff_base_s: float = BACKOFF_BASE_S,
+    now: datetime | None = None,
+) -> Delivery:
+    """Send one queued email if it is still pending and nobody else is sending it; commits."""
+    now = now or utcnow()
+    lease_until = now + timedelta(seconds=lease_s)
+    begin_write(session=session, name="email")
+    won = session.exec(
+        update(EmailDelivery)
+        .where(col(EmailDelivery.id) == email_id)
+        .where(col(EmailDelivery.status) == EmailStatus.PENDING.value)
+        .where(col(EmailDelivery.next_attempt_at) <= now)
+        .values(next_attempt_at=lease_until, attempts=col(EmailDelivery.attempts) + 1)
+    ).rowcount
+    session.commit()  # the lease is visible to every other worker before we talk to SMTP
+    email = session.get(EmailDelivery, email_id, populate_existing=True)
+    session.rollback()  # end the read: the outcome is written by one statement after sending
+    if email is None:
+        return Delivery(Outcome.MISSING)
+    if not won:
+        if email.status != EmailStatus.PENDING.value:
+            return Delivery(Outcome.ALREADY_DONE)
+        return Delivery(Outcome.BUSY, retry_at=email.next_attempt_at)
+
+    try:
+        message_id = send_message(settings, build_message(email))
+    except (OSError, smtplib.SMTPException) as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if email.attempts >= max_attempts:
+            _record(session, email_id, status=EmailStatus.FAILED.value, last_error=error)
+            return Delivery(Outcome.FAILED, error=error)
+        delay = backoff_delay(email.attempts, base_s=backoff_base_s)
+        retry_at = utcnow() + timedelta(seconds=delay)
+        _record(session, email_id, next_attempt_at=retry_at, last_error=error)
+        return Delivery(Outcome.RETRY, retry_at=retry_at, error=error)
+    _record(
+        session, email_id, status=EmailStatus.SENT.value, sent_at=utcnow(),
+        message_id=message_id, last_error=None,
+    )  # fmt: skip
+    return Delivery(Outcome.SENT)
+
+
+def _record(session: Session, email_id: int, **values: Any) -> None:
+    """Write an attempt's outcome in a transaction that waits for the lock rather than fail."""
+    begin_write(session=session, name="email")
+    session.exec(update(EmailDelivery).where(col(EmailDelivery.id) == email_id).values(**values))
+    session.commit()
+
+
+def message_id_for(email: EmailDelivery) -> str:
+    """A Message-ID that is the same on every attempt, so a resend can be recognised."""
+    digest = hashlib.sha256(f"{email.to_address}|{email.dedupe_key}".encode()).hexdigest()[:24]
+    return f"<{email.id}.{digest}@{MESSAGE_ID_DOMAIN}>"
+
+
+def build_message(email: EmailDelivery) -> EmailMessage:
+    """A multipart/alternative message with the plain-text and HTML bodies."""
+    message = EmailMessage()
+    message["From"] = FROM_ADDRESS
+    message["To"] = email.to_address
+    message["Subject"] = email.subject
+    message["Date"] = formatdate(email.created_at.timestamp(), usegmt=True)
+    message["Message-ID"] = message_id_for(email)
+    message["X-Venturematch-Kind"] = email.kind
+    message.set_content(email.text_body)
+    message.add_alternative(email.html_body, subtype="html")
+    return message
+
+
+def send_message(settings: Settings, message: EmailMessage) -> str:
+    """Hand the message to SMTP_URL, or write it under the mail directory; returns Message-ID."""
+    if settings.smtp_url is None:
+        _write_eml(settings.mail_dir, message)
+    else:
+        _send_smtp(settings.smtp_url, message)
+    return str(message["Message-ID"])
+
+
+def _write_eml(directory: Path, message: EmailMessage) -> Path:
+    """Write `<message-id>.eml` atomically: a resend replaces the file instead of adding one."""
+    directory.mkdir(parents=True, exist_ok=True)
+    name = str(message["Message-ID"]).strip("<>").split("@")[0]
+    target = directory / f"{name}.eml"
+    partial = directory / f".{name}.{os.getpid()}.part"
+    partial.write_bytes(message.as_bytes())
+    partial.replace(target)
+    return target
+
+
+def _send_smtp(url: str, message: EmailMessage) -> None:
+    """smtps:// is TLS from the start; smtp:// upgrades with STARTTLS on port 587 or ?starttls=1."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    host = parts.hostname or "localhost"
+    context = ssl.create_default_context()
+    client: smtplib.SMTP
+    if parts.scheme == "smtps":
+        client = smtplib.SMTP_SSL(host, parts.port or 465, timeout=SMTP_TIMEOUT_S, context=context)
+    else:
+        client = smtplib.SMTP(host, parts.port or 25, timeout=SMTP_TIMEOUT_S)
+    with client:
+        starttls = query.get("starttls", ["1" if parts.port == 587 else "0"])[0]
+        if parts.scheme == "smtp" and starttls.lower() in {"1", "true", "yes"}:
+            client.starttls(context=context)
+        if parts.username:
+            client.login(unquote(parts.username), unquote(parts.password or ""))
+        client.send_message(message)

@@ -1,0 +1,227 @@
+"""Writing every Match row of a full refresh, at the speed of the database driver.
+
+`rows` is a dict of equal-length numpy columns (`venture_id`, `investor_id`, `score`,
+`venture_rank`, `investor_rank` with −1 for none, `reasons` as keys for
+`ranking_math.reasons_json`). Everything runs in the caller's transaction.
+
+Public functions:
+- `replace_all(*, session, rows, model_version, computed_at) -> WriteStats` — makes the table
+  hold exactly these rows: when most rows are unchanged (the nightly case) it updates, inserts
+  and deletes only the difference; otherwise it empties the table and bulk-inserts.
+- `insert_rows(...)` / `clear_rows(...)` — the bulk path (COPY on PostgreSQL; one prepared
+  executemany in key order with the rank indexes rebuilt afterwards on SQLite).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from sqlmodel import Session
+
+from webapp.models import Match
+from webapp.services.ranking_math import reasons_json
+
+COLUMNS = (
+    "venture_id", "investor_id", "score", "venture_rank", "investor_rank", "reasons",
+    "model_version", "computed_at",
+)  # fmt: skip
+
+
+def _tuples(rows: dict[str, Any], model_version: str, stamp: Any) -> Iterator[tuple[Any, ...]]:
+    reasons = [reasons_json(int(key)) for key in rows["reasons"].tolist()]
+    v_rank = _nullable(rows["venture_rank"])
+    i_rank = _nullable(rows["investor_rank"])
+    return zip(
+        rows["venture_id"].tolist(),
+        rows["investor_id"].tolist(),
+        rows["score"].tolist(),
+        v_rank,
+        i_rank,
+        reasons,
+        [model_version] * len(reasons),
+        [stamp] * len(reasons),
+        strict=True,
+    )
+
+
+def insert_rows(
+    *, session: Session, rows: dict[str, Any], model_version: str, computed_at: datetime
+) -> int:
+    """Insert every row in the caller's transaction; returns the number inserted."""
+    connection = session.connection()
+    dialect = connection.dialect
+    driver = connection.connection.driver_connection
+    names = ", ".join(COLUMNS)
+    if dialect.name == "postgresql":
+        cursor = driver.cursor()  # type: ignore[union-attr]
+        with cursor, cursor.copy(f"COPY match ({names}) FROM STDIN") as copy:
+            for item in _tuples(rows, model_version, computed_at):
+                copy.write_row(item)
+        return len(rows["venture_id"])
+    # SQLite: the text SQLAlchemy's DateTime writes, rows in unique-key order (the unique index
+    # then grows at its end), and the two rank indexes rebuilt once instead of row by row.
+    stamp = _stamp("sqlite", computed_at)
+    order = np.lexsort((rows["investor_id"], rows["venture_id"]))
+    ordered = {name: values[order] for name, values in rows.items()}
+    indexes = [index for index in Match.__table__.indexes if not index.unique]  # type: ignore[attr-defined]
+    for index in indexes:
+        index.drop(connection)
+    marks = ", ".join("?" for _ in COLUMNS)
+    cursor = driver.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(
+            f"INSERT INTO match ({names}) VALUES ({marks})",  # noqa: S608 - fixed column names
+            _tuples(ordered, model_version, stamp),
+        )
+    finally:
+        cursor.close()
+    for index in indexes:
+        index.create(connection)
+    return len(rows["venture_id"])
+
+
+def clear_rows(*, session: Session) -> None:
+    """Delete every Match row in the caller's transaction (before a full rewrite)."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        # Without its secondary indexes SQLite empties the table in one step.
+        indexes = [index for index in Match.__table__.indexes if not index.unique]  # type: ignore[attr-defined]
+        for index in indexes:
+            index.drop(connection)
+        connection.exec_driver_sql("DELETE FROM match")
+        for index in indexes:
+            index.create(connection)
+        return
+    connection.exec_driver_sql("DELETE FROM match")
+
+
+REWRITE_SHARE = 0.4  # above this share of new or rescored rows, a bulk rewrite is faster
+
+
+@dataclass(frozen=True)
+class WriteStats:
+    """How a full refresh changed the table."""
+
+    inserted: int
+    rescored: int
+    reranked: int
+    deleted: int
+    unchanged: int
+    rewrote: bool
+
+
+def _existing(session: Session) -> dict[str, Any]:
+    """Every stored row's key columns (no reasons: unchanged scores mean unchanged reasons)."""
+    cursor = session.connection().exec_driver_sql(
+        "SELECT id, venture_id, investor_id, score, COALESCE(venture_rank, -1), "
+        "COALESCE(investor_rank, -1), model_version FROM match"
+    )
+    got = cursor.fetchall()
+    columns = list(zip(*got, strict=True)) if got else [()] * 7
+    return {
+        "id": np.array(columns[0], dtype=np.int64),
+        "key": (np.array(columns[1], dtype=np.int64) << 32) | np.array(columns[2], dtype=np.int64),
+        "score": np.array(columns[3], dtype=np.float64),
+        "venture_rank": np.array(columns[4], dtype=np.int64),
+        "investor_rank": np.array(columns[5], dtype=np.int64),
+        "model_version": np.array(columns[6], dtype=object),
+    }
+
+
+def replace_all(
+    *, session: Session, rows: dict[str, Any], model_version: str, computed_at: datetime
+) -> WriteStats:
+    """Make the table hold exactly `rows`, writing as little as it can."""
+    old = _existing(session)
+    if len(old["id"]) == 0:
+        insert_rows(
+            session=session, rows=rows, model_version=model_version, computed_at=computed_at
+        )
+        return WriteStats(len(rows["venture_id"]), 0, 0, 0, 0, True)
+    key = (rows["venture_id"].astype(np.int64) << 32) | rows["investor_id"].astype(np.int64)
+    order = np.argsort(old["key"])
+    matched = np.zeros(len(key), dtype=bool)
+    where = np.zeros(len(key), dtype=np.int64)
+    if len(order):
+        sorted_keys = old["key"][order]
+        pos = np.minimum(np.searchsorted(sorted_keys, key), len(order) - 1)
+        matched = sorted_keys[pos] == key
+        where = order[pos]
+    same_score = matched & (old["score"][where] == rows["score"])
+    same_score &= old["model_version"][where] == model_version
+    same_rank = (old["venture_rank"][where] == rows["venture_rank"]) & (
+        old["investor_rank"][where] == rows["investor_rank"]
+    )
+    rescore = matched & ~same_score
+    rerank = same_score & ~same_rank
+    new = ~matched
+    if (new.sum() + rescore.sum()) > REWRITE_SHARE * max(len(key), 1):
+        clear_rows(session=session)
+        insert_rows(
+            session=session, rows=rows, model_version=model_version, computed_at=computed_at
+        )
+        return WriteStats(len(key), 0, 0, len(old["id"]), 0, True)
+    kept = np.zeros(len(old["id"]), dtype=bool)
+    kept[where[matched]] = True
+    gone = old["id"][~kept]
+    connection = session.connection()
+    mark = "%s" if connection.dialect.name == "postgresql" else "?"
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        for start in range(0, len(gone), 1000):
+            part = gone[start : start + 1000].tolist()
+            cursor.execute(
+                f"DELETE FROM match WHERE id IN ({', '.join(mark for _ in part)})",  # noqa: S608
+                part,
+            )
+        stamp = _stamp(connection.dialect.name, computed_at)
+        if rescore.any():
+            picked = {name: values[rescore] for name, values in rows.items()}
+            ids = old["id"][where[rescore]].tolist()
+            cursor.executemany(
+                f"UPDATE match SET score = {mark}, venture_rank = {mark}, investor_rank = {mark}, "  # noqa: S608
+                f"reasons = {mark}, model_version = {mark}, computed_at = {mark} WHERE id = {mark}",
+                [
+                    (*t[2:], i)
+                    for t, i in zip(_tuples(picked, model_version, stamp), ids, strict=True)
+                ],
+            )
+        if rerank.any():
+            ranks = zip(
+                _nullable(rows["venture_rank"][rerank]),
+                _nullable(rows["investor_rank"][rerank]),
+                old["id"][where[rerank]].tolist(),
+                strict=True,
+            )
+            cursor.executemany(
+                f"UPDATE match SET venture_rank = {mark}, investor_rank = {mark} WHERE id = {mark}",  # noqa: S608
+                list(ranks),
+            )
+        if new.any():
+            picked = {name: values[new] for name, values in rows.items()}
+            marks = ", ".join(mark for _ in COLUMNS)
+            cursor.executemany(
+                f"INSERT INTO match ({', '.join(COLUMNS)}) VALUES ({marks})",  # noqa: S608
+                list(_tuples(picked, model_version, stamp)),
+            )
+    finally:
+        cursor.close()
+    unchanged = int((same_score & same_rank).sum())
+    return WriteStats(
+        int(new.sum()), int(rescore.sum()), int(rerank.sum()), len(gone), unchanged, False
+    )
+
+
+def _nullable(ranks: Any) -> list[int | None]:
+    return [r if r > 0 else None for r in ranks.tolist()]
+
+
+def _stamp(dialect: str, computed_at: datetime) -> Any:
+    """The timestamp as a bind value the driver stores like SQLAlchemy's DateTime does."""
+    if dialect == "postgresql":
+        return computed_at
+    return computed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")

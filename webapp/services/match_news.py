@@ -1,0 +1,290 @@
+"""Notifications the ranking and the deal flow produce (the workers call these after events).
+
+Public functions (keyword-only; each adds notifications, queues the emails and commits):
+- `announce_new_matches(*, session, venture_id, entered) -> int` — investors whose list a
+  venture just entered near the top (`entered`: investor id → rank) hear of it once.
+- `announce_shortlist(*, session, venture_id, investor_id) -> int` — the founder hears that an
+  investor is interested.
+- `announce_introduction(*, session, introduction_id) -> int` — a request goes to the other
+  side; an acceptance goes to both sides with each other's contact details; a decline goes to
+  the side that asked.
+- `announce_stalled_deals(*, session, now=None, days=30) -> int` — staff hear once about each
+  deal that has gone `days` without an event (one summary per run).
+Each returns the number of notifications created (0 when they existed already).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from webapp.models import Introduction, InvestorProfile, Match, Notification, User, Venture, utcnow
+from webapp.models.enums import IntroductionStatus, Role
+from webapp.services.locks import begin_write
+from webapp.services.notifications import (
+    DEAL_STALLED,
+    INTRODUCTION_ACCEPTED,
+    INTRODUCTION_DECLINED,
+    INTRODUCTION_REQUESTED,
+    INVESTOR_INTERESTED,
+    NEW_MATCH,
+    notify,
+)
+from webapp.services.stalled import stalled_deals
+
+STRONG_RANK = 10  # a new entry in the top 10 of an investor's list…
+STRONG_SCORE = 0.5  # …with at least this score is news worth sending
+STALLED_DAYS = 30
+STALLED_LISTED = 15
+
+
+def _money(amount: int | None) -> str:
+    if not amount:
+        return "an undisclosed amount"
+    return f"£{amount / 1_000_000:.1f}m" if amount >= 1_000_000 else f"£{amount / 1_000:.0f}k"
+
+
+def _members(session: Session, investor_id: int) -> list[User]:
+    """Active users of the investor's organisation."""
+    profile = session.get(InvestorProfile, investor_id)
+    if profile is None:
+        return []
+    return list(
+        session.exec(
+            select(User)
+            .where(col(User.organisation_id) == profile.organisation_id)
+            .where(col(User.role) == Role.INVESTOR.value)
+            .where(col(User.active) == True)  # noqa: E712
+            .order_by(col(User.id))
+        ).all()
+    )
+
+
+def _count(created: list[Notification | None]) -> int:
+    return sum(1 for item in created if item is not None)
+
+
+def announce_new_matches(*, session: Session, venture_id: int, entered: dict[int, int]) -> int:
+    """Tell investors about a strong venture that just entered their list."""
+    begin_write(session=session, name="notifications")
+    venture = session.get(Venture, venture_id)
+    if venture is None or not entered:
+        return 0
+    rows = session.exec(
+        select(Match)
+        .where(col(Match.venture_id) == venture_id)
+        .where(col(Match.investor_id).in_(sorted(entered)))
+    ).all()
+    created: list[Notification | None] = []
+    for match in rows:
+        rank = match.investor_rank
+        if rank is None or rank > STRONG_RANK or match.score < STRONG_SCORE:
+            continue
+        why = "; ".join(r.get("text", "") for r in match.reasons[:3] if r.get("effect") == "+")
+        body = (
+            f"{venture.name} is raising {_money(venture.raise_amount_gbp)} at "
+            f"{venture.stage.replace('_', ' ')} stage and is now number {rank} in your list "
+            f"(score {match.score:.2f})."
+        )
+        if why:
+            body += f"\n\nWhy: {why}."
+        for user in _members(session, match.investor_id):
+            created.append(
+                notify(
+                    session=session,
+                    user=user,
+                    kind=NEW_MATCH,
+                    title=f"New strong match: {venture.name}",
+                    body=body,
+                    link=f"/investor/ventures/{venture_id}",
+                    data={
+                        "venture_id": venture_id,
+                        "investor_id": match.investor_id,
+                        "rank": rank,
+                        "score": match.score,
+                    },
+                    dedupe_key=f"match:{match.investor_id}:{venture_id}",
+                )
+            )
+    session.commit()
+    return _count(created)
+
+
+def announce_shortlist(*, session: Session, venture_id: int, investor_id: int) -> int:
+    """Tell the founder that an investor shortlisted the venture."""
+    begin_write(session=session, name="notifications")
+    venture = session.get(Venture, venture_id)
+    profile = session.get(InvestorProfile, investor_id)
+    owner = session.get(User, venture.owner_id) if venture else None
+    if venture is None or profile is None or owner is None or not owner.active:
+        return 0
+    created = notify(
+        session=session,
+        user=owner,
+        kind=INVESTOR_INTERESTED,
+        title=f"An investor is interested in {venture.name}",
+        body=f"{profile.name} shortlisted {venture.name}. You can request an introduction "
+        "from your venture's investor list.",
+        link=f"/founder/ventures/{venture_id}",
+        data={"venture_id": venture_id, "investor_id": investor_id},
+        dedupe_key=f"shortlist:{investor_id}:{venture_id}",
+    )
+    session.commit()
+    return _count([created])
+
+
+def _founder_and_investors(
+    session: Session, intro: Introduction
+) -> tuple[Venture | None, InvestorProfile | None, User | None, list[User]]:
+    venture = session.get(Venture, intro.venture_id)
+    profile = session.get(InvestorProfile, intro.investor_id)
+    founder = session.get(User, venture.owner_id) if venture else None
+    return venture, profile, founder, _members(session, intro.investor_id)
+
+
+def _investor_contact(intro: Introduction, members: list[User]) -> User | None:
+    """The investor-side person in the introduction, or the organisation's first member."""
+    person_id = intro.requested_by if intro.requested_by_role == Role.INVESTOR.value else None
+    person_id = person_id or intro.responded_by
+    chosen = [m for m in members if m.id == person_id]
+    return chosen[0] if chosen else (members[0] if members else None)
+
+
+def _details(person: User, organisation: str) -> list[tuple[str, str]]:
+    rows = [("Name", person.name), ("Email", str(person.email)), ("Organisation", organisation)]
+    if person.phone:
+        rows.append(("Phone", person.phone))
+    return rows
+
+
+def announce_introduction(*, session: Session, introduction_id: int) -> int:
+    """Requests go to the other side, acceptances to both (with contacts), declines back."""
+    begin_write(session=session, name="notifications")
+    intro = session.get(Introduction, introduction_id)
+    if intro is None:
+        return 0
+    venture, profile, founder, members = _founder_and_investors(session, intro)
+    if venture is None or profile is None or founder is None:
+        return 0
+    by_investor = intro.requested_by_role == Role.INVESTOR.value
+    key = f"introduction:{intro.id}:{intro.status}"
+    data = {"introduction_id": intro.id, "venture_id": venture.id, "investor_id": profile.id}
+    created: list[Notification | None] = []
+    if intro.status == IntroductionStatus.REQUESTED.value:
+        asker = profile.name if by_investor else f"{venture.name}'s founder"
+        title = f"Introduction request from {asker}"
+        body = f"{asker} would like an introduction ({venture.name} and {profile.name})."
+        if intro.message:
+            body += f"\n\nTheir message: {intro.message}"
+        body += "\n\nAccept to share contact details, or decline."
+        for user in [founder] if by_investor else members:
+            created.append(
+                notify(
+                    session=session,
+                    user=user,
+                    kind=INTRODUCTION_REQUESTED,
+                    title=title,
+                    body=body,
+                    link="/introductions",
+                    data=data,
+                    dedupe_key=key,
+                )
+            )
+    elif intro.status == IntroductionStatus.ACCEPTED.value:
+        contact = _investor_contact(intro, members)
+        if contact is not None:
+            created.append(
+                notify(
+                    session=session,
+                    user=founder,
+                    kind=INTRODUCTION_ACCEPTED,
+                    title=f"Introduction accepted: {profile.name}",
+                    body=f"You and {profile.name} are introduced. Their contact details:",
+                    link="/introductions",
+                    data=data,
+                    dedupe_key=key,
+                    details=_details(contact, profile.name),
+                )
+            )
+        for user in members:
+            created.append(
+                notify(
+                    session=session,
+                    user=user,
+                    kind=INTRODUCTION_ACCEPTED,
+                    title=f"Introduction accepted: {venture.name}",
+                    body=f"You and {venture.name} are introduced. The founder's details:",
+                    link="/introductions",
+                    data=data,
+                    dedupe_key=key,
+                    details=_details(founder, venture.name),
+                )
+            )
+    elif intro.status == IntroductionStatus.DECLINED.value:
+        other = venture.name if by_investor else profile.name
+        for user in members if by_investor else [founder]:
+            created.append(
+                notify(
+                    session=session,
+                    user=user,
+                    kind=INTRODUCTION_DECLINED,
+                    title=f"Introduction declined by {other}",
+                    body=f"{other} declined the introduction"
+                    + (f": {intro.decline_reason}" if intro.decline_reason else "."),
+                    link="/introductions",
+                    data=data,
+                    dedupe_key=key,
+                    email=False,
+                )
+            )
+    session.commit()
+    return _count(created)
+
+
+def announce_stalled_deals(
+    *, session: Session, now: datetime | None = None, days: int = STALLED_DAYS
+) -> int:
+    """One summary per staff member of deals that went quiet since the last summary."""
+    begin_write(session=session, name="notifications")
+    now = now or utcnow()
+    last = session.exec(
+        select(Notification.created_at)
+        .where(col(Notification.kind) == DEAL_STALLED)
+        .order_by(col(Notification.created_at).desc())
+        .limit(1)
+    ).first()
+    since = (last or now - timedelta(days=1)) - timedelta(days=days)
+    fresh = [
+        d for d in stalled_deals(session=session, days=days, now=now) if d.last_event_at > since
+    ]
+    if not fresh:
+        return 0
+    staff = session.exec(
+        select(User)
+        .where(col(User.role).in_([Role.STAFF.value, Role.ADMIN.value]))
+        .where(col(User.active) == True)  # noqa: E712
+    ).all()
+    lines = [
+        f"{d.venture_name} and {d.investor_name}: {d.stage.replace('_', ' ')}, "
+        f"quiet for {d.days_quiet} days"
+        for d in fresh[:STALLED_LISTED]
+    ]
+    more = len(fresh) - len(lines)
+    body = "\n\n".join(lines) + (f"\n\n…and {more} more." if more > 0 else "")
+    title = f"{len(fresh)} deal{'s' if len(fresh) != 1 else ''} stalled (no event for {days} days)"
+    created = [
+        notify(
+            session=session,
+            user=user,
+            kind=DEAL_STALLED,
+            title=title,
+            body=body,
+            link="/deals",
+            data={"deal_ids": [d.deal_id for d in fresh]},
+            dedupe_key=f"stalled:{now:%Y-%m-%d}",
+        )
+        for user in staff
+    ]
+    session.commit()
+    return _count(created)

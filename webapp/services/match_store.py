@@ -1,0 +1,206 @@
+"""Reading and rewriting stored top-K lists (Match rows) for the refresh services.
+
+A list is `[(member id, score), ...]` best first; a venture's members are investors and an
+investor's members are ventures. `apply_lists` replaces whole lists and keeps each row's other
+rank as it was, deleting rows that end up in neither side's top K. Callers hold the ranking
+lock (`locks.take_write_lock(name="ranking")`) and commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
+from sqlmodel import Session
+
+from webapp.models import Match
+
+Member = tuple[int, float]  # (id, score)
+Pair = tuple[int, int]  # (venture id, investor id)
+CHUNK = 5000  # ids per IN (...) list, well under SQLite's bound-variable limit
+
+_table: Any = Match.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Fresh:
+    """A newly computed score and its reasons (JSON text) for one pair."""
+
+    score: float
+    reasons: list[dict[str, str]]
+
+
+def _chunks(ids: Collection[int]) -> Iterable[list[int]]:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start : start + CHUNK]
+
+
+def _names(side: str) -> tuple[str, str, str]:
+    if side == "venture":
+        return "venture_id", "investor_id", "venture_rank"
+    if side == "investor":
+        return "investor_id", "venture_id", "investor_rank"
+    raise ValueError(f"side={side!r}; expected 'venture' or 'investor'")
+
+
+def _raw(session: Session, sql: str) -> list[Any]:
+    return list(session.connection().exec_driver_sql(sql).fetchall())
+
+
+def thresholds(
+    *, session: Session, side: str, k: int, owners: Collection[int]
+) -> dict[int, Member]:
+    """For each of these owners whose list is full: its K-th member and that member's score."""
+    owner, member, rank = _names(side)
+    found: dict[int, Member] = {}
+    for part in _chunks(owners):
+        ids = ", ".join(str(int(o)) for o in part)  # integers only: safe to inline
+        sql = (
+            f"SELECT {owner}, {member}, score FROM match "  # noqa: S608
+            f"WHERE {owner} IN ({ids}) AND {rank} = {int(k)}"
+        )
+        found.update({int(o): (int(m), float(s)) for o, m, s in _raw(session, sql)})
+    return found
+
+
+def lists(*, session: Session, side: str, owners: Collection[int]) -> dict[int, list[Member]]:
+    """The current lists of these owners, best first."""
+    owner, member, rank = _names(side)
+    found: dict[int, list[Member]] = {o: [] for o in owners}
+    for part in _chunks(owners):
+        ids = ", ".join(str(int(o)) for o in part)
+        sql = (
+            f"SELECT {owner}, {member}, score FROM match WHERE {owner} IN ({ids}) "  # noqa: S608
+            f"AND {rank} IS NOT NULL ORDER BY {owner}, {rank}"
+        )
+        for o, m, s in _raw(session, sql):
+            found[int(o)].append((int(m), float(s)))
+    return found
+
+
+def memberships(*, session: Session, side: str, member_id: int) -> dict[int, int]:
+    """Owners whose list holds this member, with its rank there."""
+    owner, member, rank = _columns(side)
+    rows = session.connection().execute(
+        select(owner, rank).where(member == member_id).where(rank.is_not(None))
+    )
+    return {int(o): int(r) for o, r in rows}
+
+
+def owners_with_gaps(*, session: Session, side: str) -> list[int]:
+    """Owners whose ranks skip a number: a member was deleted under them (cascade)."""
+    owner, _member, rank = _columns(side)
+    rows = session.connection().execute(
+        select(owner)
+        .where(rank.is_not(None))
+        .group_by(owner)
+        .having(func.count() != func.max(rank))
+    )
+    return [int(o) for (o,) in rows]
+
+
+def _columns(side: str) -> tuple[Any, Any, Any]:
+    if side == "venture":
+        return _table.c.venture_id, _table.c.investor_id, _table.c.venture_rank
+    if side == "investor":
+        return _table.c.investor_id, _table.c.venture_id, _table.c.investor_rank
+    raise ValueError(f"side={side!r}; expected 'venture' or 'investor'")
+
+
+def apply_lists(
+    *,
+    session: Session,
+    venture_lists: Mapping[int, list[Member]],
+    investor_lists: Mapping[int, list[Member]],
+    fresh: Mapping[Pair, Fresh],
+    model_version: str,
+    now: datetime,
+) -> int:
+    """Replace these lists; returns how many rows were written or deleted."""
+    connection = session.connection()
+    want_v = {
+        (v, i): r for v, members in venture_lists.items() for r, (i, _) in enumerate(members, 1)
+    }
+    want_i = {
+        (v, i): r for i, members in investor_lists.items() for r, (v, _) in enumerate(members, 1)
+    }
+    existing: dict[Pair, tuple[int, int | None, int | None]] = {}
+    select_rows = select(
+        _table.c.id, _table.c.venture_id, _table.c.investor_id,
+        _table.c.venture_rank, _table.c.investor_rank,
+    )  # fmt: skip
+    for part in _chunks(venture_lists):
+        for found in connection.execute(select_rows.where(_table.c.venture_id.in_(part))):
+            existing[(found[1], found[2])] = (found[0], found[3], found[4])
+    desired = sorted({v for v, _ in want_i})
+    for part in _chunks(investor_lists):
+        # A superset is harmless: a loaded row outside the new lists keeps its other rank.
+        held = _table.c.investor_rank.is_not(None)
+        if desired:
+            held = or_(held, _table.c.venture_id.in_(desired))
+        query = select_rows.where(and_(_table.c.investor_id.in_(part), held))
+        for found in connection.execute(query):
+            existing[(found[1], found[2])] = (found[0], found[3], found[4])
+
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    deletes: list[int] = []
+    for pair in existing.keys() | want_v.keys() | want_i.keys():
+        v, i = pair
+        row = existing.get(pair)
+        vr = want_v.get(pair) if v in venture_lists else (row[1] if row else None)
+        ir = want_i.get(pair) if i in investor_lists else (row[2] if row else None)
+        if vr is None and ir is None:
+            if row:
+                deletes.append(row[0])
+            continue
+        new = fresh.get(pair)
+        if row is None:
+            if new is None:
+                raise ValueError(f"pair {pair} enters a list without a fresh score")
+            inserts.append(
+                {"venture_id": v, "investor_id": i, "score": new.score, "venture_rank": vr,
+                 "investor_rank": ir, "reasons": new.reasons, "model_version": model_version,
+                 "computed_at": now}
+            )  # fmt: skip
+        elif new is not None:
+            updates.append(
+                {"row_id": row[0], "score": new.score, "venture_rank": vr, "investor_rank": ir,
+                 "reasons": new.reasons, "model_version": model_version, "computed_at": now}
+            )  # fmt: skip
+        elif (vr, ir) != (row[1], row[2]):
+            updates.append({"row_id": row[0], "venture_rank": vr, "investor_rank": ir})
+    for part in _chunks(deletes):
+        connection.execute(delete(_table).where(_table.c.id.in_(part)))
+    full = [u for u in updates if "score" in u]
+    ranks = [u for u in updates if "score" not in u]
+    if full:
+        connection.execute(
+            update(_table)
+            .where(_table.c.id == bindparam("row_id"))
+            .values(
+                score=bindparam("score"),
+                venture_rank=bindparam("venture_rank"),
+                investor_rank=bindparam("investor_rank"),
+                reasons=bindparam("reasons"),
+                model_version=bindparam("model_version"),
+                computed_at=bindparam("computed_at"),
+            ),
+            full,
+        )
+    if ranks:
+        connection.execute(
+            update(_table)
+            .where(_table.c.id == bindparam("row_id"))
+            .values(
+                venture_rank=bindparam("venture_rank"), investor_rank=bindparam("investor_rank")
+            ),
+            ranks,
+        )
+    if inserts:
+        connection.execute(insert(_table), inserts)
+    return len(inserts) + len(updates) + len(deletes)

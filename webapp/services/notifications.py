@@ -1,0 +1,189 @@
+"""In-app notifications and the emails that go with them, once per (user, dedupe key).
+
+Public functions:
+- `notify(*, session, user, kind, title, body, link=None, data=None, dedupe_key, email=True,
+  details=None) -> Notification | None` — adds an in-app notification to the caller's
+  transaction (no commit) and, if `email`, emails it now or leaves it for the weekly digest;
+  None when this (user, dedupe_key) was notified before.
+- `queue_weekly_digests(*, session, now=None) -> int` — one digest email per digest user with
+  match news since their last digest; commits; safe to run twice in a week.
+- `render_email(template, **context) -> tuple[str, str]` — (plain text, HTML) from
+  `webapp/templates/email/<template>.txt|.html`.
+
+Email frequency (`User.email_frequency`) governs *match news* (`DIGEST_KINDS`): instant → an
+email now, digest → the weekly digest, off → in-app only. Messages that ask for an action or
+carry contact details (introductions, stalled deals) are emailed at once whatever the setting.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from webapp.models import EmailDelivery, Notification, User, utcnow
+from webapp.models.enums import EmailFrequency
+from webapp.services import links
+from webapp.services.locks import begin_write
+from webapp.services.mail import queue_email
+
+# Notification kinds.
+NEW_MATCH = "match.new"  # investor: a strong new venture entered the list
+INVESTOR_INTERESTED = "venture.shortlisted"  # founder: an investor shortlisted the venture
+INTRODUCTION_REQUESTED = "introduction.requested"  # the other side asked to meet
+INTRODUCTION_ACCEPTED = "introduction.accepted"  # both sides: contact details
+INTRODUCTION_DECLINED = "introduction.declined"
+DEAL_STALLED = "deal.stalled"  # staff: no deal event for 30 days
+DIGEST_KINDS = frozenset({NEW_MATCH, INVESTOR_INTERESTED})
+DIGEST_KIND = "digest.weekly"
+DIGEST_PERIOD = timedelta(days=7)
+
+
+@cache
+def _templates() -> Environment:
+    environment = _environment()
+    environment.filters["absolute"] = links.absolute  # every link in an email is absolute
+    return environment
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("webapp", "templates/email"),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        keep_trailing_newline=True,
+    )
+
+
+def render_email(template: str, **context: Any) -> tuple[str, str]:
+    """Render the plain-text and HTML bodies of an email template."""
+    env = _templates()
+    return (
+        env.get_template(f"{template}.txt").render(**context),
+        env.get_template(f"{template}.html").render(**context),
+    )
+
+
+def _insert(session: Session) -> Any:
+    name = session.get_bind().dialect.name
+    return postgresql.insert if name == "postgresql" else sqlite.insert
+
+
+def notify(
+    *,
+    session: Session,
+    user: User,
+    kind: str,
+    title: str,
+    body: str,
+    link: str | None = None,
+    data: dict[str, Any] | None = None,
+    dedupe_key: str,
+    email: bool = True,
+    details: list[tuple[str, str]] | None = None,
+) -> Notification | None:
+    """Tell `user` something once: in-app always, by email as their preference says."""
+    if user.id is None:
+        raise ValueError("notify: the user must be saved (user.id is None)")
+    statement = (
+        _insert(session)(Notification)
+        .values(
+            user_id=user.id,
+            kind=kind,
+            title=title[:200],
+            body=body[:4000],
+            link=link,
+            data=data or {},
+            dedupe_key=dedupe_key[:200],
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
+        .returning(col(Notification.id))
+    )
+    notification_id = session.exec(statement).scalar_one_or_none()
+    if notification_id is None:
+        return None
+    if email and user.active and _email_now(user, kind):
+        text_body, html_body = render_email(
+            "notification",
+            subject=title,
+            title=title,
+            paragraphs=[p for p in body.split("\n\n") if p.strip()],
+            details=details or [],
+            link=link,
+        )
+        queue_email(
+            session=session,
+            user=user,
+            kind=kind,
+            subject=title,
+            text_body=text_body,
+            html_body=html_body,
+            dedupe_key=f"notification:{dedupe_key}",
+        )
+    return session.get(Notification, notification_id)
+
+
+def _email_now(user: User, kind: str) -> bool:
+    """Match news follows the user's frequency; action-required messages always go out."""
+    if kind not in DIGEST_KINDS:
+        return True
+    return user.email_frequency == EmailFrequency.INSTANT.value
+
+
+def _digest_key(now: datetime) -> str:
+    year, week, _ = now.isocalendar()
+    return f"digest:{year}-W{week:02d}"
+
+
+def queue_weekly_digests(*, session: Session, now: datetime | None = None) -> int:
+    """Queue this week's digest for every digest user with news; returns how many were queued."""
+    begin_write(session=session, name="notifications")
+    now = now or utcnow()
+    users = session.exec(
+        select(User)
+        .where(col(User.email_frequency) == EmailFrequency.DIGEST.value)
+        .where(col(User.active) == True)  # noqa: E712
+        .order_by(col(User.id))
+    ).all()
+    queued = 0
+    for user in users:
+        last_digest = session.exec(
+            select(EmailDelivery.created_at)
+            .where(col(EmailDelivery.user_id) == user.id)
+            .where(col(EmailDelivery.kind) == DIGEST_KIND)
+            .order_by(col(EmailDelivery.created_at).desc())
+            .limit(1)
+        ).first()
+        since = last_digest or now - DIGEST_PERIOD
+        items = session.exec(
+            select(Notification)
+            .where(col(Notification.user_id) == user.id)
+            .where(col(Notification.kind).in_(DIGEST_KINDS))
+            .where(col(Notification.created_at) > since)
+            .where(col(Notification.created_at) <= now)
+            .order_by(col(Notification.created_at))
+        ).all()
+        if not items:
+            continue
+        subject = f"Your week on venturematch: {len(items)} update{'' if len(items) == 1 else 's'}"
+        text_body, html_body = render_email(
+            "digest", subject=subject, items=items, since=since.strftime("%d %B %Y")
+        )
+        if queue_email(
+            session=session,
+            user=user,
+            kind=DIGEST_KIND,
+            subject=subject,
+            text_body=text_body,
+            html_body=html_body,
+            dedupe_key=_digest_key(now),
+        ):
+            queued += 1
+    session.commit()
+    return queued

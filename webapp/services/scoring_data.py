@@ -1,0 +1,185 @@
+"""The ranker's inputs read from the database: published ventures, active investors, history.
+
+Rows are read with plain column selects (no ORM objects: 10,000 ventures load in a blink) and
+handed to `matching` as dicts with the keys of its records.
+
+Public functions (all keyword-only, none writes):
+- `venture_rows(*, session, ids=None) -> list[dict]` — published ventures (all, or these ids).
+- `venture_stamps(*, session, ids=None) -> dict[int, object]` — id → raw updated_at of
+  published ventures (a cheap way to see which changed).
+- `investor_rows(*, session) -> list[dict]` — active investors, by id.
+- `history_rows(*, session) -> list[dict]` — imported portfolio deals plus invested platform
+  deals not already mirrored in the portfolio.
+- `inputs_version(*, session) -> tuple` — changes whenever investors or history change, so a
+  prepared `InvestorPool` can be reused until then.
+- `passed_pairs(*, session, venture_ids=None, investor_ids=None) -> set[tuple[int, int]]` —
+  (venture, investor) pairs the investor passed on: they leave both lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, func, select
+from sqlmodel import Session, col
+
+from webapp.models import Deal, DealEvent, Feedback, InvestorProfile, PortfolioDeal, Venture
+from webapp.models.enums import DealStage, FeedbackAction, Visibility
+
+VENTURE_COLUMNS = (
+    "id", "name", "summary", "sectors", "stage", "raise_amount_gbp", "instruments", "region",
+    "institution", "spinout", "eis", "seis",
+)  # fmt: skip
+INVESTOR_COLUMNS = (
+    "id", "name", "investor_type", "sectors", "excluded_sectors", "stages", "ticket_min_gbp",
+    "ticket_max_gbp", "regions", "regions_strict", "instruments", "thesis", "eis", "seis",
+    "institutions", "hq_region",
+)  # fmt: skip
+
+
+def _published() -> Any:
+    return col(Venture.visibility) == Visibility.PUBLISHED.value
+
+
+def venture_rows(*, session: Session, ids: Collection[int] | None = None) -> list[dict[str, Any]]:
+    """Published ventures as matching's VentureRecord dicts, by id."""
+    table = Venture.__table__  # type: ignore[attr-defined]
+    query = select(*(table.c[name] for name in VENTURE_COLUMNS)).where(_published())
+    if ids is not None:
+        query = query.where(table.c.id.in_(sorted(ids)))
+    rows = session.connection().execute(query.order_by(table.c.id)).mappings().all()
+    return [dict(row) for row in rows]
+
+
+def venture_stamps(*, session: Session, ids: Collection[int] | None = None) -> dict[int, object]:
+    """id → an opaque 'last changed' stamp of published ventures (raw driver values: fast)."""
+    sql = "SELECT id, updated_at FROM venture WHERE visibility = 'published'"
+    if ids is not None:
+        wanted = sorted(int(i) for i in ids)
+        if not wanted:
+            return {}
+        sql += f" AND id IN ({', '.join(str(i) for i in wanted)})"  # ints only: safe to inline
+    rows = session.connection().exec_driver_sql(sql).fetchall()
+    return {int(i): at for i, at in rows}
+
+
+def investor_rows(*, session: Session) -> list[dict[str, Any]]:
+    """Active investors as matching's InvestorRecord dicts, by id."""
+    table = InvestorProfile.__table__  # type: ignore[attr-defined]
+    query = (
+        select(*(table.c[name] for name in INVESTOR_COLUMNS))
+        .where(table.c.active == True)  # noqa: E712
+        .order_by(table.c.id)
+    )
+    return [dict(row) for row in session.connection().execute(query).mappings().all()]
+
+
+def history_rows(*, session: Session) -> list[dict[str, Any]]:
+    """Past investments as matching's DealRecord dicts (portfolio first, then platform deals)."""
+    connection = session.connection()
+    portfolio = connection.execute(
+        select(
+            col(PortfolioDeal.investor_id),
+            col(PortfolioDeal.venture_id),
+            col(PortfolioDeal.company_name),
+            col(PortfolioDeal.sectors),
+            col(PortfolioDeal.stage),
+            col(PortfolioDeal.region),
+            col(PortfolioDeal.amount_gbp),
+            col(PortfolioDeal.funded_at),
+        ).order_by(col(PortfolioDeal.id))
+    )
+    history = [
+        {
+            "investor_id": investor_id,
+            "venture_id": venture_id,
+            "company_key": f"venture:{venture_id}" if venture_id else company.strip().lower(),
+            "sectors": sectors or [],
+            "stage": stage,
+            "region": region,
+            "amount_gbp": amount,
+            "date": funded_at,
+        }
+        for investor_id, venture_id, company, sectors, stage, region, amount, funded_at in portfolio
+    ]
+    mirrored = exists().where(
+        and_(
+            col(PortfolioDeal.venture_id) == col(Deal.venture_id),
+            col(PortfolioDeal.investor_id) == col(Deal.investor_id),
+        )
+    )
+    invested_at = (
+        select(func.max(col(DealEvent.at)))
+        .where(col(DealEvent.deal_id) == col(Deal.id))
+        .where(col(DealEvent.stage) == DealStage.INVESTED.value)
+        .scalar_subquery()
+    )
+    platform = connection.execute(
+        select(
+            col(Deal.investor_id),
+            col(Deal.venture_id),
+            col(Venture.sectors),
+            col(Venture.stage),
+            col(Venture.region),
+            col(Deal.amount_gbp),
+            func.coalesce(invested_at, col(Deal.updated_at)),
+        )
+        .join(Venture, col(Venture.id) == col(Deal.venture_id))
+        .where(col(Deal.stage) == DealStage.INVESTED.value)
+        .where(~mirrored)
+        .order_by(col(Deal.id))
+    )
+    for investor_id, venture_id, sectors, stage, region, amount, at in platform:
+        history.append(
+            {
+                "investor_id": investor_id,
+                "venture_id": venture_id,
+                "company_key": f"venture:{venture_id}",
+                "sectors": sectors or [],
+                "stage": stage,
+                "region": region,
+                "amount_gbp": amount,
+                "date": at.date() if isinstance(at, datetime) else at,
+            }
+        )
+    return history
+
+
+def inputs_version(*, session: Session) -> tuple[Any, ...]:
+    """A fingerprint of the investor side: active investors and every past deal."""
+    connection = session.connection()
+    investors = connection.execute(
+        select(
+            func.count(),
+            func.max(col(InvestorProfile.updated_at)),
+            func.coalesce(func.sum(col(InvestorProfile.id)), 0),
+        ).where(col(InvestorProfile.active) == True)  # noqa: E712
+    ).one()
+    # max(id) is one index probe; a deleted deal also changes the investor figures above
+    # (its investor was deleted) or is caught by the nightly full refresh.
+    portfolio = connection.execute(select(func.coalesce(func.max(col(PortfolioDeal.id)), 0))).one()
+    invested = connection.execute(
+        select(func.count(), func.coalesce(func.sum(col(Deal.id)), 0)).where(
+            col(Deal.stage) == DealStage.INVESTED.value
+        )
+    ).one()
+    return (*tuple(investors), *tuple(portfolio), *tuple(invested))
+
+
+def passed_pairs(
+    *,
+    session: Session,
+    venture_ids: Collection[int] | None = None,
+    investor_ids: Collection[int] | None = None,
+) -> set[tuple[int, int]]:
+    """(venture, investor) pairs with a standing pass; None for either side means all."""
+    query = select(col(Feedback.venture_id), col(Feedback.investor_id)).where(
+        col(Feedback.action) == FeedbackAction.PASS.value
+    )
+    if venture_ids is not None:
+        query = query.where(col(Feedback.venture_id).in_(sorted(venture_ids)))
+    if investor_ids is not None:
+        query = query.where(col(Feedback.investor_id).in_(sorted(investor_ids)))
+    return {(int(v), int(i)) for v, i in session.connection().execute(query)}

@@ -1,0 +1,337 @@
+"""Full refresh: score every published venture against every investor, in chunks, and replace
+all stored lists at once.
+
+Public functions (keyword-only):
+- `plan_chunks(*, session, chunk_size=CHUNK_SIZE) -> list[list[int]]` — published venture ids.
+- `compute_chunk(*, session, settings, venture_ids, index=0, progress=None) -> ChunkResult` —
+  read-only; each venture's top K plus the chunk's best K ventures for every investor.
+- `write_full_refresh(*, session, settings, parts, snapshot_at) -> FullRefreshStats` — merges
+  the investor side of the parts (recomputing any part made with another model or investor
+  set), replaces every Match row under the ranking lock and commits; the stats list the
+  ventures and investors that changed after `snapshot_at`, which the caller refreshes again.
+- `ChunkResult.to_bytes()` / `ChunkResult.from_bytes(data)` — compact transport (no pickle).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from webapp.config import Settings
+from webapp.models import InvestorProfile, Venture, utcnow
+from webapp.models.enums import Visibility
+from webapp.services import scoring_data
+from webapp.services.locks import take_write_lock
+from webapp.services.match_bulk import WriteStats, replace_all
+from webapp.services.ranking_math import (
+    F32,
+    I64,
+    block_logits,
+    group_top_k,
+    mask_passed,
+    probability,
+    reason_keys,
+    top_k_rows,
+)
+from webapp.services.scoring_cache import ScoringContext, scoring_context
+
+CHUNK_SIZE = 2500
+BLOCK = 512
+CHANGE_MARGIN = timedelta(seconds=5)  # a change stamped just before the snapshot may commit after
+Progress = Callable[[int], None]
+
+
+@dataclass
+class ChunkResult:
+    """One chunk's lists: venture side complete, investor side the chunk's best K."""
+
+    index: int
+    model_version: str
+    inputs: str
+    venture_ids: I64
+    venture_top: I64  # ventures × K investor ids (−1 pads)
+    venture_logit: F32
+    venture_reasons: I64
+    investor_ids: I64
+    investor_top: I64  # investors × K venture ids (−1 pads)
+    investor_logit: F32
+
+    def to_bytes(self) -> bytes:
+        """An .npz archive; metadata as JSON bytes."""
+        meta = json.dumps({"index": self.index, "model_version": self.model_version,
+                           "inputs": self.inputs}).encode()  # fmt: skip
+        buffer = io.BytesIO()
+        np.savez(
+            buffer, meta=np.frombuffer(meta, dtype=np.uint8), venture_ids=self.venture_ids,
+            venture_top=self.venture_top, venture_logit=self.venture_logit,
+            venture_reasons=self.venture_reasons, investor_ids=self.investor_ids,
+            investor_top=self.investor_top, investor_logit=self.investor_logit,
+        )  # fmt: skip
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> ChunkResult:
+        """Inverse of `to_bytes` (refuses pickled content)."""
+        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+            meta = json.loads(archive["meta"].tobytes().decode())
+            arrays = {name: archive[name] for name in archive.files if name != "meta"}
+        return cls(index=meta["index"], model_version=meta["model_version"],
+                   inputs=meta["inputs"], **arrays)  # fmt: skip
+
+
+@dataclass
+class FullRefreshStats:
+    """Figures of a finished full refresh."""
+
+    ventures: int
+    investors: int
+    rows: int
+    model_version: str
+    recomputed_parts: int = 0
+    changed_ventures: list[int] = field(default_factory=list)
+    changed_investors: list[int] = field(default_factory=list)
+    written: WriteStats | None = None
+
+
+def plan_chunks(*, session: Session, chunk_size: int = CHUNK_SIZE) -> list[list[int]]:
+    """Published venture ids split into chunks of `chunk_size`."""
+    ids = sorted(scoring_data.venture_stamps(session=session))
+    return [ids[start : start + chunk_size] for start in range(0, len(ids), chunk_size)]
+
+
+def compute_chunk(
+    *,
+    session: Session,
+    settings: Settings,
+    venture_ids: Sequence[int],
+    index: int = 0,
+    progress: Progress | None = None,
+) -> ChunkResult:
+    """Score these ventures against every investor (read-only)."""
+    ctx = scoring_context(session=session, settings=settings)
+    records = scoring_data.venture_rows(session=session, ids=venture_ids)
+    passed = scoring_data.passed_pairs(session=session, venture_ids=venture_ids)
+    session.rollback()  # nothing more to read: do not hold a snapshot through the scoring
+    return _compute(ctx, records, passed, index, settings.match_top_k, progress)
+
+
+def _compute(
+    ctx: ScoringContext,
+    records: list[dict[str, Any]],
+    passed: set[tuple[int, int]],
+    index: int,
+    k: int,
+    progress: Progress | None,
+) -> ChunkResult:
+    inv_ids = ctx.investor_ids
+    m = len(inv_ids)
+    n = len(records)
+    v_top = np.full((n, k), -1, np.int64)
+    v_logit = np.full((n, k), -np.inf, np.float32)
+    v_reasons = np.zeros((n, k), np.int64)
+    cand_inv: list[I64] = []
+    cand_ven: list[I64] = []
+    cand_logit: list[F32] = []
+    if n:
+        features = ctx.features_for(records)
+        ids = np.asarray(features.side.frame.ids, dtype=np.int64)
+        for start in range(0, n, BLOCK):
+            rows = np.arange(start, min(start + BLOCK, n))
+            logits = block_logits(ctx.model, features, rows)
+            mask_passed(logits, ids[rows], inv_ids, passed)
+            cols = top_k_rows(logits, inv_ids, k)
+            ok = cols >= 0
+            r_idx, slot = np.nonzero(ok)
+            picked = cols[ok]
+            v_top[rows[r_idx], slot] = inv_ids[picked]
+            v_logit[rows[r_idx], slot] = logits[r_idx, picked]
+            v_reasons[rows[r_idx], slot] = reason_keys(ctx.model, features, rows[r_idx], picked)
+            t_cols = top_k_rows(np.ascontiguousarray(logits.T), ids[rows], k)
+            i_idx, t_slot = np.nonzero(t_cols >= 0)
+            chosen = t_cols[i_idx, t_slot]
+            cand_inv.append(i_idx.astype(np.int64))
+            cand_ven.append(ids[rows][chosen])
+            cand_logit.append(logits[chosen, i_idx])
+            if progress is not None:
+                progress(len(rows))
+    else:
+        ids = np.zeros(0, np.int64)
+    i_top, i_logit = _investor_lists(cand_inv, cand_ven, cand_logit, m, k)
+    return ChunkResult(index, ctx.version, repr(ctx.inputs), ids, v_top, v_logit, v_reasons,
+                       inv_ids.copy(), i_top, i_logit)  # fmt: skip
+
+
+def _investor_lists(
+    groups: list[I64], ventures: list[I64], logits: list[F32], m: int, k: int
+) -> tuple[I64, F32]:
+    """Best K (venture id, log-odds) per investor from candidate triples."""
+    top = np.full((m, k), -1, np.int64)
+    best = np.full((m, k), -np.inf, np.float32)
+    if not groups:
+        return top, best
+    g, v, lg = np.concatenate(groups), np.concatenate(ventures), np.concatenate(logits)
+    keep, rank = group_top_k(g, lg, v, k)
+    top[g[keep], rank] = v[keep]
+    best[g[keep], rank] = lg[keep]
+    return top, best
+
+
+def write_full_refresh(
+    *,
+    session: Session,
+    settings: Settings,
+    parts: Sequence[ChunkResult],
+    snapshot_at: datetime,
+) -> FullRefreshStats:
+    """Merge the parts, replace every stored list, and report what changed meanwhile."""
+    k = settings.match_top_k
+    ctx = scoring_context(session=session, settings=settings)
+    parts, recomputed = _current_parts(session, settings, ctx, parts)
+    session.rollback()
+    m = len(ctx.investor_ids)
+    rows = _merge(session, ctx, parts, k)
+    now = utcnow()
+    session.rollback()
+    take_write_lock(session=session, name="ranking")
+    written = replace_all(session=session, rows=rows, model_version=ctx.version, computed_at=now)
+    since = snapshot_at - CHANGE_MARGIN
+    changed_v = session.exec(select(col(Venture.id)).where(col(Venture.updated_at) > since)).all()
+    changed_i = session.exec(
+        select(col(InvestorProfile.id)).where(col(InvestorProfile.updated_at) > since)
+    ).all()
+    session.commit()
+    ventures = sum(len(p.venture_ids) for p in parts)
+    return FullRefreshStats(
+        ventures=ventures,
+        investors=m,
+        rows=len(rows["venture_id"]),
+        model_version=ctx.version,
+        recomputed_parts=recomputed,
+        changed_ventures=sorted(int(v) for v in changed_v if v is not None),
+        changed_investors=sorted(int(i) for i in changed_i if i is not None),
+        written=written,
+    )
+
+
+def _merge(
+    session: Session, ctx: ScoringContext, parts: Sequence[ChunkResult], k: int
+) -> dict[str, Any]:
+    """The rows of both sides' lists from the chunks (investor side merged across them)."""
+    m = len(ctx.investor_ids)
+    i_top, i_logit = _investor_lists(
+        [np.repeat(np.arange(m), k) for _ in parts],
+        [p.investor_top.ravel() for p in parts],
+        [p.investor_logit.ravel() for p in parts],
+        m,
+        k,
+    )
+    return _rows(session, ctx, parts, i_top, i_logit)
+
+
+def expected_rows(*, session: Session, settings: Settings) -> dict[str, Any]:
+    """What a full refresh would store right now (nothing is written)."""
+    ctx = scoring_context(session=session, settings=settings)
+    parts = [
+        compute_chunk(session=session, settings=settings, venture_ids=ids, index=i)
+        for i, ids in enumerate(plan_chunks(session=session))
+    ]
+    return _merge(session, ctx, parts, settings.match_top_k)
+
+
+def _current_parts(
+    session: Session, settings: Settings, ctx: ScoringContext, parts: Sequence[ChunkResult]
+) -> tuple[list[ChunkResult], int]:
+    """Drop duplicate parts; recompute those scored with another model or investor set."""
+    unique = {p.index: p for p in parts}
+    fresh, recomputed = [], 0
+    for index in sorted(unique):
+        part = unique[index]
+        if part.model_version != ctx.version or part.inputs != repr(ctx.inputs):
+            part = compute_chunk(session=session, settings=settings,
+                                 venture_ids=part.venture_ids.tolist(), index=index)  # fmt: skip
+            recomputed += 1
+        fresh.append(part)
+    return fresh, recomputed
+
+
+def _rows(
+    session: Session,
+    ctx: ScoringContext,
+    parts: Sequence[ChunkResult],
+    i_top: I64,
+    i_logit: F32,
+) -> dict[str, Any]:
+    """Columns of every row to store: the union of both sides' lists."""
+    k = i_top.shape[1]
+    v_ids = [np.repeat(p.venture_ids, k) for p in parts]
+    venture = np.concatenate(v_ids) if v_ids else np.zeros(0, np.int64)
+    investor = np.concatenate([p.venture_top.ravel() for p in parts]) if parts else venture
+    logit = np.concatenate([p.venture_logit.ravel() for p in parts]) if parts else np.zeros(0)
+    reasons = np.concatenate([p.venture_reasons.ravel() for p in parts]) if parts else venture
+    v_rank = np.tile(np.arange(1, k + 1), len(venture) // k) if k else venture
+    keep = investor >= 0
+    venture, investor, logit, reasons, v_rank = (
+        venture[keep], investor[keep], logit[keep], reasons[keep], v_rank[keep],
+    )  # fmt: skip
+    side_key = (venture << 32) | investor
+    iv = i_top.ravel()
+    ok = iv >= 0
+    inv_side_investor = np.repeat(ctx.investor_ids, k)[ok]
+    inv_side_venture = iv[ok]
+    inv_side_logit = i_logit.ravel()[ok]
+    inv_side_rank = np.tile(np.arange(1, k + 1), len(ctx.investor_ids))[ok]
+    inv_key = (inv_side_venture << 32) | inv_side_investor
+    order = np.argsort(side_key)
+    both = np.zeros(len(inv_key), dtype=bool)
+    found = np.zeros(len(inv_key), dtype=np.int64)
+    if len(side_key):
+        ordered = side_key[order]
+        found = np.minimum(np.searchsorted(ordered, inv_key), len(ordered) - 1)
+        both = ordered[found] == inv_key
+    i_rank = np.full(len(venture), -1, np.int64)
+    i_rank[order[found[both]]] = inv_side_rank[both]
+    only = ~both
+    extra_reasons = _reason_keys_for(session, ctx, inv_side_venture[only], inv_side_investor[only])
+    return {
+        "venture_id": np.concatenate([venture, inv_side_venture[only]]),
+        "investor_id": np.concatenate([investor, inv_side_investor[only]]),
+        "score": probability(np.concatenate([logit, inv_side_logit[only]])),
+        "venture_rank": np.concatenate([v_rank, np.full(int(only.sum()), -1, np.int64)]),
+        "investor_rank": np.concatenate([i_rank, inv_side_rank[only]]),
+        "reasons": np.concatenate([reasons, extra_reasons]),
+    }
+
+
+def _reason_keys_for(session: Session, ctx: ScoringContext, ventures: I64, investors: I64) -> I64:
+    """Reason keys for pairs that only the investor side holds."""
+    if len(ventures) == 0:
+        return np.zeros(0, np.int64)
+    records = scoring_data.venture_rows(session=session, ids=set(ventures.tolist()))
+    session.rollback()
+    features = ctx.features_for(records)
+    row_of = {int(v): r for r, v in enumerate(features.side.frame.ids.tolist())}
+    rows = np.array([row_of.get(int(v), -1) for v in ventures], dtype=np.int64)
+    cols = np.array([ctx.investor_position[int(i)] for i in investors], dtype=np.int64)
+    keys = np.zeros(len(ventures), np.int64)
+    ok = rows >= 0
+    keys[ok] = reason_keys(ctx.model, features, rows[ok], cols[ok])
+    return keys
+
+
+def published_count(*, session: Session) -> int:
+    """Published ventures (the size of a full refresh)."""
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Venture)
+            .where(col(Venture.visibility) == Visibility.PUBLISHED.value)
+        ).one()
+    )

@@ -1,0 +1,1 @@
+"""`make run`: prepare the database and model, then run Redis, web, worker and beat together."""

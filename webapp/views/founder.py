@@ -1,0 +1,242 @@
+"""Founders' pages: the guided venture form, publishing, ranked investors with reasons and
+widen-your-match advice, introductions for the venture, edit and delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from pydantic import ValidationError
+
+from webapp.models import Venture, VentureCreate, VentureUpdate
+from webapp.models.enums import Visibility
+from webapp.services import deals, hints, introductions, match_views, ventures
+from webapp.services.errors import ServiceError, ValidationFailed
+from webapp.views._taxonomy_choices import (
+    institution_groups,
+    instrument_options,
+    labels,
+    sector_groups,
+    stage_options,
+)
+from webapp.views._venture_forms import (
+    ButtonForm,
+    IntroductionForm,
+    VentureForm,
+    attach_model_errors,
+)
+from webapp.web.auth import require_user, roles_required
+from webapp.web.db_session import current_settings, get_session
+from webapp.web.forms import attach_errors
+from webapp.web.navigation import add_nav_item, set_dashboard
+
+bp = Blueprint("founder", __name__, url_prefix="/founder")
+add_nav_item("founder.ventures", "My ventures", roles={"founder"}, order=10)
+set_dashboard("founder", "founder.ventures")
+
+MATCHES_PER_PAGE = 10
+
+
+@bp.context_processor
+def _context() -> dict[str, Any]:
+    return {"labels": labels()}
+
+
+def _offset() -> int:
+    try:
+        return max(0, min(int(request.args.get("offset", "0")), 10_000))
+    except ValueError:
+        return 0
+
+
+def _form_page(form: VentureForm, venture: Venture | None, status: int) -> Any:
+    return (
+        render_template(
+            "founder/venture_form.html",
+            form=form,
+            venture=venture,
+            sector_groups=sector_groups(),
+            stages=stage_options(),
+            instruments=instrument_options(),
+            institution_groups=institution_groups(),
+        ),
+        status,
+    )
+
+
+@bp.get("/ventures", endpoint="ventures")
+@roles_required("founder")
+def ventures_index() -> Any:
+    """The founder's ventures, each with its status and where to go next."""
+    page = ventures.list_ventures(session=get_session(), viewer=require_user(), limit=100)
+    return render_template("founder/ventures.html", page=page)
+
+
+@bp.route("/ventures/new", methods=["GET", "POST"])
+@roles_required("founder")
+def new_venture() -> Any:
+    """The guided form; save as a draft or publish straight away."""
+    form = VentureForm()
+    if request.method == "GET":
+        return _form_page(form, None, 200)
+    if form.validate_on_submit():
+        try:
+            publish = form.intent.data == "publish"
+            body = VentureCreate.model_validate(
+                form.values() | {"visibility": "published" if publish else "draft"}
+            )
+            venture = ventures.create_venture(
+                session=get_session(), owner=require_user(), data=body
+            )
+        except ValidationError as exc:
+            attach_model_errors(form, exc)
+        except ValidationFailed as exc:
+            attach_errors(form, exc)
+        else:
+            flash(
+                f"{venture.name} is published: investors whose mandate fits will see it shortly."
+                if publish
+                else f"{venture.name} is saved as a draft. Publish it when you are ready.",
+                "success",
+            )
+            return redirect(url_for("founder.venture", venture_id=venture.id))
+    return _form_page(form, None, 422)
+
+
+@bp.get("/ventures/<int:venture_id>")
+@roles_required("founder")
+def venture(venture_id: int) -> Any:
+    """A venture's page: status, ranked investors with reasons, advice, introductions, deals."""
+    session, user = get_session(), require_user()
+    item = ventures.get_venture(session=session, viewer=user, venture_id=venture_id)
+    if item.owner_id != user.id:
+        abort(404)
+    matches = match_views.venture_matches(
+        session=session,
+        viewer=user,
+        venture_id=venture_id,
+        limit=MATCHES_PER_PAGE,
+        offset=_offset(),
+    )
+    advice = hints.advice_for_venture(
+        session=session, settings=current_settings(), viewer=user, venture_id=venture_id
+    )
+    intros = introductions.list_introductions(
+        session=session, viewer=user, venture_id=venture_id, limit=100
+    )
+    venture_deals = deals.list_deals(session=session, viewer=user, venture_id=venture_id, limit=100)
+    by_investor = {}
+    for view in reversed(intros.items):  # newest last, so it wins
+        by_investor[view.introduction.investor_id] = view
+    return render_template(
+        "founder/venture.html",
+        venture=item,
+        matches=matches,
+        advice=advice,
+        intros=intros,
+        intro_by_investor=by_investor,
+        deals=venture_deals,
+        button=ButtonForm(),
+        intro_form=IntroductionForm(),
+    )
+
+
+@bp.route("/ventures/<int:venture_id>/edit", methods=["GET", "POST"])
+@roles_required("founder")
+def edit_venture(venture_id: int) -> Any:
+    """Change the venture; a published venture is re-ranked in the background."""
+    session, user = get_session(), require_user()
+    item = ventures.get_venture(session=session, viewer=user, venture_id=venture_id)
+    if item.owner_id != user.id:
+        abort(404)
+    if request.method == "GET":
+        form = VentureForm(formdata=None, obj=item)
+        form.raise_amount_gbp.data = item.raise_amount_gbp
+        form.trl.data = str(item.trl) if item.trl else ""
+        form.institution.data = item.institution or ""
+        return _form_page(form, item, 200)
+    form = VentureForm()
+    if form.validate_on_submit():
+        try:
+            body = VentureUpdate.model_validate(form.values())
+            ventures.update_venture(session=session, actor=user, venture_id=venture_id, data=body)
+        except ValidationError as exc:
+            attach_model_errors(form, exc)
+        except ValidationFailed as exc:
+            attach_errors(form, exc)
+        else:
+            flash("Your changes are saved.", "success")
+            return redirect(url_for("founder.venture", venture_id=venture_id))
+    return _form_page(form, item, 422)
+
+
+@bp.post("/ventures/<int:venture_id>/visibility")
+@roles_required("founder")
+def set_visibility(venture_id: int) -> Any:
+    """Publish, close, or take the venture back to a draft."""
+    form = ButtonForm()
+    wanted = request.form.get("visibility", "")
+    if not form.validate_on_submit() or wanted not in {v.value for v in Visibility}:
+        abort(400, description="Choose publish, close or draft")
+    venture = ventures.set_visibility(
+        session=get_session(),
+        actor=require_user(),
+        venture_id=venture_id,
+        visibility=Visibility(wanted),
+    )
+    flash(
+        {
+            "published": f"{venture.name} is published: matching investors will see it shortly.",
+            "closed": f"{venture.name} is closed: investors no longer see it.",
+            "draft": f"{venture.name} is back to a draft: investors no longer see it.",
+        }[wanted],
+        "success",
+    )
+    return redirect(url_for("founder.venture", venture_id=venture_id))
+
+
+@bp.route("/ventures/<int:venture_id>/delete", methods=["GET", "POST"])
+@roles_required("founder")
+def delete_venture(venture_id: int) -> Any:
+    """Confirm, then erase the venture and everything hanging off it."""
+    session, user = get_session(), require_user()
+    item = ventures.get_venture(session=session, viewer=user, venture_id=venture_id)
+    if item.owner_id != user.id:
+        abort(404)
+    form = ButtonForm()
+    if request.method == "POST" and form.validate_on_submit():
+        name = item.name
+        ventures.delete_venture(session=session, actor=user, venture_id=venture_id)
+        flash(f"{name} and its matches, introductions and deals are erased.", "success")
+        return redirect(url_for("founder.ventures"))
+    return render_template("founder/delete.html", venture=item, form=form)
+
+
+@bp.post("/ventures/<int:venture_id>/introductions")
+@roles_required("founder")
+def request_introduction(venture_id: int) -> Any:
+    """Ask an investor in the venture's list for an introduction."""
+    form = IntroductionForm()
+    try:
+        investor_id = int(request.form.get("investor_id", ""))
+    except ValueError:
+        abort(400, description="Choose an investor")
+    back = url_for("founder.venture", venture_id=venture_id) + "#investors"
+    if not form.validate_on_submit():
+        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(back)
+    try:
+        introductions.request_introduction(
+            session=get_session(),
+            actor=require_user(),
+            venture_id=venture_id,
+            investor_id=investor_id,
+            message=form.message.data or None,
+        )
+    except ServiceError as exc:
+        if exc.status not in {409, 422}:
+            raise
+        flash(exc.detail, "error")
+    else:
+        flash("Introduction requested: the investor will be asked to accept.", "success")
+    return redirect(back)
