@@ -1,0 +1,144 @@
+"""A worker killed with SIGKILL mid-task loses nothing and sends nothing twice.
+
+One worker node serves this module so that the killed task is surely the one on it. Its
+message stays unacknowledged in Redis; after a restart it is delivered again once the
+visibility timeout (4 s here) has passed.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from tests.factories import FounderFactory
+from tests.workers.builders import expected_lists, market, matching_values, stored_lists
+from tests.workers.conftest import (
+    Mailbox,
+    SmtpServer,
+    WorkerPool,
+    settled,
+    start_pool,
+    stop_pool,
+    wait_for,
+    worker_env,
+    worker_logs,
+)
+from webapp.config import Settings
+from webapp.models import EmailDelivery, Venture, utcnow
+from webapp.models.enums import EmailStatus
+from webapp.services.locks import take_write_lock
+from webapp.services.mail import queue_email
+from webapp.services.scoring_full import compute_chunk, plan_chunks, write_full_refresh
+
+pytestmark = [pytest.mark.workers, pytest.mark.slow]
+REDELIVERY_TIMEOUT_S = 60
+
+
+@pytest.fixture(scope="module")
+def small_k(settings: Settings) -> Settings:
+    return settings.model_copy(update={"match_top_k": 5})
+
+
+@pytest.fixture(scope="module")
+def pool(
+    small_k: Settings, redis_url: str, smtp_server: SmtpServer, engine: Engine
+) -> Iterator[WorkerPool]:
+    env = worker_env(small_k, redis_url, smtp_server.url)
+    with worker_logs() as logs:
+        started = start_pool(["gamma"], env, logs, redis_url)
+        yield started
+        stop_pool(started)
+
+
+def _in_flight(pool: WorkerPool) -> bool:
+    """A message has been taken by the worker and not acknowledged."""
+    return bool(pool.client.hlen("unacked"))
+
+
+def _refresh_everything(session: Session, settings: Settings) -> None:
+    parts = [
+        compute_chunk(session=session, settings=settings, venture_ids=ids, index=i)
+        for i, ids in enumerate(plan_chunks(session=session))
+    ]
+    write_full_refresh(session=session, settings=settings, parts=parts, snapshot_at=utcnow())
+
+
+def test_killed_in_the_middle_of_a_refresh_the_refresh_completes_after_restart(
+    session: Session, pool: WorkerPool, db: Engine, small_k: Settings
+) -> None:
+    rng = random.Random(3)
+    ventures, investors, _ = market(rng, ventures=30, investors=8)
+    _refresh_everything(session, small_k)
+    lists = stored_lists(session)
+    chosen = investors[0]
+    target = next(v for v in ventures if lists.get((v.id, chosen.id), (None, None))[1] is None)
+
+    # Hold the ranking lock so the refresh starts and then waits inside its transaction.
+    with Session(db) as holder:
+        take_write_lock(session=holder, name="ranking")
+        pool.client.flushdb()  # nothing else queued: the message in flight is ours
+        pool.app_send("workers.tasks.scoring.refresh_venture", {"venture_id": target.id})
+        wait_for(lambda: _in_flight(pool), 20, "the refresh to start")
+        wait_for(lambda: "refresh_venture" in pool.workers[0].log(), 20, "the task received")
+        pool.workers[0].kill()
+        venture = holder.get(Venture, target.id)
+        assert venture is not None
+        for name, value in matching_values(chosen).items():
+            setattr(venture, name, value)
+        venture.updated_at = utcnow()
+        holder.add(venture)
+        holder.commit()
+    assert stored_lists(session) != expected_lists(session, small_k)
+
+    pool.restart(pool.workers[0])
+
+    def refreshed() -> bool:
+        session.rollback()
+        return stored_lists(session) == expected_lists(session, small_k)
+
+    try:
+        wait_for(refreshed, REDELIVERY_TIMEOUT_S, "the redelivered refresh", every=1.0)
+        wait_for(lambda: settled(db, pool.client), 30, "the worker to go idle")
+    except BaseException:
+        print(pool.logs())
+        raise
+
+
+def test_killed_in_the_middle_of_an_email_send_exactly_one_email_arrives(
+    session: Session, pool: WorkerPool, db: Engine, mailbox: Mailbox, waker: None
+) -> None:
+    founder = FounderFactory()
+    mailbox.hold.set()  # the SMTP server stops answering at RCPT: the sender is mid-send
+    email = queue_email(
+        session=session, user=founder, kind="test", subject="Only once",
+        text_body="plain", html_body="<p>html</p>", dedupe_key="sigkill-mid-send",
+    )  # fmt: skip
+    session.commit()
+    assert email is not None
+    wait_for(mailbox.holding.is_set, 30, "the worker to be in the middle of the SMTP session")
+    pool.workers[0].kill()
+    mailbox.hold.clear()
+    mailbox.release.set()
+    assert mailbox.received() == []
+
+    pool.restart(pool.workers[0])
+
+    def sent() -> bool:
+        row = session.get(EmailDelivery, email.id, populate_existing=True)
+        session.rollback()
+        return bool(row and row.status == EmailStatus.SENT.value)
+
+    try:
+        wait_for(sent, REDELIVERY_TIMEOUT_S, "the email to be sent after the restart", every=0.5)
+        wait_for(lambda: settled(db, pool.client), 30, "the worker to go idle")
+    except BaseException:
+        print(pool.logs())
+        raise
+    assert [m["Subject"] for m in mailbox.received()] == ["Only once"]
+    row = session.get(EmailDelivery, email.id, populate_existing=True)
+    assert row is not None
+    assert row.attempts == 2  # the killed attempt, then the one that went through

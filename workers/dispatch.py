@@ -1,0 +1,95 @@
+"""The relay's dispatch: turn an outbox event into the Celery tasks that act on it.
+
+Each task gets the event id (`event_id=`), and its message id is derived from it, so a
+re-dispatch after a crash is recognisable. An event whose kind is unknown or whose payload
+cannot be read raises `Undeliverable`: the relay records it as dead instead of retrying.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from celery import Celery
+
+from webapp.models import OutboxEvent
+from webapp.services import outbox
+from webapp.services.relay import Undeliverable
+
+# Publishing gives up quickly when Redis is away: the event stays pending for the next pass.
+PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+
+Plan = list[tuple[str, dict[str, Any]]]  # (task name, kwargs)
+
+
+def _int(payload: dict[str, Any], key: str) -> int:
+    value = payload.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Undeliverable(f"payload field {key!r} is {value!r}; expected an integer id")
+    return value
+
+
+def _plan(event: OutboxEvent) -> Plan:
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    kind = event.kind
+    if kind == outbox.VENTURE_CHANGED:
+        return [
+            ("workers.tasks.scoring.refresh_venture", {"venture_id": _int(payload, "venture_id")})
+        ]
+    if kind == outbox.VENTURE_DELETED:
+        _int(payload, "venture_id")
+        return [("workers.tasks.scoring.repair_lists", {})]
+    if kind == outbox.INVESTOR_CHANGED:
+        return [
+            (
+                "workers.tasks.scoring.refresh_investor",
+                {"investor_id": _int(payload, "investor_id")},
+            )
+        ]
+    if kind == outbox.FEEDBACK_GIVEN:
+        venture_id, investor_id = _int(payload, "venture_id"), _int(payload, "investor_id")
+        plan: Plan = [
+            (
+                "workers.tasks.scoring.refresh_venture",
+                {"venture_id": venture_id, "announce": False},
+            ),
+            ("workers.tasks.maintenance.retrain_if_due", {}),
+        ]
+        if payload.get("action") == "shortlist":
+            plan.append(("workers.tasks.notifications.announce_shortlist",
+                         {"venture_id": venture_id, "investor_id": investor_id}))  # fmt: skip
+        return plan
+    if kind in (outbox.INTRODUCTION_REQUESTED, outbox.INTRODUCTION_ANSWERED):
+        intro = _int(payload, "introduction_id")
+        return [("workers.tasks.notifications.announce_introduction", {"introduction_id": intro})]
+    if kind == outbox.DEAL_CHANGED:
+        deal_id = _int(payload, "deal_id")
+        if payload.get("stage") == "invested":  # the track record changed: rescore everything
+            return [("workers.tasks.maintenance.history_changed", {"deal_id": deal_id}),
+                    ("workers.tasks.maintenance.retrain_if_due", {})]  # fmt: skip
+        return []
+    if kind in (outbox.FULL_REFRESH_REQUESTED, outbox.RETRAIN_REQUESTED):
+        if "job_id" not in payload:  # written without a job (e.g. by the demo loader): open one
+            reason = str(payload.get("reason", "requested"))[:200]
+            return [("workers.tasks.maintenance.open_job", {"kind": kind, "reason": reason})]
+        task = "full_refresh_start" if kind == outbox.FULL_REFRESH_REQUESTED else "retrain"
+        return [(f"workers.tasks.maintenance.{task}", {"job_id": _int(payload, "job_id")})]
+    if kind == outbox.EMAIL_QUEUED:
+        return [("workers.tasks.notifications.send_email", {"email_id": _int(payload, "email_id")})]
+    raise Undeliverable(f"unknown event kind {kind!r}")
+
+
+def make_dispatch(app: Celery) -> Callable[[OutboxEvent], None]:
+    """The callable `relay_pending` hands each claimed event to."""
+
+    def dispatch(event: OutboxEvent) -> None:
+        for number, (name, kwargs) in enumerate(_plan(event)):
+            app.send_task(
+                name,
+                kwargs={**kwargs, "event_id": event.id},
+                task_id=f"outbox-{event.id}-{number}-{event.attempts}",
+                retry=True,
+                retry_policy=PUBLISH_RETRY,
+            )
+
+    return dispatch

@@ -1,0 +1,52 @@
+"""Where full-refresh chunks leave their results until the merge: Redis, for six hours.
+
+A set of finished chunk numbers makes completion idempotent: a chunk that runs twice (it was
+redelivered) adds nothing new, and the merge is started once every chunk is in.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import redis
+
+from webapp.models import JobRun, utcnow
+from webapp.services.scoring_full import ChunkResult
+
+TTL_S = 6 * 3600
+
+
+def _key(job_id: int, what: str) -> str:
+    return f"venturematch:full-refresh:{job_id}:{what}"
+
+
+def store(client: redis.Redis, job_id: int, part: ChunkResult, chunks: int) -> bool:
+    """Save a chunk's result; True when it was the last one missing."""
+    with client.pipeline(transaction=True) as pipe:
+        pipe.set(_key(job_id, f"part:{part.index}"), part.to_bytes(), ex=TTL_S)
+        pipe.sadd(_key(job_id, "done"), part.index)
+        pipe.expire(_key(job_id, "done"), TTL_S)
+        pipe.scard(_key(job_id, "done"))
+        done = int(pipe.execute()[-1])
+    return done >= chunks
+
+
+def load(client: redis.Redis, job_id: int, chunks: int) -> list[ChunkResult]:
+    """The chunk results that are still there."""
+    found = []
+    for index in range(chunks):
+        data = client.get(_key(job_id, f"part:{index}"))
+        if data is not None:
+            found.append(ChunkResult.from_bytes(bytes(data)))  # type: ignore[arg-type]
+    return found
+
+
+def clear(client: redis.Redis, job_id: int, chunks: int) -> None:
+    """Drop a finished job's chunk results."""
+    client.delete(_key(job_id, "done"), *(_key(job_id, f"part:{i}") for i in range(chunks)))
+
+
+def snapshot_of(job: JobRun) -> datetime:
+    """When the job read its inputs (changes after it are refreshed again afterwards)."""
+    raw = job.params.get("snapshot_at")
+    return datetime.fromisoformat(raw) if isinstance(raw, str) else (job.started_at or utcnow())

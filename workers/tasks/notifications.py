@@ -1,0 +1,62 @@
+"""Queue `notifications`: email delivery and the notices events produce."""
+
+from __future__ import annotations
+
+from webapp.models import utcnow
+from webapp.services import match_news
+from webapp.services.mail import Outcome, deliver_email
+from workers.base import VentureTask, venture_task
+
+MAX_EMAIL_TASK_RETRIES = 60  # the row's own attempt count (tuning.email_max_attempts) ends it
+
+
+@venture_task(soft_time_limit=60, time_limit=90)
+def send_email(
+    self: VentureTask,
+    email_id: int,
+    event_id: int | None = None,  # noqa: ARG001 - read by VentureTask.record_failure
+) -> str:
+    """Deliver one queued email once; retry later while it stays pending."""
+    if not isinstance(email_id, int) or isinstance(email_id, bool):
+        raise TypeError(f"email_id={email_id!r}; expected an integer id")
+    rt = self.runtime
+    with rt.session() as session:
+        delivery = deliver_email(
+            session=session,
+            settings=rt.settings,
+            email_id=email_id,
+            lease_s=rt.tuning.email_lease_s,
+            max_attempts=rt.tuning.email_max_attempts,
+            backoff_base_s=rt.tuning.email_backoff_base_s,
+        )
+    if delivery.outcome is Outcome.MISSING:
+        raise LookupError(f"email {email_id} does not exist")
+    if delivery.outcome in (Outcome.RETRY, Outcome.BUSY) and delivery.retry_at is not None:
+        wait = max(0.5, (delivery.retry_at - utcnow()).total_seconds() + 0.1)
+        raise self.retry(countdown=wait, max_retries=MAX_EMAIL_TASK_RETRIES)
+    return delivery.outcome.value
+
+
+@venture_task()
+def announce_shortlist(
+    self: VentureTask,
+    venture_id: int,
+    investor_id: int,
+    event_id: int | None = None,  # noqa: ARG001 - read by VentureTask.record_failure
+) -> int:
+    """Tell a founder an investor shortlisted their venture."""
+    with self.runtime.session() as session:
+        return match_news.announce_shortlist(
+            session=session, venture_id=venture_id, investor_id=investor_id
+        )
+
+
+@venture_task()
+def announce_introduction(
+    self: VentureTask,
+    introduction_id: int,
+    event_id: int | None = None,  # noqa: ARG001 - read by VentureTask.record_failure
+) -> int:
+    """Tell the right people about an introduction request or answer."""
+    with self.runtime.session() as session:
+        return match_news.announce_introduction(session=session, introduction_id=introduction_id)
