@@ -31,12 +31,13 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, text
-from sqlmodel import Session
+from sqlalchemy import Engine, func, insert, select, text, update
+from sqlmodel import Session, col
 
 from seeds.demo import generate
 from seeds.demo.load import load_dataset
@@ -68,13 +69,17 @@ STEPS = (
     ("invested", 0.75, 20, 75),
 )
 # `{n}` makes every request's filters unique: a different (empty) stretch of 1990s dates before
-# the data begins, so the cohort is the same but no cached figures can be reused (cold).
+# the data begins, so the cohort is the same but no figures computed for other filters can be
+# reused (new filters). The `_after_deal_move` phases touch one deal before each request, as a
+# deal moving on does, so every figure and every per-deal fact is computed afresh (cold).
 URLS = {
     "summary": "/api/v1/pipeline/summary",
-    "summary_cold": "/api/v1/pipeline/summary?from={n}",
+    "summary_new_filters": "/api/v1/pipeline/summary?from={n}",
+    "summary_after_deal_move": "/api/v1/pipeline/summary",
     "summary_filtered": "/api/v1/pipeline/summary?from=2024-07-01&to=2025-06-30&region=north_west",
     "dashboard": "/staff/",
-    "dashboard_cold": "/staff/?from={n}",
+    "dashboard_new_filters": "/staff/?from={n}",
+    "dashboard_after_deal_move": "/staff/",
     "dashboard_filtered": "/staff/?from=2024-07-01&to=2025-06-30&sector=life_sciences",
 }
 
@@ -304,11 +309,34 @@ def _browser(base: str, email: str) -> urllib.request.OpenerDirector:
     return opener
 
 
+def _deal_mover(engine: Engine) -> Callable[[], None]:
+    """Touch one deal per call (its `updated_at`), as moving a deal on does, outside the timing."""
+    with engine.connect() as connection:
+        deal_ids = [row[0] for row in connection.execute(select(col(Deal.id))).all()]
+    picks = iter(random.Random(5).choices(deal_ids, k=100_000))
+
+    def move() -> None:
+        with engine.begin() as connection:
+            connection.execute(
+                update(Deal)
+                .where(col(Deal.id) == next(picks))
+                .values(updated_at=dt.datetime.now(dt.UTC))
+            )
+
+    return move
+
+
 def _time(
-    opener: urllib.request.OpenerDirector, url: str, headers: dict[str, str], n: int
+    opener: urllib.request.OpenerDirector,
+    url: str,
+    headers: dict[str, str],
+    n: int,
+    before: Callable[[], None] | None = None,
 ) -> list[float]:
     timings = []
     for i in range(n + 10):
+        if before is not None:
+            before()
         day = (dt.date(1990, 1, 1) + dt.timedelta(days=i)).isoformat()
         request = urllib.request.Request(url.replace("{n}", day), headers=headers)
         started = time.perf_counter()
@@ -361,9 +389,11 @@ def main() -> None:
             bearer = {"Authorization": f"Bearer {data['token']}"}
             browser = _browser(base, data["staff_email"])
             results: dict[str, Any] = {}
+            mover = _deal_mover(engine)  # disposed below
             for name, path in URLS.items():
                 opener, headers = (api, bearer) if path.startswith("/api/") else (browser, {})
-                timings = _time(opener, base + path, headers, args.requests)
+                before = mover if name.endswith("_after_deal_move") else None
+                timings = _time(opener, base + path, headers, args.requests, before)
                 results[name] = {
                     "p50_ms": round(statistics.median(timings), 1),
                     "p95_ms": _p95(timings),

@@ -28,6 +28,7 @@ from webapp.db import make_engine
 from webapp.embedded_redis import EmbeddedRedis
 from webapp.migrate import upgrade
 from webapp.models import metadata
+from webapp.services import pipeline_cache
 
 
 @pytest.fixture(scope="session")
@@ -136,6 +137,7 @@ def db(engine: Engine, redis_client: redis.Redis, settings: Settings) -> Engine:
     """The database, Redis and the mail sink, emptied before the test."""
     empty_all_tables(engine)
     shutil.rmtree(settings.mail_dir, ignore_errors=True)  # ids restart, so old files would clash
+    pipeline_cache.clear()  # ids restart too, so an old fingerprint could match new data
     return engine
 
 

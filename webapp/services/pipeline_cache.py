@@ -6,6 +6,10 @@ a fingerprint of the tables they are computed from; the fingerprint is one state
 aggregates (newest ids and update times, row counts), so any insert, update that bumps
 `updated_at`, or delete shows up, and the next request recomputes. A result is never older than
 `MAX_AGE_S` either, so a write that bypasses the services is picked up within that time.
+
+The per-deal and per-introduction facts every summary starts from do not depend on the filters,
+so they are kept under narrower fingerprints of their own tables: a new filter set, or a match
+refresh, then costs only the cohort's venture rows and one pass in Python.
 """
 
 from __future__ import annotations
@@ -55,6 +59,32 @@ def data_fingerprint(session: Session) -> tuple[Any, ...]:
         select(func.count()).select_from(InvestorProfile),
         select(func.max(col(InvestorProfile.updated_at))),
     ]
+    return _probe(session, probes)
+
+
+def deals_fingerprint(session: Session) -> tuple[Any, ...]:
+    """Changes whenever a deal is added, removed or moved, or an event is recorded."""
+    probes = [
+        select(func.max(col(DealEvent.id))),
+        select(func.count()).select_from(DealEvent),
+        select(func.max(col(Deal.id))),
+        select(func.count()).select_from(Deal),
+        select(func.max(col(Deal.updated_at))),
+    ]
+    return _probe(session, probes)
+
+
+def introductions_fingerprint(session: Session) -> tuple[Any, ...]:
+    """Changes whenever an introduction is requested, answered or removed."""
+    probes = [
+        select(func.max(col(Introduction.id))),
+        select(func.count()).select_from(Introduction),
+        select(func.max(col(Introduction.responded_at))),
+    ]
+    return _probe(session, probes)
+
+
+def _probe(session: Session, probes: list[Any]) -> tuple[Any, ...]:
     query = select(*(probe.scalar_subquery() for probe in probes))
     return tuple(session.connection().execute(query).one())
 
@@ -64,10 +94,11 @@ def cached(
     key: Hashable,
     compute: Callable[[], T],
     *,
+    fingerprint_of: Callable[[Session], tuple[Any, ...]] = data_fingerprint,
     now: Callable[[], float] = time.monotonic,
 ) -> T:
-    """`compute()`'s result for `key`, reused while the data fingerprint is unchanged."""
-    fingerprint = data_fingerprint(session)
+    """`compute()`'s result for `key`, reused while `fingerprint_of(session)` is unchanged."""
+    fingerprint = fingerprint_of(session)
     scoped = (str(session.get_bind().engine.url), key)
     with _lock:
         entry = _entries.get(scoped)

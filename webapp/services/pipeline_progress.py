@@ -8,8 +8,9 @@ reach is the furthest of its events and its current stage, and at least `accepte
 exists once an introduction was accepted).
 
 Speed: four compact queries (ventures, introductions, deals, deal events — numbers and codes,
-times as day numbers so no datetime is parsed) and one pass over them in Python. No per-row
-queries; the heavy lifting in SQL is index scans.
+times as day numbers so no datetime is parsed) and one pass over them in Python. The deal and
+introduction facts do not depend on the filters, so each process keeps them until their own
+tables change (`pipeline_cache`); a request with new filters reads only its cohort's ventures.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sqlmodel import Session, col
 
 from webapp.models import Deal, DealEvent, Introduction, Match, Venture
 from webapp.models.enums import DEAL_PATH, DealStage
+from webapp.services.pipeline_cache import cached, deals_fingerprint, introductions_fingerprint
 from webapp.services.pipeline_filters import (
     PipelineFilters,
     published_at,
@@ -98,9 +100,24 @@ class Progress:
     invested_gbp_by_investor: Counter[int] = field(default_factory=Counter)
 
 
-# Above this many cohort ventures, reading whole tables in index order and filtering in Python
-# beats an IN-list (SQLite would otherwise probe an index once per venture or deal).
-SCAN_ABOVE = 1500
+@dataclass(frozen=True, slots=True)
+class DealFacts:
+    """One deal, whatever the filters: its reach and its finished stays in timed stages."""
+
+    investor_id: int
+    position: int  # funnel position of its current stage (0 when closed without investing)
+    amount_gbp: int | None
+    reach: int
+    stays: tuple[tuple[int, float], ...]  # (funnel position, days spent there)
+
+
+@dataclass(frozen=True, slots=True)
+class IntroductionFacts:
+    """One introduction request: who was asked, when, and when they answered (days)."""
+
+    investor_id: int
+    asked_day: float
+    answered_day: float | None
 
 
 def _rows(session: Session, query: Any) -> list[Any]:
@@ -115,11 +132,6 @@ def _rows(session: Session, query: Any) -> list[Any]:
         return list(result.cursor.fetchall())
     finally:
         result.close()
-
-
-def _only(column: Any, ids: set[int]) -> list[Any]:
-    """No condition for a large set (filtered in Python instead); an IN-list for a small one."""
-    return [] if len(ids) > SCAN_ABOVE else [column.in_(sorted(ids))]
 
 
 def _ventures(session: Session, filters: PipelineFilters) -> list[Any]:
@@ -137,74 +149,104 @@ def _ventures(session: Session, filters: PipelineFilters) -> list[Any]:
     return _rows(session, query)
 
 
-def _deals(session: Session, cohort: set[int], progress: Progress) -> dict[int, list[int]]:
-    """Per cohort venture: [furthest reach, invested GBP, invested deals without an amount]."""
-    query = select(
+def deal_facts(session: Session) -> dict[int, tuple[DealFacts, ...]]:
+    """Every deal's facts by venture, reused until a deal or deal event changes."""
+    return cached(
+        session, "deal-facts", lambda: _load_deal_facts(session), fingerprint_of=deals_fingerprint
+    )
+
+
+def _load_deal_facts(session: Session) -> dict[int, tuple[DealFacts, ...]]:
+    deals = select(
         col(Deal.id),
         col(Deal.venture_id),
         col(Deal.investor_id),
         stage_position(col(Deal.stage)),
         col(Deal.amount_gbp),
-    ).where(*_only(col(Deal.venture_id), cohort))
-    reach: dict[int, int] = {}
-    owners: dict[int, tuple[int, int, int, int | None]] = {}
-    for deal_id, venture_id, investor_id, position, amount in _rows(session, query):
-        if venture_id in cohort:
-            reach[deal_id] = max(int(position), ACCEPTED)
-            owners[deal_id] = (venture_id, investor_id, position, amount)
-    events = (
-        select(
-            col(DealEvent.deal_id),
-            stage_position(col(DealEvent.stage)),
-            unix_days(col(DealEvent.at)),
-        )
-        .where(*_only(col(DealEvent.deal_id), set(reach)))
-        .order_by(col(DealEvent.deal_id), col(DealEvent.at), col(DealEvent.id))
     )
-    stays: dict[int, list[float]] = defaultdict(list)
+    owners = {row[0]: row[1:] for row in _rows(session, deals)}
+    reach = {deal_id: max(int(row[2]), ACCEPTED) for deal_id, row in owners.items()}
+    events = select(
+        col(DealEvent.deal_id),
+        stage_position(col(DealEvent.stage)),
+        unix_days(col(DealEvent.at)),
+    ).order_by(col(DealEvent.deal_id), col(DealEvent.at), col(DealEvent.id))
+    stays: dict[int, list[tuple[int, float]]] = defaultdict(list)
     timed = TIMED_DEAL_STAGES
     previous_deal, previous_position, previous_day = None, 0, 0.0
     for deal_id, position, day in _rows(session, events):
         known = reach.get(deal_id)
         if known is None:
-            continue
+            continue  # an event written after we read the deals
         if position > known:
             reach[deal_id] = position
         if deal_id == previous_deal and previous_position in timed:
-            stays[previous_position].append(day - previous_day)
+            stays[deal_id].append((previous_position, day - previous_day))
         previous_deal, previous_position, previous_day = deal_id, position, day
-    progress.stays.update(stays)
-    per_venture: dict[int, list[int]] = {}
+    by_venture: dict[int, list[DealFacts]] = defaultdict(list)
     for deal_id, (venture_id, investor_id, position, amount) in owners.items():
-        found = per_venture.setdefault(venture_id, [0, 0, 0])
-        found[0] = max(found[0], reach[deal_id])
-        progress.deals_by_investor[investor_id] += 1
-        if position == INVESTED:
-            found[1] += amount or 0
-            found[2] += amount is None
-            progress.invested_by_investor[investor_id] += 1
-            progress.invested_gbp_by_investor[investor_id] += amount or 0
-    return per_venture
+        facts = DealFacts(investor_id, position, amount, reach[deal_id], tuple(stays[deal_id]))
+        by_venture[venture_id].append(facts)
+    return {venture_id: tuple(found) for venture_id, found in by_venture.items()}
 
 
-def _introductions(session: Session, cohort: set[int], progress: Progress) -> dict[int, float]:
-    """First request per cohort venture; request → answer times go into the stays."""
+def introduction_facts(session: Session) -> dict[int, tuple[IntroductionFacts, ...]]:
+    """Every introduction request by venture, reused until one is requested or answered."""
+    return cached(
+        session,
+        "introduction-facts",
+        lambda: _load_introduction_facts(session),
+        fingerprint_of=introductions_fingerprint,
+    )
+
+
+def _load_introduction_facts(session: Session) -> dict[int, tuple[IntroductionFacts, ...]]:
     query = select(
         col(Introduction.venture_id),
         col(Introduction.investor_id),
         unix_days(col(Introduction.created_at)),
         unix_days(col(Introduction.responded_at)),
-    ).where(*_only(col(Introduction.venture_id), cohort))
+    )
+    by_venture: dict[int, list[IntroductionFacts]] = defaultdict(list)
+    for venture_id, investor_id, asked, answered in _rows(session, query):
+        by_venture[venture_id].append(IntroductionFacts(investor_id, asked, answered))
+    return {venture_id: tuple(found) for venture_id, found in by_venture.items()}
+
+
+def _deals(session: Session, cohort: set[int], progress: Progress) -> dict[int, list[int]]:
+    """Per cohort venture: [furthest reach, invested GBP, invested deals without an amount]."""
+    facts = deal_facts(session)
+    stays: dict[int, list[float]] = defaultdict(list)
+    per_venture: dict[int, list[int]] = {}
+    for venture_id in cohort:
+        for deal in facts.get(venture_id, ()):
+            found = per_venture.setdefault(venture_id, [0, 0, 0])
+            found[0] = max(found[0], deal.reach)
+            progress.deals_by_investor[deal.investor_id] += 1
+            for position, days in deal.stays:
+                stays[position].append(days)
+            if deal.position == INVESTED:
+                found[1] += deal.amount_gbp or 0
+                found[2] += deal.amount_gbp is None
+                progress.invested_by_investor[deal.investor_id] += 1
+                progress.invested_gbp_by_investor[deal.investor_id] += deal.amount_gbp or 0
+    progress.stays.update(stays)
+    return per_venture
+
+
+def _introductions(session: Session, cohort: set[int], progress: Progress) -> dict[int, float]:
+    """First request per cohort venture; request → answer times go into the stays."""
+    facts = introduction_facts(session)
     first_request: dict[int, float] = {}
     answers: list[float] = []
-    for venture_id, investor_id, asked, answered in _rows(session, query):
-        if venture_id not in cohort:
-            continue
-        progress.introductions_by_investor[investor_id] += 1
-        if asked < first_request.get(venture_id, float("inf")):
-            first_request[venture_id] = asked
-        if answered is not None:
-            answers.append(answered - asked)
+    for venture_id in cohort:
+        for introduction in facts.get(venture_id, ()):
+            progress.introductions_by_investor[introduction.investor_id] += 1
+            asked = introduction.asked_day
+            if asked < first_request.get(venture_id, float("inf")):
+                first_request[venture_id] = asked
+            if introduction.answered_day is not None:
+                answers.append(introduction.answered_day - asked)
     progress.stays[REQUESTED] = answers
     return first_request
 

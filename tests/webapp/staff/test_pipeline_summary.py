@@ -139,3 +139,23 @@ def test_figures_are_reused_until_the_data_changes(session, known):
     again = pipeline_summary(session=session, filters=filters)
     assert again is not first
     assert again.as_dict()["funnel"][2] == {"stage": "introduction_requested", "count": 4}
+
+
+def test_deal_facts_are_shared_by_filter_sets_and_renewed_when_a_deal_changes(session, known):
+    from tests.webapp.staff.known_pipeline import _deal, at
+    from webapp.services.pipeline_progress import deal_facts, introduction_facts
+
+    _summary(session, date_from=FROM, date_to=TO)
+    facts, introductions = deal_facts(session), introduction_facts(session)
+    _summary(session, date_from=FROM, date_to=TO, region="north_west")
+    assert deal_facts(session) is facts
+    assert introduction_facts(session) is introductions
+
+    graphene, health_fund = known.ventures["V4"], known.investors["I1"]
+    _deal(graphene, health_fund, at(4, 1), at(4, 3), [("in_conversation", at(4, 10))])
+    session.rollback()
+    body = _summary(session, date_from=FROM, date_to=TO, stage="series_a")  # never asked before
+    funnel = {row["stage"]: row["count"] for row in body["funnel"]}
+    assert funnel["accepted"] == funnel["in_conversation"] == 1
+    assert funnel["due_diligence"] == 0
+    assert deal_facts(session) is not facts
