@@ -24,11 +24,12 @@ Definitions (the dashboard, `GET /api/v1/pipeline/summary` and the CSV export al
 from __future__ import annotations
 
 import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from sqlmodel import Session
 
 from webapp.models.enums import DEAL_PATH
@@ -41,6 +42,7 @@ from webapp.services.pipeline_progress import (
     INVESTED,
     MATCHED,
     REQUESTED,
+    Ints,
     Progress,
     load_progress,
 )
@@ -147,16 +149,35 @@ class PipelineSummary:
 def _medians(progress: Progress) -> dict[str, float | None]:
     """Median finished stay per timed stage (None when there is none yet)."""
     stays = dict(progress.stays)
-    stays[0] = [
-        v.first_request_day - v.published_day
-        for v in progress.ventures
-        if v.first_request_day is not None
-    ]
+    asked = ~np.isnan(progress.first_request_day)
+    waited = progress.first_request_day[asked] - progress.published_day[asked]
+    stays[0] = waited.tolist()
     found: dict[str, float | None] = {}
     for stage in TIMED_STAGES:
         values = stays.get(FUNNEL.index(stage))
         found[stage] = round(statistics.median(values), 1) if values else None
     return found
+
+
+def _tallies(
+    codes: list[str],
+    rows: Ints,
+    progress: Progress,
+    labels: Mapping[str, str],
+) -> list[VentureTally]:
+    """One tally per distinct code; `rows[i]` is the cohort row `codes[i]` belongs to."""
+    index = {code: i for i, code in enumerate(dict.fromkeys(codes))}
+    keys = np.fromiter(map(index.__getitem__, codes), np.int64, len(codes))
+    width, groups = len(FUNNEL), len(index)
+    reached = np.bincount(keys * width + progress.reached[rows], minlength=groups * width)
+    sought = np.bincount(keys, weights=progress.raise_gbp[rows], minlength=groups)
+    invested = np.bincount(keys, weights=progress.invested_gbp[rows], minlength=groups)
+    by_group = reached.reshape(groups, width).tolist()
+    sums = zip(np.rint(sought).tolist(), np.rint(invested).tolist(), strict=True)
+    return [
+        VentureTally.of(code, labels.get(code, code), [*by_group[i], int(s), int(v)])
+        for i, (code, (s, v)) in enumerate(zip(index, sums, strict=True))
+    ]
 
 
 def _by_investor_type(
@@ -199,28 +220,30 @@ def compute_summary(session: Session, filters: PipelineFilters) -> PipelineSumma
     labels["institution"][NO_INSTITUTION] = "No university link"
     progress = load_progress(session=session, filters=filters)
 
-    # Buckets: ventures per funnel position reached, then capital sought and invested.
-    size = len(FUNNEL) + 2
-    buckets: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * size)
-    totals = [0] * size
-    no_amount = 0
-    for v in progress.ventures:
-        keys = [
-            ("stage", v.stage),
-            ("region", v.region),
-            ("institution", v.institution or NO_INSTITUTION),
-        ]
-        keys += [("sector", top) for top in {top_sector[c] for c in v.sectors if c in top_sector}]
-        for bucket in [totals, *(buckets[key] for key in keys)]:
-            bucket[v.reached] += 1
-            bucket[-2] += v.raise_amount_gbp
-            bucket[-1] += v.invested_gbp
-        no_amount += v.invested_without_amount
-    by: dict[str, list[VentureTally]] = defaultdict(list)
-    for (kind, code), bucket in buckets.items():
-        by[kind].append(VentureTally.of(code, labels[kind].get(code, code), bucket))
-    overall = VentureTally.of("all", "All", totals)
-    funnel = [sum(totals[p : len(FUNNEL)]) for p in range(len(FUNNEL))]
+    every = np.arange(len(progress.ids))
+    sector_rows: list[int] = []
+    sector_codes: list[str] = []
+    tops: dict[tuple[str, ...], list[str]] = {}  # a venture counts once per growth sector
+    for row, sectors in enumerate(progress.sectors):
+        found = tops.get(sectors)
+        if found is None:
+            found = tops[sectors] = sorted({top_sector[c] for c in sectors if c in top_sector})
+        sector_rows.extend([row] * len(found))
+        sector_codes.extend(found)
+    institutions = [code or NO_INSTITUTION for code in progress.institutions]
+    by = {
+        "sector": _tallies(
+            sector_codes, np.array(sector_rows, np.int64), progress, labels["sector"]
+        ),
+        "stage": _tallies(progress.stages, every, progress, labels["stage"]),
+        "region": _tallies(progress.regions, every, progress, labels["region"]),
+        "institution": _tallies(institutions, every, progress, labels["institution"]),
+    }
+    overall = _tallies(["all"] * len(every), every, progress, {"all": "All"})
+    totals = overall[0] if overall else VentureTally("all", "All")
+    reached = np.bincount(progress.reached, minlength=len(FUNNEL)).tolist()
+    funnel = [sum(reached[p:]) for p in range(len(FUNNEL))]
+    no_amount = int(progress.invested_without_amount.sum())
 
     mandates = cached_mandates(session=session)
     reach_filter = mandates.covering_filter(
@@ -242,10 +265,10 @@ def compute_summary(session: Session, filters: PipelineFilters) -> PipelineSumma
     return PipelineSummary(
         funnel=list(zip(FUNNEL, funnel, strict=True)),
         median_days_in_stage=_medians(progress),
-        ventures=overall.ventures,
+        ventures=totals.ventures,
         investors=int(reach_filter.sum()),
-        capital_sought_gbp=overall.capital_sought_gbp,
-        capital_invested_gbp=overall.capital_invested_gbp,
+        capital_sought_gbp=totals.capital_sought_gbp,
+        capital_invested_gbp=totals.capital_invested_gbp,
         invested_deals_without_amount=no_amount,
         north_retention=share_of(northern, sum(invested_pairs.values())),
         by_sector=biggest_first(by["sector"]),

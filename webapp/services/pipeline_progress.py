@@ -8,18 +8,22 @@ reach is the furthest of its events and its current stage, and at least `accepte
 exists once an introduction was accepted).
 
 Speed: four compact queries (ventures, introductions, deals, deal events — numbers and codes,
-times as day numbers so no datetime is parsed) and one pass over them in Python. The deal and
-introduction facts do not depend on the filters, so each process keeps them until their own
-tables change (`pipeline_cache`); a request with new filters reads only its cohort's ventures.
+times as day numbers so no datetime is parsed), then array operations (numpy) rather than a
+Python loop per row. The deal and introduction facts do not depend on the filters, so each
+process keeps them as arrays until their own tables change (`pipeline_cache`); a request with
+new filters reads only its cohort's venture rows.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import String, case, exists, func, literal, select, type_coerce
 from sqlmodel import Session, col
 
@@ -71,6 +75,11 @@ def deal_reach() -> Any:
     )
 
 
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+
+
 @dataclass(frozen=True, slots=True)
 class VentureProgress:
     """One cohort venture and how far it got; days are days since 1970-01-01 UTC."""
@@ -90,34 +99,74 @@ class VentureProgress:
 
 @dataclass
 class Progress:
-    """Everything the summary and the evidence need about the cohort, from one pass."""
+    """Everything the summary and the evidence need about the cohort, as columns.
 
-    ventures: list[VentureProgress]
+    Row i of every array and list is the cohort's i-th venture (in id order).
+    """
+
+    ids: Ints
+    sectors: list[tuple[str, ...]]
+    stages: list[str]
+    regions: list[str]
+    institutions: list[str | None]
+    raise_gbp: Ints
+    published_day: Floats
+    first_request_day: Floats  # NaN: never asked
+    reached: Ints  # funnel position
+    invested_gbp: Ints
+    invested_without_amount: Ints
     stays: dict[int, list[float]] = field(default_factory=dict)  # funnel position → days
     introductions_by_investor: Counter[int] = field(default_factory=Counter)
     deals_by_investor: Counter[int] = field(default_factory=Counter)
     invested_by_investor: Counter[int] = field(default_factory=Counter)
     invested_gbp_by_investor: Counter[int] = field(default_factory=Counter)
 
+    @cached_property
+    def ventures(self) -> list[VentureProgress]:
+        """The same figures one venture at a time, for reports that group them their own way."""
+        asked = [None if np.isnan(d) else d for d in self.first_request_day.tolist()]
+        return [
+            VentureProgress(*row)
+            for row in zip(
+                self.ids.tolist(),
+                self.sectors,
+                self.stages,
+                self.regions,
+                self.institutions,
+                self.raise_gbp.tolist(),
+                self.published_day.tolist(),
+                asked,
+                self.reached.tolist(),
+                self.invested_gbp.tolist(),
+                self.invested_without_amount.tolist(),
+                strict=True,
+            )
+        ]
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True)
 class DealFacts:
-    """One deal, whatever the filters: its reach and its finished stays in timed stages."""
+    """Every deal, whatever the filters, one row per deal; stays one row per finished stay."""
 
-    investor_id: int
-    position: int  # funnel position of its current stage (0 when closed without investing)
-    amount_gbp: int | None
-    reach: int
-    stays: tuple[tuple[int, float], ...]  # (funnel position, days spent there)
+    venture: Ints
+    investor: Ints
+    reach: Ints  # furthest funnel position of its events and its current stage
+    invested: Bools  # its current stage is `invested`
+    amount_gbp: Ints  # 0 when none was recorded
+    without_amount: Bools  # invested, but no amount recorded
+    stay_venture: Ints
+    stay_position: Ints
+    stay_days: Floats
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class IntroductionFacts:
-    """One introduction request: who was asked, when, and when they answered (days)."""
+    """Every introduction request: who was asked, when, and when they answered (days)."""
 
-    investor_id: int
-    asked_day: float
-    answered_day: float | None
+    venture: Ints
+    investor: Ints
+    asked_day: Floats
+    answered_day: Floats  # NaN: not answered yet
 
 
 def _rows(session: Session, query: Any) -> list[Any]:
@@ -134,64 +183,90 @@ def _rows(session: Session, query: Any) -> list[Any]:
         result.close()
 
 
+def _column(rows: list[Any], index: int, dtype: Any, missing: Any = 0) -> Any:
+    values = [row[index] for row in rows]
+    if missing is not None:
+        values = [missing if v is None else v for v in values]
+    return np.array(values, dtype=dtype).reshape(len(rows))
+
+
 def _ventures(session: Session, filters: PipelineFilters) -> list[Any]:
     matched = exists(select(literal(1)).where(col(Match.venture_id) == col(Venture.id)))
-    query = select(
-        col(Venture.id),
-        type_coerce(col(Venture.sectors), String),  # raw JSON text, parsed once per distinct value
-        col(Venture.stage),
-        col(Venture.region),
-        col(Venture.institution),
-        col(Venture.raise_amount_gbp),
-        unix_days(published_at()),
-        matched,
-    ).where(was_published(), *venture_conditions(session, filters))
+    query = (
+        select(
+            col(Venture.id),
+            type_coerce(col(Venture.sectors), String),  # raw JSON, parsed once per distinct value
+            col(Venture.stage),
+            col(Venture.region),
+            col(Venture.institution),
+            col(Venture.raise_amount_gbp),
+            unix_days(published_at()),
+            matched,
+        )
+        .where(was_published(), *venture_conditions(session, filters))
+        .order_by(col(Venture.id))
+    )
     return _rows(session, query)
 
 
-def deal_facts(session: Session) -> dict[int, tuple[DealFacts, ...]]:
-    """Every deal's facts by venture, reused until a deal or deal event changes."""
+def deal_facts(session: Session) -> DealFacts:
+    """Every deal's facts, reused until a deal or deal event changes."""
     return cached(
         session, "deal-facts", lambda: _load_deal_facts(session), fingerprint_of=deals_fingerprint
     )
 
 
-def _load_deal_facts(session: Session) -> dict[int, tuple[DealFacts, ...]]:
-    deals = select(
-        col(Deal.id),
-        col(Deal.venture_id),
-        col(Deal.investor_id),
-        stage_position(col(Deal.stage)),
-        col(Deal.amount_gbp),
+def _load_deal_facts(session: Session) -> DealFacts:
+    deal_rows = _rows(
+        session,
+        select(
+            col(Deal.id),
+            col(Deal.venture_id),
+            col(Deal.investor_id),
+            stage_position(col(Deal.stage)),
+            col(Deal.amount_gbp),
+        ).order_by(col(Deal.id)),
     )
-    owners = {row[0]: row[1:] for row in _rows(session, deals)}
-    reach = {deal_id: max(int(row[2]), ACCEPTED) for deal_id, row in owners.items()}
-    events = select(
-        col(DealEvent.deal_id),
-        stage_position(col(DealEvent.stage)),
-        unix_days(col(DealEvent.at)),
-    ).order_by(col(DealEvent.deal_id), col(DealEvent.at), col(DealEvent.id))
-    stays: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    timed = TIMED_DEAL_STAGES
-    previous_deal, previous_position, previous_day = None, 0, 0.0
-    for deal_id, position, day in _rows(session, events):
-        known = reach.get(deal_id)
-        if known is None:
-            continue  # an event written after we read the deals
-        if position > known:
-            reach[deal_id] = position
-        if deal_id == previous_deal and previous_position in timed:
-            stays[deal_id].append((previous_position, day - previous_day))
-        previous_deal, previous_position, previous_day = deal_id, position, day
-    by_venture: dict[int, list[DealFacts]] = defaultdict(list)
-    for deal_id, (venture_id, investor_id, position, amount) in owners.items():
-        facts = DealFacts(investor_id, position, amount, reach[deal_id], tuple(stays[deal_id]))
-        by_venture[venture_id].append(facts)
-    return {venture_id: tuple(found) for venture_id, found in by_venture.items()}
+    deal_ids = _column(deal_rows, 0, np.int64)
+    venture = _column(deal_rows, 1, np.int64)
+    current = _column(deal_rows, 3, np.int64)
+    amount_known = np.array([row[4] is not None for row in deal_rows], dtype=bool)
+    reach = np.maximum(current, ACCEPTED)
+    event_rows = _rows(
+        session,
+        select(
+            col(DealEvent.deal_id),
+            stage_position(col(DealEvent.stage)),
+            unix_days(col(DealEvent.at)),
+        ).order_by(col(DealEvent.deal_id), col(DealEvent.at), col(DealEvent.id)),
+    )
+    event_deal = _column(event_rows, 0, np.int64)
+    where = np.searchsorted(deal_ids, event_deal)
+    known = where < len(deal_ids)
+    known[known] = deal_ids[where[known]] == event_deal[known]  # not a deal written since
+    where = where[known]
+    position = _column(event_rows, 1, np.int64)[known]
+    day = _column(event_rows, 2, np.float64)[known]
+    np.maximum.at(reach, where, position)
+    # A stay ends at the deal's next event; only stays in accepted…term sheet are timed.
+    follows = where[1:] == where[:-1]
+    timed = follows & (position[:-1] >= ACCEPTED) & (position[:-1] < INVESTED)
+    invested = current == INVESTED
+    return DealFacts(
+        venture=venture,
+        investor=_column(deal_rows, 2, np.int64),
+        reach=reach,
+        invested=invested,
+        amount_gbp=_column(deal_rows, 4, np.int64),
+        without_amount=invested & ~amount_known,
+        stay_venture=venture[where[:-1][timed]],
+        stay_position=position[:-1][timed],
+        stay_days=(day[1:] - day[:-1])[timed],
+    )
 
 
-def introduction_facts(session: Session) -> dict[int, tuple[IntroductionFacts, ...]]:
-    """Every introduction request by venture, reused until one is requested or answered."""
+def introduction_facts(session: Session) -> IntroductionFacts:
+    """Every introduction request, reused until one is requested, answered or removed."""
     return cached(
         session,
         "introduction-facts",
@@ -200,88 +275,106 @@ def introduction_facts(session: Session) -> dict[int, tuple[IntroductionFacts, .
     )
 
 
-def _load_introduction_facts(session: Session) -> dict[int, tuple[IntroductionFacts, ...]]:
-    query = select(
-        col(Introduction.venture_id),
-        col(Introduction.investor_id),
-        unix_days(col(Introduction.created_at)),
-        unix_days(col(Introduction.responded_at)),
+def _load_introduction_facts(session: Session) -> IntroductionFacts:
+    rows = _rows(
+        session,
+        select(
+            col(Introduction.venture_id),
+            col(Introduction.investor_id),
+            unix_days(col(Introduction.created_at)),
+            unix_days(col(Introduction.responded_at)),
+        ),
     )
-    by_venture: dict[int, list[IntroductionFacts]] = defaultdict(list)
-    for venture_id, investor_id, asked, answered in _rows(session, query):
-        by_venture[venture_id].append(IntroductionFacts(investor_id, asked, answered))
-    return {venture_id: tuple(found) for venture_id, found in by_venture.items()}
+    return IntroductionFacts(
+        venture=_column(rows, 0, np.int64),
+        investor=_column(rows, 1, np.int64),
+        asked_day=_column(rows, 2, np.float64),
+        answered_day=_column(rows, 3, np.float64, missing=np.nan),
+    )
 
 
-def _deals(session: Session, cohort: set[int], progress: Progress) -> dict[int, list[int]]:
-    """Per cohort venture: [furthest reach, invested GBP, invested deals without an amount]."""
+def _counts(keys: Ints, weights: Ints | None = None) -> Counter[int]:
+    """How often each key occurs (or the sum of its weights), as plain ints."""
+    found, inverse = np.unique(keys, return_inverse=True)
+    sums = np.bincount(inverse, weights=weights, minlength=len(found))
+    return Counter(dict(zip(found.tolist(), np.rint(sums).astype(np.int64).tolist(), strict=True)))
+
+
+def _deals(session: Session, cohort: Ints, progress: Progress) -> tuple[Ints, Ints, Ints]:
+    """Per cohort venture (`cohort` order): furthest deal reach, invested GBP, no-amount count."""
     facts = deal_facts(session)
-    stays: dict[int, list[float]] = defaultdict(list)
-    per_venture: dict[int, list[int]] = {}
-    for venture_id in cohort:
-        for deal in facts.get(venture_id, ()):
-            found = per_venture.setdefault(venture_id, [0, 0, 0])
-            found[0] = max(found[0], deal.reach)
-            progress.deals_by_investor[deal.investor_id] += 1
-            for position, days in deal.stays:
-                stays[position].append(days)
-            if deal.position == INVESTED:
-                found[1] += deal.amount_gbp or 0
-                found[2] += deal.amount_gbp is None
-                progress.invested_by_investor[deal.investor_id] += 1
-                progress.invested_gbp_by_investor[deal.investor_id] += deal.amount_gbp or 0
-    progress.stays.update(stays)
-    return per_venture
+    size = len(cohort)
+    inside = np.isin(facts.venture, cohort)
+    row = np.searchsorted(cohort, facts.venture[inside])
+    reach = np.zeros(size, dtype=np.int64)
+    np.maximum.at(reach, row, facts.reach[inside])
+    invested = facts.invested[inside]
+    amount = np.where(invested, facts.amount_gbp[inside], 0)
+    invested_gbp = np.rint(np.bincount(row, weights=amount, minlength=size)).astype(np.int64)
+    without = np.bincount(row, weights=facts.without_amount[inside], minlength=size)
+    investors = facts.investor[inside]
+    progress.deals_by_investor.update(_counts(investors))
+    progress.invested_by_investor.update(_counts(investors[invested]))
+    progress.invested_gbp_by_investor.update(_counts(investors[invested], amount[invested]))
+    stayed = np.isin(facts.stay_venture, cohort)
+    positions, days = facts.stay_position[stayed], facts.stay_days[stayed]
+    for position in TIMED_DEAL_STAGES:
+        found = days[positions == position]
+        if len(found):
+            progress.stays[position] = found.tolist()
+    return reach, invested_gbp, without.astype(np.int64)
 
 
-def _introductions(session: Session, cohort: set[int], progress: Progress) -> dict[int, float]:
-    """First request per cohort venture; request → answer times go into the stays."""
+def _introductions(session: Session, cohort: Ints, progress: Progress) -> Floats:
+    """First request per cohort venture (NaN if none); request → answer times go into stays."""
     facts = introduction_facts(session)
-    first_request: dict[int, float] = {}
-    answers: list[float] = []
-    for venture_id in cohort:
-        for introduction in facts.get(venture_id, ()):
-            progress.introductions_by_investor[introduction.investor_id] += 1
-            asked = introduction.asked_day
-            if asked < first_request.get(venture_id, float("inf")):
-                first_request[venture_id] = asked
-            if introduction.answered_day is not None:
-                answers.append(introduction.answered_day - asked)
-    progress.stays[REQUESTED] = answers
-    return first_request
+    inside = np.isin(facts.venture, cohort)
+    progress.introductions_by_investor.update(_counts(facts.investor[inside]))
+    first = np.full(len(cohort), np.inf)
+    asked = facts.asked_day[inside]
+    np.minimum.at(first, np.searchsorted(cohort, facts.venture[inside]), asked)
+    answered = facts.answered_day[inside]
+    waited = answered - asked
+    progress.stays[REQUESTED] = waited[~np.isnan(answered)].tolist()
+    first[np.isinf(first)] = np.nan
+    return first
 
 
 def load_progress(*, session: Session, filters: PipelineFilters) -> Progress:
     """The cohort's ventures with their reach, plus stays and per-investor counts."""
-    progress = Progress(ventures=[])
-    ventures = _ventures(session, filters)
-    cohort = {row[0] for row in ventures}
-    per_venture = _deals(session, cohort, progress)
-    first_request = _introductions(session, cohort, progress)
-    parsed: dict[Any, tuple[str, ...]] = {}  # many ventures share a sector list
-    none = (0, 0, 0)
-    for vid, sectors, stage, region, institution, raise_gbp, published, is_matched in ventures:
-        reach, invested_gbp, without_amount = per_venture.get(vid, none)
-        asked = first_request.get(vid)
-        reached = reach or (REQUESTED if asked is not None else MATCHED if is_matched else 0)
-        key = sectors if isinstance(sectors, str) else tuple(sectors)
-        codes = parsed.get(key)
+    rows = _ventures(session, filters)
+    parsed: dict[str, tuple[str, ...]] = {}  # many ventures share a sector list
+
+    def sectors_of(raw: Any) -> tuple[str, ...]:
+        if not isinstance(raw, str):  # a driver that decodes JSON itself
+            return tuple(raw)
+        codes = parsed.get(raw)
         if codes is None:
-            codes = tuple(json.loads(sectors)) if isinstance(sectors, str) else tuple(key)
-            parsed[key] = codes
-        progress.ventures.append(
-            VentureProgress(
-                vid,
-                codes,
-                stage,
-                region,
-                institution,
-                raise_gbp,
-                float(published),
-                asked,
-                reached,
-                invested_gbp,
-                without_amount,
-            )
-        )
+            codes = parsed[raw] = tuple(json.loads(raw))
+        return codes
+
+    ids = _column(rows, 0, np.int64)
+    progress = Progress(
+        ids=ids,
+        sectors=[sectors_of(row[1]) for row in rows],
+        stages=[row[2] for row in rows],
+        regions=[row[3] for row in rows],
+        institutions=[row[4] for row in rows],
+        raise_gbp=_column(rows, 5, np.int64),
+        published_day=_column(rows, 6, np.float64),
+        first_request_day=np.zeros(0),
+        reached=np.zeros(0, dtype=np.int64),
+        invested_gbp=np.zeros(0, dtype=np.int64),
+        invested_without_amount=np.zeros(0, dtype=np.int64),
+    )
+    deal_reach, progress.invested_gbp, progress.invested_without_amount = _deals(
+        session, ids, progress
+    )
+    progress.first_request_day = _introductions(session, ids, progress)
+    matched = np.array([bool(row[7]) for row in rows], dtype=bool).reshape(len(rows))
+    progress.reached = np.where(
+        deal_reach > 0,
+        deal_reach,
+        np.where(~np.isnan(progress.first_request_day), REQUESTED, np.where(matched, MATCHED, 0)),
+    ).astype(np.int64)
     return progress

@@ -159,3 +159,34 @@ def test_deal_facts_are_shared_by_filter_sets_and_renewed_when_a_deal_changes(se
     assert funnel["accepted"] == funnel["in_conversation"] == 1
     assert funnel["due_diligence"] == 0
     assert deal_facts(session) is not facts
+
+
+def test_an_empty_pipeline_has_zero_figures_and_no_medians(session):
+    body = _summary(session)
+    assert [row["count"] for row in body["funnel"]] == [0] * 8
+    assert all(row["rate"] is None for row in body["conversion"])
+    assert set(body["median_days_in_stage"].values()) == {None}
+    assert body["ventures"] == body["capital_sought_gbp"] == body["capital_invested_gbp"] == 0
+    assert body["by_sector"] == body["by_stage"] == body["by_region"] == []
+    assert body["north_retention"] is None
+
+
+def test_a_cohort_without_deals_or_requests_still_counts_its_matched_ventures(session, known):
+    body = _summary(session, date_from=FROM, date_to=TO, stage="pre_seed")  # Salford Play only
+    funnel = {row["stage"]: row["count"] for row in body["funnel"]}
+    assert (funnel["published"], funnel["matched"], funnel["introduction_requested"]) == (1, 1, 1)
+    assert funnel["accepted"] == 0
+    assert body["median_days_in_stage"]["accepted"] is None
+
+
+def test_an_investment_recorded_without_an_amount_is_counted_apart(session, known):
+    from tests.webapp.staff.known_pipeline import _deal, at
+
+    _deal(known.ventures["V4"], known.investors["I1"], at(4, 1), at(4, 3), [("invested", at(5, 1))])
+    session.rollback()
+    body = _summary(session, date_from=FROM, date_to=TO)
+    assert body["invested_deals_without_amount"] == 1
+    assert body["capital_invested_gbp"] == 700_000  # unchanged: no amount to add
+    assert body["funnel"][-1] == {"stage": "invested", "count": 3}
+    graphene = {row["code"]: row for row in body["by_stage"]}["series_a"]
+    assert (graphene["invested"], graphene["capital_invested_gbp"]) == (1, 0)
