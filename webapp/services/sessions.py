@@ -40,16 +40,20 @@ def start_session(
 
 def resolve_session(*, session: Session, raw_token: str) -> User | None:
     """The active user behind a session token, or None if it is unknown, ended or expired."""
-    row = session.exec(
-        select(UserSession).where(UserSession.token_hash == digest(raw_token))
+    found = session.exec(
+        select(UserSession, User)
+        .join(User, col(User.id) == UserSession.user_id)
+        .where(UserSession.token_hash == digest(raw_token))
     ).first()
+    if found is None:
+        return None
+    row, user = found
     now = utcnow()
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    if row.revoked_at is not None or row.expires_at <= now:
         return None
     if row.last_seen_at + IDLE_TIMEOUT <= now:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
+    if not user.active:
         return None
     if row.last_seen_at + TOUCH_INTERVAL <= now:
         # A read request's only write: end its read snapshot and take the write lock first

@@ -136,8 +136,6 @@ def venture(venture_id: int) -> Any:
         intros=intros,
         intro_by_investor=by_investor,
         deals=venture_deals,
-        button=ButtonForm(),
-        intro_form=IntroductionForm(),
     )
 
 

@@ -53,9 +53,22 @@ SORTS = {
 }
 
 
+@lru_cache(maxsize=1)
+def _pass_reason_options() -> Markup:
+    """The pass reasons as <option>s, rendered once: every ranked venture carries the list."""
+    return Markup("").join(
+        Markup('<option value="{}">{}</option>').format(code.value, text)
+        for code, text in PASS_REASON_LABELS.items()
+    )
+
+
 @bp.context_processor
 def _context() -> dict[str, Any]:
-    return {"labels": labels(), "pass_reasons": PASS_REASON_LABELS}
+    return {
+        "labels": labels(),
+        "pass_reasons": PASS_REASON_LABELS,
+        "pass_reason_options": _pass_reason_options(),
+    }
 
 
 def _profile(user: User) -> InvestorProfile | None:
@@ -245,8 +258,6 @@ def matches() -> Any:
             "feedback": url_for("investor.give_feedback"),
             "introduction": url_for("investor.request_introduction"),
         },
-        feedback_form=FeedbackForm(),
-        intro_form=IntroductionForm(),
         here=request.full_path if request.query_string else request.path,
     )
 
@@ -281,8 +292,6 @@ def venture(venture_id: int) -> Any:
         match=match,
         intro=intro_view,
         verdict=verdicts.get(venture_id),
-        feedback_form=FeedbackForm(),
-        intro_form=IntroductionForm(),
         here=request.path,
     )
 

@@ -151,3 +151,15 @@ def test_wrong_current_password_changes_nothing(app: Flask) -> None:
     assert response.status_code == 422
     assert "Your current password is wrong" in response.get_data(as_text=True)
     sign_in(app.test_client(), str(user.email))
+
+
+def test_an_unchanged_session_cookie_is_not_sent_again(app: Flask) -> None:
+    # The cookie's lifetime runs from sign-in (the server keeps the idle timeout), so a page
+    # that changes nothing in the session answers without re-signing it.
+    client = app.test_client()
+    sign_in(client, str(FounderFactory().email))
+    client.get("/account")  # the first form page may store the CSRF secret
+    response = client.get("/account")
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    assert _signed_in(client)
