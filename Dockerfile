@@ -32,4 +32,4 @@ ENV ENV=production \
     PORT=8000
 EXPOSE 8000
 
-CMD ["sh", "-c", "exec gunicorn --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-4} --graceful-timeout 20 --access-logfile - 'webapp:create_app()'"]
+CMD ["sh", "-c", "exec gunicorn --config python:webapp.gunicorn_conf --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-4} --graceful-timeout 20 --access-logfile - 'webapp:create_app()'"]

@@ -265,6 +265,8 @@ def _gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[
     return subprocess.Popen(
         [
             str(gunicorn),
+            "--config",
+            "python:webapp.gunicorn_conf",
             "--workers",
             str(workers),
             "--bind",

@@ -90,4 +90,5 @@ def test_dockerfile_serves_the_app_factory_under_gunicorn():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "gunicorn" in dockerfile
     assert "'webapp:create_app()'" in dockerfile
+    assert "--config python:webapp.gunicorn_conf" in dockerfile  # the same hooks as `make run`
     assert "USER venturematch" in dockerfile  # never run as root

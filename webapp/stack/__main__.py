@@ -27,6 +27,7 @@ from webapp.stack.prepare import (
 from webapp.stack.supervisor import Child, Supervisor
 
 READY_TIMEOUT_S = 60.0
+GUNICORN_CONFIG = "python:webapp.gunicorn_conf"  # shared with the Docker image and benchmarks
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -137,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         supervisor.add(
             Child(
                 "web",
-                [sys.executable, "-m", "gunicorn", "--bind", f"{args.host}:{settings.port}",
+                [sys.executable, "-m", "gunicorn", "--config", GUNICORN_CONFIG,
+                 "--bind", f"{args.host}:{settings.port}",
                  "--workers", str(args.web_workers), "--graceful-timeout", "5",
                  "--timeout", "60", "webapp:create_app()"],
                 env,
