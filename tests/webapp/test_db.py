@@ -7,15 +7,20 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from tests.factories import VentureFactory
+from webapp.config import load_settings
+from webapp.db import make_engine
 from webapp.models import Venture
 
 
-def test_sqlite_runs_with_wal_and_foreign_keys(db):
-    if db.dialect.name != "sqlite":
-        pytest.skip("WAL and the foreign_keys pragma are SQLite settings")
-    with db.connect() as connection:
-        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+def test_sqlite_runs_with_wal_and_foreign_keys(tmp_path):
+    # The default database is SQLite whatever the suite runs against, so build one here.
+    engine = make_engine(load_settings({"DATABASE_URL": f"sqlite:///{tmp_path / 'pragmas.db'}"}))
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    finally:
+        engine.dispose()
 
 
 def test_foreign_keys_are_enforced(session):
