@@ -46,6 +46,11 @@ DEAL_STEPS = (
     ("invested", 0.75, 20, 75),
 )
 CLOSE_ON_DROP = 0.6  # a deal that stops advancing is closed this often; otherwise it stalls
+# From seed on, founders meet London's larger funds far more often than their numbers suggest
+# (they market nationally, run scout programmes, and founders look south for bigger rounds).
+SOUTHERN_FUND_VISIBILITY = 4.0
+LOOKS_SOUTH_FROM_STAGE = "seed"
+FUNDS_A_FOUNDER_MEETS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,12 +215,26 @@ class ActivityFactory:
     ) -> int | None:
         """A founder approaches the best-fitting of a handful of investors they came across."""
         best: tuple[float, int] | None = None
-        for investor in rng.sample(active, min(len(active), 10)):
+        for investor in self._funds_met(rng, venture, active):
             verdict = assess(self.reference, self.ventures[venture], mandates[investor])
             fits = verdict.blocker is None and verdict.score > 0.5
             if fits and (best is None or verdict.score > best[0]):
                 best = (verdict.score, investor)
         return None if best is None else best[1]
+
+    def _funds_met(self, rng: random.Random, venture: int, active: Sequence[int]) -> list[int]:
+        """The handful of active funds a founder comes across (without repeats)."""
+        order = self.reference.stage_order
+        later = order[self.ventures[venture].stage] >= order[LOOKS_SOUTH_FROM_STAGE]
+        weights = [
+            SOUTHERN_FUND_VISIBILITY
+            if later and not self.reference.is_northern(self.investors[i].hq_region)
+            else 1.0
+            for i in active
+        ]
+        # Weighted sampling without replacement (Efraimidis–Spirakis): the largest keys u^(1/w).
+        keys = sorted((rng.random() ** (1.0 / w), i) for w, i in zip(weights, active, strict=True))
+        return [i for _, i in keys[-FUNDS_A_FOUNDER_MEETS:]]
 
     def _portfolio_entry(self, intro: DemoIntroduction) -> DemoPortfolioDeal:
         assert intro.deal is not None

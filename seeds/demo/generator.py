@@ -15,6 +15,7 @@ from seeds.demo.investors import InvestorFactory, generate_investors
 from seeds.demo.places import Places
 from seeds.demo.portfolio import PortfolioFactory, generate_portfolio
 from seeds.demo.records import DemoDataset
+from seeds.demo.relocation import relocate_after_raising
 from seeds.demo.ventures import VentureFactory, generate_ventures
 from seeds.taxonomy import ReferenceData, load_reference_data
 
@@ -62,6 +63,10 @@ def generate(
     activity = ActivityFactory(reference, clock, venture_records, investor_records).generate(
         _stream(seed, "activity")
     )
+    venture_records = relocate_after_raising(
+        _stream(seed, "relocation"), places, venture_records, investor_records,
+        activity.introductions,
+    )  # fmt: skip
     accounts = demo_users(
         investor_organisation=organisations[0].name if organisations else None,
         joined=clock.start,

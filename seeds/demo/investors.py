@@ -37,7 +37,11 @@ SCOPE_WEIGHTS = {
     "accelerator": (0.4, 0.3, 0.2, 0.1),
 }
 DEFAULT_SCOPE_WEIGHTS = (0.05, 0.15, 0.45, 0.35)
-NORTHERN_HQ_SHARE = 0.85
+# Where firms sit: angels, networks and public money are local; many of the venture and corporate
+# funds a Northern company meets are London-based, which is why companies move south to raise.
+NORTHERN_HQ_SHARE: dict[str, float] = {"vc": 0.5, "corporate_vc": 0.35, "family_office": 0.7}
+DEFAULT_NORTHERN_HQ_SHARE = 0.9
+UK_WIDE_SHARE_FROM_ELSEWHERE = 0.7
 # The demo investor's fund: the demo founder's ventures (digital health, quantum) fall inside it.
 DEMO_FUND_SECTORS = ("digital_technologies", "life_sciences")
 DEMO_FUND_TICKETS = (100_000, 5_000_000)
@@ -94,8 +98,9 @@ class InvestorFactory:
     def _regions(self, rng: random.Random, investor_type: str, hq: str) -> tuple[str, ...]:
         weights = SCOPE_WEIGHTS.get(investor_type, DEFAULT_SCOPE_WEIGHTS)
         scope = rng.choices(("area", "region", "north", "uk"), weights)[0]
-        if not self.reference.is_northern(hq) and scope in {"area", "region"}:
-            scope = "north"  # a fund based elsewhere with a Northern mandate
+        if not self.reference.is_northern(hq):
+            # A fund based elsewhere backs the whole UK, or names the whole North.
+            scope = "uk" if rng.random() < UK_WIDE_SHARE_FROM_ELSEWHERE else "north"
         if scope == "area":
             return (hq,)
         if scope == "region":
@@ -170,9 +175,9 @@ class InvestorFactory:
         )
         return DemoOrganisation(name, "investor", website_for(name)), investor
 
-    def headquarters(self, rng: random.Random) -> str:
+    def headquarters(self, rng: random.Random, investor_type: str) -> str:
         """Where a firm is based: mostly the North, otherwise mostly London."""
-        if rng.random() < NORTHERN_HQ_SHARE:
+        if rng.random() < NORTHERN_HQ_SHARE.get(investor_type, DEFAULT_NORTHERN_HQ_SHARE):
             return self.places.northern_area(rng)
         return "london" if rng.random() < 0.7 else self.places.other_area(rng)
 
@@ -195,7 +200,8 @@ def generate_investors(
         if index == 0:
             investor_type, hq = "vc", "greater_manchester_ca"
         else:
-            investor_type, hq = factory.investor_type(rng), factory.headquarters(rng)
+            investor_type = factory.investor_type(rng)
+            hq = factory.headquarters(rng, investor_type)
         organisation, investor = factory.build(rng, names, investor_type, hq, demo=index == 0)
         joined = factory.clock.start - timedelta(days=rng.randint(1, 400))
         members: list[str] = [demo_investor_email] if index == 0 else []

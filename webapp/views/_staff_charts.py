@@ -9,6 +9,7 @@ beside a table with the same figures, which is what screen readers and keyboard 
 from __future__ import annotations
 
 import base64
+import math
 import sys
 from collections.abc import Callable, Mapping, Sequence
 
@@ -58,11 +59,26 @@ def _config(height: int, formatter: Formatter | None, legend: bool) -> dict[str,
     }
 
 
-def whole_ticks(largest: float, most: int = 8) -> list[int]:
-    """Axis ticks for counts: whole numbers from 0 past `largest`, at most `most` of them."""
-    top = max(1, int(largest) + (0 if float(largest).is_integer() else 1))
-    step = max(1, -(-top // (most - 1)))
-    return list(range(0, top + step, step))
+def round_ticks(largest: float, *, whole: bool = True, most: int = 7) -> list[float]:
+    """Axis ticks from 0 to the first round number at or above `largest`.
+
+    Steps are 1, 2 or 5 times a power of ten (10, 20, 50, 100…), never 39 or 117; counts get
+    whole-number steps. At most `most` ticks.
+    """
+    # Below one (counts) or a hundredth (days, shares) nothing on a chart needs a finer axis.
+    largest = max(float(largest), 1.0 if whole else 0.01)
+    power = 10.0 ** math.floor(math.log10(largest / (most - 1)))
+    for scale in (1, 2, 5, 10, 20, 50):
+        step = scale * power
+        if whole and step < 1:
+            continue
+        if math.ceil(largest / step) + 1 <= most:
+            break
+    count = math.ceil(round(largest / step, 9))
+    return [round(i * step, 9) for i in range(count + 1)]
+
+
+SHARE_TICKS = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
 
 
 def bar_chart(
@@ -80,9 +96,10 @@ def bar_chart(
     chart.x_labels = list(reversed(labels))
     for name, values in series.items():
         chart.add(name, list(reversed(values)))
-    if formatter is None:
-        present = [v for values in series.values() for v in values if v is not None]
-        chart.y_labels = whole_ticks(max(present, default=0))
+    present = [v for values in series.values() for v in values if v is not None]
+    ticks = round_ticks(max(present, default=0), whole=formatter is None)
+    chart.y_labels = ticks
+    chart.range = (0, ticks[-1])  # bars start at zero and the axis ends on a round number
     return _data_uri(chart)
 
 
@@ -91,17 +108,34 @@ def line_chart(
     periods: Sequence[str],
     series: Mapping[str, Sequence[float | None]],
     *,
-    formatter: Formatter | None = None,
+    shares: bool = False,
 ) -> str:
-    """A line chart over periods (gaps where a value is missing) as a data: URI."""
-    chart = pygal.Line(**_config(380, formatter, True), allow_interruptions=True, dots_size=4)
+    """A line chart over periods (gaps where a value is missing) as a data: URI.
+
+    Shares run on a 0–100 % axis whatever the data, so that a change from 97 % to 99 % looks
+    as small as it is. Values are not printed on the points (they crowd and get clipped at the
+    edge); the table beside every chart carries them.
+    """
+    config = _config(400, percent if shares else None, True)
+    rotate = len(periods) > 6  # long runs of periods would overlap side by side
+    config.update(print_values=False, x_label_rotation=30 if rotate else 0, margin_right=48)
+    chart = pygal.Line(**config, allow_interruptions=True, dots_size=4)
     chart.title = title
     chart.x_labels = list(periods)
     for name, values in series.items():
         chart.add(name, list(values))
+    if shares:
+        chart.range = (0.0, 1.0)
+        chart.y_labels = SHARE_TICKS
+    else:
+        present = [v for values in series.values() for v in values if v is not None]
+        chart.y_labels = round_ticks(max(present, default=0), whole=False)
     return _data_uri(chart)
 
 
 def percent(value: float | None) -> str:
-    """0.4567 → 45.7%."""
-    return "—" if value is None else f"{value * 100:.1f}%"
+    """0.4567 → 45.7%; whole percentages without a decimal (axis ticks: 20%, not 20.0%)."""
+    if value is None:
+        return "—"
+    shown = f"{value * 100:.1f}"
+    return f"{shown.removesuffix('.0')}%"

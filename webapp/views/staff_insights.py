@@ -15,7 +15,7 @@ from webapp.services.retention import LEVELS, north_retention
 from webapp.services.sql_time import Grain
 from webapp.services.stalled import MAX_DAYS, MIN_DAYS, stalled_deals
 from webapp.services.timeline import venture_timeline
-from webapp.views._staff_charts import line_chart, percent
+from webapp.views._staff_charts import line_chart
 from webapp.views._staff_common import STAFF_ROLES, filter_state, page_context
 from webapp.views._taxonomy_choices import stage_options
 from webapp.web.auth import require_user, roles_required
@@ -73,9 +73,7 @@ def retention() -> Any:
         ]
         for level in LEVELS
     }
-    chart = line_chart(
-        "Share with Northern investors", periods, series, formatter=lambda v: percent(v)
-    )
+    chart = line_chart("Share with Northern investors", periods, series, shares=True)
     return render_template(
         "staff/retention.html",
         state=state,
