@@ -61,7 +61,13 @@ def _plan(event: OutboxEvent) -> Plan:
         return plan
     if kind in (outbox.INTRODUCTION_REQUESTED, outbox.INTRODUCTION_ANSWERED):
         intro = _int(payload, "introduction_id")
-        return [("workers.tasks.notifications.announce_introduction", {"introduction_id": intro})]
+        # The announcement names the event, never the introduction's status at delivery: a
+        # request delivered after the answer is still the request (its own dedupe key).
+        status = "requested" if kind == outbox.INTRODUCTION_REQUESTED else payload.get("status")
+        if not isinstance(status, str) or not status:
+            raise Undeliverable(f"payload field 'status' is {status!r}; expected the answer")
+        return [("workers.tasks.notifications.announce_introduction",
+                 {"introduction_id": intro, "status": status})]  # fmt: skip
     if kind == outbox.DEAL_CHANGED:
         deal_id = _int(payload, "deal_id")
         if payload.get("stage") == "invested":  # the track record changed: rescore everything

@@ -55,8 +55,11 @@ def announce_shortlist(
 def announce_introduction(
     self: VentureTask,
     introduction_id: int,
+    status: str | None = None,
     event_id: int | None = None,  # noqa: ARG001 - read by VentureTask.record_failure
 ) -> int:
-    """Tell the right people about an introduction request or answer."""
+    """Tell the right people about an introduction request or answer (the event's `status`)."""
     with self.runtime.session() as session:
-        return match_news.announce_introduction(session=session, introduction_id=introduction_id)
+        return match_news.announce_introduction(
+            session=session, introduction_id=introduction_id, status=status
+        )
