@@ -32,7 +32,7 @@ from sqlmodel import Session
 from webapp.config import Settings
 from webapp.embedded_redis import free_port
 from webapp.services.health import WORKER_HEARTBEAT_PREFIX
-from webapp.services.relay import install_outbox_waker, pending_count
+from webapp.services.relay import install_outbox_waker, owed_count
 from webapp.services.scoring_cache import forget
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,6 +42,8 @@ QUEUES = ("scoring", "notifications", "maintenance")
 # Short timings so that redelivery and retries happen within a test's patience.
 TUNING = {
     "VENTUREMATCH_WORKER_VISIBILITY_TIMEOUT_S": "4",
+    "VENTUREMATCH_WORKER_TASK_LEASE_S": "2",
+    "VENTUREMATCH_WORKER_OUTBOX_LEASE_S": "10",
     "VENTUREMATCH_WORKER_RESTORE_INTERVAL_S": "1",
     "VENTUREMATCH_WORKER_RETRY_BACKOFF_MAX_S": "2",
     "VENTUREMATCH_WORKER_SOFT_SHUTDOWN_S": "1",
@@ -290,11 +292,11 @@ def stop_pool(pool: WorkerPool) -> None:
 
 
 def settled(engine: Engine, client: redis.Redis) -> bool:
-    """Nothing waiting in the outbox, the queues or in flight (checked twice, apart)."""
+    """No work owed in the outbox, nothing in the queues or in flight (checked twice, apart)."""
 
     def quiet() -> bool:
         with Session(engine) as session:
-            if pending_count(session=session):
+            if owed_count(session=session):
                 return False
         if any(client.llen(q) for q in QUEUES):
             return False
