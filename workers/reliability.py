@@ -49,8 +49,8 @@ def celery_config(settings: Settings, tuning: WorkerTuning) -> dict[str, Any]:
         # One message at a time per process: a long full-refresh chunk never holds back a
         # short refresh queued behind it in the same process.
         "worker_prefetch_multiplier": 1,
-        # Our Redis transport: kombu's, without the restore-on-close that crashed workers when
-        # Redis went away with messages in flight (`workers.broker` says why).
+        # Our Redis transport: kombu's, except that acknowledging on a connection lost to a
+        # Redis restart is a connection error, not a crash of the worker (`workers.broker`).
         "broker_transport": "workers.broker:Transport",
         # Redis hands an unacknowledged message to another worker after the visibility
         # timeout. It is short (`tuning.visibility_timeout_s`, two minutes): work held by a

@@ -157,9 +157,10 @@ def mailbox(smtp_server: SmtpServer) -> Iterator[Mailbox]:
 class Worker:
     """One `celery -A workers worker` node: its main process and pool in their own group."""
 
-    def __init__(self, name: str, env: dict[str, str], log_dir: Path) -> None:
+    def __init__(self, name: str, env: dict[str, str], log_dir: Path, concurrency: int = 1) -> None:
         self.name = name
         self.env = env
+        self.concurrency = concurrency
         self.log_path = log_dir / f"{name}.log"
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -170,7 +171,8 @@ class Worker:
     def start(self) -> Worker:
         argv = [
             sys.executable, "-m", "celery", "-A", "workers", "worker",
-            "-Q", ",".join(QUEUES), "-c", "1", "-P", "prefork", "-n", self.hostname,
+            "-Q", ",".join(QUEUES), "-c", str(self.concurrency), "-P", "prefork",
+            "-n", self.hostname,
             "--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "INFO",
         ]  # fmt: skip
         with self.log_path.open("ab") as log:
@@ -291,8 +293,12 @@ def stop_pool(pool: WorkerPool) -> None:
 # -- settling --------------------------------------------------------------------------------------
 
 
-def settled(engine: Engine, client: redis.Redis) -> bool:
-    """No work owed in the outbox, nothing in the queues or in flight (checked twice, apart)."""
+def settled(engine: Engine, client: redis.Redis, *, in_flight: bool = True) -> bool:
+    """No work owed in the outbox, nothing in the queues or in flight (checked twice, apart).
+
+    `in_flight=False` ignores Redis's unacknowledged messages: a killed worker's stay there
+    until the visibility timeout, when their finished work is skipped.
+    """
 
     def quiet() -> bool:
         with Session(engine) as session:
@@ -300,7 +306,7 @@ def settled(engine: Engine, client: redis.Redis) -> bool:
                 return False
         if any(client.llen(q) for q in QUEUES):
             return False
-        return not client.hlen("unacked")
+        return not (in_flight and client.hlen("unacked"))
 
     if not quiet():
         return False
