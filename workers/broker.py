@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from kombu.transport import redis
+from redis.exceptions import ConnectionError as BrokerConnectionLost
 
 
 class Channel(redis.Channel):
@@ -35,7 +36,7 @@ class Channel(redis.Channel):
     def _connparams(self, asynchronous: bool = False) -> Any:
         transport = self.connection
         if transport is None or transport.client is None:
-            raise redis.redis.exceptions.ConnectionError(
+            raise BrokerConnectionLost(
                 "this channel's broker connection was closed after a connection loss; "
                 "its unacknowledged messages come back after the visibility timeout"
             )
