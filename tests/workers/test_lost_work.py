@@ -43,7 +43,7 @@ from webapp.config import Settings
 from webapp.embedded_redis import EmbeddedRedis
 from webapp.models import EmailDelivery, OutboxEvent, utcnow
 from webapp.models.enums import EmailStatus
-from webapp.services.mail import queue_email
+from webapp.services.mail import write_eml, build_message, queue_email
 from webapp.services.relay import install_outbox_waker, remove_outbox_waker
 from webapp.services.scoring_full import compute_chunk, plan_chunks, write_full_refresh
 
@@ -231,3 +231,45 @@ def test_kill_and_redis_restart_mid_flight_every_change_and_email_arrives_once(
     received = Counter(str(m["Message-ID"]) for m in mailbox.received())
     assert received == Counter({str(r.message_id): 1 for r in rows})
     assert not session.exec(select(OutboxEvent).where(col(OutboxEvent.finished_at).is_(None))).all()
+
+
+def test_an_eml_written_by_an_interrupted_attempt_is_recorded_not_written_again(
+    session: Session,
+    db: Engine,
+    small_k: Settings,
+    env: dict[str, str],
+    logs: Path,
+    own_redis: EmbeddedRedis,
+    waker: None,
+) -> None:
+    founder = FounderFactory()
+    email = queue_email(session=session, user=founder, kind="test", subject="Once on disk",
+                        text_body="p", html_body="<p>x</p>", dedupe_key="interrupted")  # fmt: skip
+    assert email is not None
+    # What an attempt killed after writing the file and before recording it leaves behind:
+    # the row claimed (token set, attempt counted, lease over) and the file in the sink.
+    email.claim_token = "a" * 32
+    email.attempts = 1
+    session.add(email)
+    session.commit()
+    written = write_eml(small_k.mail_dir, build_message(email))
+    before = written.stat()
+    sink = {k: v for k, v in env.items() if k != "SMTP_URL"}
+    worker = _start("sink", sink, logs, own_redis.url)
+    client = _client(own_redis)
+    try:
+        wait_for(lambda: settled(db, client), PATIENCE_S, "the email to be recorded")
+    except BaseException:
+        print(worker.log()[-5000:])
+        raise
+    finally:
+        client.close()
+        worker.stop()
+    row = session.get(EmailDelivery, email.id, populate_existing=True)
+    assert row is not None
+    assert row.status == EmailStatus.SENT.value
+    assert row.claim_token is None
+    assert row.attempts == 2
+    assert [p.name for p in small_k.mail_dir.glob("*.eml")] == [written.name]
+    after = written.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)

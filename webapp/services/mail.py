@@ -275,13 +275,13 @@ def build_message(email: EmailDelivery) -> EmailMessage:
 def send_message(settings: Settings, message: EmailMessage) -> str:
     """Hand the message to SMTP_URL, or write it under the mail directory; returns Message-ID."""
     if settings.smtp_url is None:
-        _write_eml(settings.mail_dir, message)
+        write_eml(settings.mail_dir, message)
     else:
         _send_smtp(settings.smtp_url, message)
     return str(message["Message-ID"])
 
 
-def _write_eml(directory: Path, message: EmailMessage) -> Path:
+def write_eml(directory: Path, message: EmailMessage) -> Path:
     """Write the message atomically: a repeat replaces the file instead of adding one."""
     directory.mkdir(parents=True, exist_ok=True)
     target = eml_path(directory, message)
