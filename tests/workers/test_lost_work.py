@@ -43,7 +43,7 @@ from webapp.config import Settings
 from webapp.embedded_redis import EmbeddedRedis
 from webapp.models import EmailDelivery, OutboxEvent, utcnow
 from webapp.models.enums import EmailStatus
-from webapp.services.mail import write_eml, build_message, queue_email
+from webapp.services.mail import build_message, queue_email, write_eml
 from webapp.services.relay import install_outbox_waker, remove_outbox_waker
 from webapp.services.scoring_full import compute_chunk, plan_chunks, write_full_refresh
 

@@ -80,9 +80,7 @@ def test_a_failed_dispatch_keeps_the_event_with_backoff(session: Session) -> Non
     assert event.available_at > utcnow()
     assert relay_pending(session=session, dispatch=broken).claimed == 0  # not due yet
     later = utcnow() + timedelta(minutes=10)
-    assert relay_pending(session=session, dispatch=lambda e: 1, now=later).dispatched == [
-        event_id
-    ]
+    assert relay_pending(session=session, dispatch=lambda e: 1, now=later).dispatched == [event_id]
 
 
 def test_an_undeliverable_event_is_closed_and_recorded(session: Session) -> None:
@@ -123,9 +121,7 @@ def test_a_commit_succeeds_when_redis_is_unreachable(session: Session) -> None:
 
 def test_a_handed_out_event_stays_owed_until_its_tasks_finish(session: Session) -> None:
     (event_id,) = _events(session, 1)
-    assert relay_pending(session=session, dispatch=lambda e: 2, lease_s=60).dispatched == [
-        event_id
-    ]
+    assert relay_pending(session=session, dispatch=lambda e: 2, lease_s=60).dispatched == [event_id]
     assert pending_count(session=session) == 0  # handed out…
     assert owed_count(session=session) == 1  # …but not done
     finish_part(session=session, event_id=event_id, part=0)

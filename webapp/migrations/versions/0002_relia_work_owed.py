@@ -27,9 +27,7 @@ def upgrade() -> None:
             sa.Column("owed_parts", sa.Integer(), server_default=sa.text("0"), nullable=False)
         )
         batch_op.add_column(
-            sa.Column(
-                "finished_at", webapp.models.types.UTCDateTime(timezone=True), nullable=True
-            )
+            sa.Column("finished_at", webapp.models.types.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.drop_index(
             "ix_outbox_event_pending",
