@@ -29,9 +29,10 @@ from webapp.stack.prepare import (
 from webapp.stack.supervisor import Child, Restart, Supervisor
 
 READY_TIMEOUT_S = 60.0
-# Worker and beat come back after 1, 2, 4… (at most 30) seconds; five deaths in a row, each
-# within a minute of starting, mean something is broken that a restart will not mend.
-RESTART = Restart(first_delay_s=1.0, max_delay_s=30.0, healthy_after_s=60.0, give_up_after=5)
+# Worker and beat come back after 1, 2, 4… (at most 30) seconds; ten deaths in a row, each
+# within 30 s of starting (about two and a half minutes of crashing), mean something is
+# broken that a restart will not mend.
+RESTART = Restart(first_delay_s=1.0, max_delay_s=30.0, healthy_after_s=30.0, give_up_after=10)
 GUNICORN_CONFIG = "python:webapp.gunicorn_conf"  # shared with the Docker image and benchmarks
 
 

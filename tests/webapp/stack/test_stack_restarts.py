@@ -87,7 +87,7 @@ def test_killed_worker_and_beat_come_back_while_the_web_serves_and_redis_loss_st
               "the worker's restart", log_path)  # fmt: skip
         text = log_path.read_text()
         assert "[stack] worker1 was killed by SIGKILL after" in text
-        assert "restarting in 1 s (death 1 in a row; the stack gives up at 5)" in text
+        assert "restarting in 1 s (death 1 in a row; the stack gives up at 10)" in text
 
         # Its replacement loses its pool processes before it is ready: it must not matter.
         def replacement() -> psutil.Process | None:
