@@ -27,6 +27,7 @@ from tests.workers.builders import (
     expected_lists,
     market,
     matching_values,
+    refresh_everything,
     stored_lists,
     venture_values,
 )
@@ -41,11 +42,10 @@ from tests.workers.conftest import (
 )
 from webapp.config import Settings
 from webapp.embedded_redis import EmbeddedRedis
-from webapp.models import EmailDelivery, OutboxEvent, utcnow
+from webapp.models import EmailDelivery, OutboxEvent
 from webapp.models.enums import EmailStatus
 from webapp.services.mail import build_message, queue_email, write_eml
 from webapp.services.relay import install_outbox_waker, remove_outbox_waker
-from webapp.services.scoring_full import compute_chunk, plan_chunks, write_full_refresh
 
 pytestmark = [pytest.mark.workers, pytest.mark.slow]
 PATIENCE_S = 60  # far below the ten-minute visibility timeout these workers have
@@ -96,14 +96,6 @@ def _start(name: str, env: dict[str, str], logs: Path, redis_url: str, **kw: int
     return worker
 
 
-def _refresh_everything(session: Session, settings: Settings) -> None:
-    parts = [
-        compute_chunk(session=session, settings=settings, venture_ids=ids, index=i)
-        for i, ids in enumerate(plan_chunks(session=session))
-    ]
-    write_full_refresh(session=session, settings=settings, parts=parts, snapshot_at=utcnow())
-
-
 def _unacked(redis_url: str) -> int:
     client = redis.Redis.from_url(redis_url)
     try:
@@ -124,7 +116,7 @@ def test_a_worker_killed_holding_messages_loses_nothing_and_waits_for_no_timeout
 ) -> None:
     rng = random.Random(31)
     ventures, investors, _ = market(rng, ventures=30, investors=6)
-    _refresh_everything(session, small_k)
+    refresh_everything(session, small_k)
     chosen = investors[0]
     lists = stored_lists(session)
     target = next(v for v in ventures if lists.get((v.id, chosen.id), (None, None))[1] is None)
@@ -183,7 +175,7 @@ def test_kill_and_redis_restart_mid_flight_every_change_and_email_arrives_once(
 ) -> None:
     rng = random.Random(37)
     ventures, investors, _ = market(rng, ventures=40, investors=8)
-    _refresh_everything(session, small_k)
+    refresh_everything(session, small_k)
     founders = [FounderFactory() for _ in range(4)]
     steady = _start("steady", env, logs, own_redis.url)  # stays up through the Redis restart
     victim = _start("victim", env, logs, own_redis.url, concurrency=2)

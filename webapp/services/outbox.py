@@ -60,41 +60,41 @@ def part_owed(*, session: Session, event_id: int, part: int) -> bool:
     return handouts == 0 or bool(owed & (1 << part))
 
 
-def finish_part(*, session: Session, event_id: int, part: int, error: str | None = None) -> None:
-    """Task `part` of the event finished (or failed for good): no longer owed; commits."""
-    bit = 1 << part
-    remaining = (col(OutboxEvent.owed_parts).op("|")(bit)) - bit  # clears the bit
-    values: dict[str, Any] = {
-        "owed_parts": remaining,
-        "finished_at": case(
-            (remaining == 0, literal(utcnow(), UTCDateTime())), else_=col(OutboxEvent.finished_at)
-        ),
-    }
-    if error is not None:
-        values["last_error"] = error[:2000]
-    begin_write(session=session, name=PROGRESS_LOCK)
-    session.exec(
-        update(OutboxEvent)
-        .where(col(OutboxEvent.id) == event_id)
-        .where(col(OutboxEvent.finished_at).is_(None))
-        .values(**values)
-    )
-    session.commit()
-
-
-def hold_until(*, session: Session, event_ids: Collection[int], until: datetime) -> None:
-    """Running tasks' heartbeat: not due again before `until` (never brought forward); commits."""
-    if not event_ids:
-        return
+def _update_owed(
+    session: Session, event_ids: Collection[int], values: dict[str, Any], *conditions: Any
+) -> None:
+    """One UPDATE of events that are still owed, in a write transaction of its own; commits."""
     begin_write(session=session, name=PROGRESS_LOCK)
     session.exec(
         update(OutboxEvent)
         .where(col(OutboxEvent.id).in_(sorted(event_ids)))
         .where(col(OutboxEvent.finished_at).is_(None))
-        .where(col(OutboxEvent.available_at) < until)
-        .values(available_at=until)
+        .where(*conditions)
+        .values(**values)
     )
     session.commit()
+
+
+def finish_part(*, session: Session, event_id: int, part: int, error: str | None = None) -> None:
+    """Task `part` of the event finished (or failed for good): no longer owed; commits."""
+    bit = 1 << part
+    remaining = (col(OutboxEvent.owed_parts).op("|")(bit)) - bit  # clears the bit
+    finished = literal(utcnow(), UTCDateTime())
+    values: dict[str, Any] = {
+        "owed_parts": remaining,
+        "finished_at": case((remaining == 0, finished), else_=col(OutboxEvent.finished_at)),
+    }
+    if error is not None:
+        values["last_error"] = error[:2000]
+    _update_owed(session, [event_id], values)
+
+
+def hold_until(*, session: Session, event_ids: Collection[int], until: datetime) -> None:
+    """Running tasks' heartbeat: not due again before `until` (never brought forward); commits."""
+    if event_ids:
+        _update_owed(
+            session, event_ids, {"available_at": until}, col(OutboxEvent.available_at) < until
+        )
 
 
 def due_at(*, session: Session, event_id: int, at: datetime, note: str | None = None) -> None:
@@ -102,11 +102,4 @@ def due_at(*, session: Session, event_id: int, at: datetime, note: str | None = 
     values: dict[str, Any] = {"available_at": at}
     if note is not None:
         values["last_error"] = note[:2000]
-    begin_write(session=session, name=PROGRESS_LOCK)
-    session.exec(
-        update(OutboxEvent)
-        .where(col(OutboxEvent.id) == event_id)
-        .where(col(OutboxEvent.finished_at).is_(None))
-        .values(**values)
-    )
-    session.commit()
+    _update_owed(session, [event_id], values)
