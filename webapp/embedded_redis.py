@@ -54,6 +54,11 @@ class EmbeddedRedis:
         """The URL clients use (database 0)."""
         return f"redis://127.0.0.1:{self.port}/0"
 
+    @property
+    def running(self) -> bool:
+        """True while the server process has not exited."""
+        return self.process is not None and self.process.poll() is None
+
     def start(self) -> EmbeddedRedis:
         """Launch the server and wait until it answers PING."""
         self.data_dir.mkdir(parents=True, exist_ok=True)

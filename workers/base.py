@@ -1,9 +1,15 @@
-"""The task base class: per-process resources, retries, a delivery cap, recorded failures.
+"""The task base class: per-process resources, retries, a delivery cap, recorded failures,
+and the bookkeeping that makes the outbox the record of work owed.
 
 Tasks stay thin: they open a session from `self.runtime` and call one service. Transient
 errors (database locked or unreachable, Redis down, SMTP trouble) retry with exponential
 backoff and jitter; anything else is a recorded failure (an audit-log row `task.failed`, and
 the `last_error` of the outbox event that caused it), acknowledged so it does not loop.
+
+Around every delivery: a copy of work that already finished is skipped; work another live
+process is running waits for it (`workers.claims`); when the body returns (or fails for good)
+the outbox event's part is marked finished, and only then. A task that must wait (an email's
+next attempt) raises `WaitUntil`: an outbox task ends and its event comes round again then.
 """
 
 from __future__ import annotations
@@ -11,15 +17,16 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import redis
 from celery import Task, shared_task
 from celery.exceptions import Reject
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlmodel import col, update
 
-from webapp.models import OutboxEvent
+from webapp.models import utcnow
+from webapp.services import outbox
 from webapp.services.audit import record_audit
 from workers.runtime import Runtime, runtime
 
@@ -36,6 +43,18 @@ TRANSIENT: tuple[type[BaseException], ...] = (
 F = TypeVar("F", bound=Callable[..., Any])
 DELIVERY_KEY = "venturematch:deliveries:"
 DELIVERY_TTL_S = 24 * 3600
+# The relay adds this to the kwargs of each task it publishes (which task of the event's plan
+# it is); the base class takes it out before the task body sees its arguments.
+OUTBOX_PART = "outbox_part"
+
+
+class WaitUntil(Exception):
+    """Raised by a task body that cannot finish before `at` (nothing is wrong)."""
+
+    def __init__(self, at: datetime, reason: str) -> None:
+        super().__init__(reason)
+        self.at = at
+        self.reason = reason
 
 
 class VentureTask(Task):  # type: ignore[misc]
@@ -44,7 +63,7 @@ class VentureTask(Task):  # type: ignore[misc]
     abstract = True
     autoretry_for = TRANSIENT
     retry_backoff = 2
-    retry_backoff_max = 600
+    retry_backoff_max = 40  # WorkerTuning.retry_backoff_max_s caps it again in `retry`
     retry_jitter = True
     max_retries = 8
     acks_late = True
@@ -57,9 +76,79 @@ class VentureTask(Task):  # type: ignore[misc]
         return runtime(self.app)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not self.request.called_directly:
-            self._count_delivery()
-        return super().__call__(*args, **kwargs)
+        part = kwargs.pop(OUTBOX_PART, None)
+        if self.request.called_directly:
+            return super().__call__(*args, **kwargs)
+        self._count_delivery()
+        event_id = kwargs.get("event_id")
+        tracked = isinstance(event_id, int) and isinstance(part, int)
+        work = f"outbox:{event_id}:{part}" if tracked else f"task:{self.request.id}"
+        claims = self.runtime.claims
+        if self._finished_already(work, event_id if tracked else None, part):
+            log.info("%s[%s]: %s finished already; skipped", self.name, self.request.id, work)
+            return {"skipped": "finished already"}
+        holder = claims.acquire(work, event_id if tracked else None)
+        if holder is not None:  # a live copy runs it: look again once its claim could lapse
+            wait = self.runtime.tuning.task_lease_s / 2
+            log.info("%s[%s]: %s is running in %s", self.name, self.request.id, work, holder)
+            raise self.retry(countdown=wait, max_retries=None)
+        done = False
+        try:
+            try:
+                result = super().__call__(*args, **kwargs)
+            except WaitUntil as wait_until:
+                result = self._wait(wait_until, event_id if tracked else None)
+            else:
+                done = True
+                if tracked:
+                    self._finish(event_id, part, None)
+            return result
+        finally:
+            claims.release(work, done=done)
+
+    def _finished_already(self, work: str, event_id: int | None, part: int | None) -> bool:
+        if event_id is not None and part is not None:
+            with self.runtime.session() as session:
+                return not outbox.part_owed(session=session, event_id=event_id, part=part)
+        return self.runtime.claims.finished(work)
+
+    def _wait(self, wait_until: WaitUntil, event_id: int | None) -> str:
+        """An outbox task ends and its event comes round at `at`; others retry if it is soon."""
+        if event_id is not None:
+            with self.runtime.session() as session:
+                outbox.due_at(session=session, event_id=event_id, at=wait_until.at,
+                              note=wait_until.reason)  # fmt: skip
+            return f"waiting until {wait_until.at.isoformat()}: {wait_until.reason}"
+        delay = (wait_until.at - utcnow()).total_seconds()
+        if delay <= self.runtime.tuning.retry_backoff_max_s:
+            raise self.retry(countdown=max(0.5, delay), max_retries=None)
+        return f"left to the sweep until {wait_until.at.isoformat()}: {wait_until.reason}"
+
+    def _finish(self, event_id: Any, part: Any, error: str | None) -> None:
+        """Mark the event's part finished; if that fails the part is simply done again later."""
+        if not isinstance(event_id, int) or not isinstance(part, int):
+            return
+        try:
+            with self.runtime.session() as session:
+                outbox.finish_part(session=session, event_id=event_id, part=part, error=error)
+        except DBAPIError as exc:
+            log.warning("outbox event %s part %s not marked finished: %s", event_id, part, exc)
+
+    def retry(self, *args: Any, countdown: float | None = None, **options: Any) -> Any:
+        """Celery's retry, with the backoff capped by the tuning and the outbox event held
+        until the retry is due (so the relay does not hand it out meanwhile)."""
+        tuning = self.runtime.tuning
+        if countdown is not None:
+            countdown = min(countdown, tuning.retry_backoff_max_s)
+        event_id = (self.request.kwargs or {}).get("event_id")
+        if isinstance(event_id, int) and countdown is not None:
+            until = utcnow() + timedelta(seconds=countdown + tuning.task_lease_s)
+            try:
+                with self.runtime.session() as session:
+                    outbox.hold_until(session=session, event_ids=[event_id], until=until)
+            except DBAPIError as exc:
+                log.warning("outbox event %s not held for its retry: %s", event_id, exc)
+        return super().retry(*args, countdown=countdown, **options)
 
     def _count_delivery(self) -> None:
         """Refuse a message that has already been delivered `max_deliveries` times."""
@@ -104,15 +193,11 @@ class VentureTask(Task):  # type: ignore[misc]
                     after={"task": self.name, "args": list(args or []),
                            "kwargs": dict(kwargs or {}), "error": error[:2000]},
                 )  # fmt: skip
-                if isinstance(event_id, int):
-                    session.exec(
-                        update(OutboxEvent)
-                        .where(col(OutboxEvent.id) == event_id)
-                        .values(last_error=f"task {self.name} failed: {error}"[:2000])
-                    )
                 session.commit()
         except DBAPIError as exc:
             log.error("could not record the failure of %s: %s", self.request.id, exc)
+        # Failed for good is finished too: the outbox must not hand it out again.
+        self._finish(event_id, (kwargs or {}).get(OUTBOX_PART), f"task {self.name} failed: {error}")
 
 
 def venture_task(**options: Any) -> Callable[[F], Any]:

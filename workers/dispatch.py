@@ -1,7 +1,8 @@
 """The relay's dispatch: turn an outbox event into the Celery tasks that act on it.
 
-Each task gets the event id (`event_id=`), and its message id is derived from it, so a
-re-dispatch after a crash is recognisable. An event whose kind is unknown or whose payload
+Each task gets the event id (`event_id=`) and its place in the plan (`outbox_part=`), and its
+message id is derived from them and the hand-out number. A hand-out after the first publishes
+only the tasks still owed. An event whose kind is unknown or whose payload
 cannot be read raises `Undeliverable`: the relay records it as dead instead of retrying.
 """
 
@@ -11,10 +12,12 @@ from collections.abc import Callable
 from typing import Any
 
 from celery import Celery
+from sqlmodel import Session
 
 from webapp.models import OutboxEvent
 from webapp.services import outbox
-from webapp.services.relay import Undeliverable
+from webapp.services.relay import Undeliverable, relay_pending
+from workers.base import OUTBOX_PART
 
 # Publishing gives up quickly when Redis is away: the event stays pending for the next pass.
 PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
@@ -61,7 +64,13 @@ def _plan(event: OutboxEvent) -> Plan:
         return plan
     if kind in (outbox.INTRODUCTION_REQUESTED, outbox.INTRODUCTION_ANSWERED):
         intro = _int(payload, "introduction_id")
-        return [("workers.tasks.notifications.announce_introduction", {"introduction_id": intro})]
+        # The announcement names the event, never the introduction's status at delivery: a
+        # request delivered after the answer is still the request (its own dedupe key).
+        status = "requested" if kind == outbox.INTRODUCTION_REQUESTED else payload.get("status")
+        if not isinstance(status, str) or not status:
+            raise Undeliverable(f"payload field 'status' is {status!r}; expected the answer")
+        return [("workers.tasks.notifications.announce_introduction",
+                 {"introduction_id": intro, "status": status})]  # fmt: skip
     if kind == outbox.DEAL_CHANGED:
         deal_id = _int(payload, "deal_id")
         if payload.get("stage") == "invested":  # the track record changed: rescore everything
@@ -79,17 +88,39 @@ def _plan(event: OutboxEvent) -> Plan:
     raise Undeliverable(f"unknown event kind {kind!r}")
 
 
-def make_dispatch(app: Celery) -> Callable[[OutboxEvent], None]:
+def make_dispatch(app: Celery) -> Callable[[OutboxEvent], int]:
     """The callable `relay_pending` hands each claimed event to."""
 
-    def dispatch(event: OutboxEvent) -> None:
-        for number, (name, kwargs) in enumerate(_plan(event)):
+    def dispatch(event: OutboxEvent) -> int:
+        plan = _plan(event)
+        for number, (name, kwargs) in enumerate(plan):
+            if event.handouts and not event.owed_parts & (1 << number):
+                continue  # this task finished on an earlier hand-out
             app.send_task(
                 name,
-                kwargs={**kwargs, "event_id": event.id},
-                task_id=f"outbox-{event.id}-{number}-{event.attempts}",
+                kwargs={**kwargs, "event_id": event.id, OUTBOX_PART: number},
+                task_id=f"outbox-{event.id}-{number}-{event.handouts}",
                 retry=True,
                 retry_policy=PUBLISH_RETRY,
             )
+        return len(plan)
 
     return dispatch
+
+
+def relay_due(app: Celery, session: Session, batch: int = 200) -> int:
+    """Hand out every due event, in batches, with this deployment's lease and hand-out cap."""
+    tuning = app.conf["venturematch_tuning"]
+    dispatch = make_dispatch(app)
+    total = 0
+    while True:
+        claimed = relay_pending(
+            session=session,
+            dispatch=dispatch,
+            batch=batch,
+            lease_s=tuning.outbox_lease_s,
+            max_handouts=tuning.outbox_max_handouts,
+        ).claimed
+        total += claimed
+        if claimed < batch:
+            return total

@@ -19,9 +19,9 @@ from celery.signals import worker_process_init, worker_ready, worker_shutting_do
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.services.health import WORKER_HEARTBEAT_PREFIX, WORKER_HEARTBEAT_TTL_S
-from webapp.services.relay import relay_pending, wait_for_wake
+from webapp.services.relay import wait_for_wake
 from webapp.services.scoring_cache import NoInvestors, scoring_context
-from workers.dispatch import make_dispatch
+from workers.dispatch import relay_due
 from workers.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,6 @@ class Background:
             socket_timeout=rt.tuning.sweep_interval_s + 5,
             socket_connect_timeout=2,
         )
-        dispatch = make_dispatch(self.app)
         while not self.stop.is_set():
             try:
                 wait_for_wake(listener, rt.tuning.sweep_interval_s)
@@ -79,11 +78,7 @@ class Background:
                 break
             try:
                 with rt.session() as session:
-                    while (
-                        relay_pending(session=session, dispatch=dispatch, batch=RELAY_BATCH).claimed
-                        >= RELAY_BATCH
-                    ):
-                        pass
+                    relay_due(self.app, session, batch=RELAY_BATCH)
             except SQLAlchemyError as exc:
                 log.warning("relay pass failed (%s); next pass soon", exc)
                 self.stop.wait(1.0)

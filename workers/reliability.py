@@ -49,11 +49,17 @@ def celery_config(settings: Settings, tuning: WorkerTuning) -> dict[str, Any]:
         # One message at a time per process: a long full-refresh chunk never holds back a
         # short refresh queued behind it in the same process.
         "worker_prefetch_multiplier": 1,
-        # Redis redelivers an unacknowledged message after the visibility timeout; it must be
-        # longer than the longest task or a running task would be handed to a second worker.
-        # Unacknowledged messages of a dead worker are looked for every `restore_interval_s`
-        # (kombu's default throttle would make that 10 × 10 s); a worker killed while holding
-        # the restore mutex blocks the others for one minute, not five.
+        # Our Redis transport: kombu's, except that acknowledging on a connection lost to a
+        # Redis restart is a connection error, not a crash of the worker (`workers.broker`).
+        "broker_transport": "workers.broker:Transport",
+        # Redis hands an unacknowledged message to another worker after the visibility
+        # timeout. It is short (`tuning.visibility_timeout_s`, two minutes): work held by a
+        # worker that died comes back in minutes, not hours, and outbox work sooner still,
+        # through the relay's lease. A longer task is not run twice at once because copies
+        # wait for the live runner's claim (`workers.claims`). Unacknowledged messages of a
+        # dead worker are looked for every `restore_interval_s` (kombu's default throttle
+        # would make that 10 × 10 s); a worker killed while holding the restore mutex blocks
+        # the others for one minute, not five.
         "broker_transport_options": {
             "visibility_timeout": tuning.visibility_timeout_s,
             "unacked_restore_interval": tuning.restore_interval_s,
@@ -68,24 +74,15 @@ def celery_config(settings: Settings, tuning: WorkerTuning) -> dict[str, Any]:
         "worker_cancel_long_running_tasks_on_connection_loss": True,
         "broker_connection_retry_on_startup": True,
         "broker_connection_max_retries": None,
-        # Soft shutdown: on SIGTERM running tasks get `soft_shutdown_s` to finish, then the
-        # worker stops and Redis requeues what was not acknowledged (within `make run`'s 10 s).
+        # Soft shutdown: on SIGTERM running tasks get `soft_shutdown_s` to finish (within
+        # `make run`'s 10 s), then the worker stops; what it had not acknowledged comes back
+        # after the visibility timeout (or the relay's lease, for outbox work).
         "worker_soft_shutdown_timeout": tuning.soft_shutdown_s,
         "worker_enable_soft_shutdown_on_idle": True,
-        # Default time limits; long tasks set their own (always below the visibility timeout).
+        # Default time limits; long tasks set their own (claims keep their copies waiting).
         "task_soft_time_limit": 300,
         "task_time_limit": 360,
         "worker_send_task_events": False,
         "venturematch_tuning": tuning,
         "venturematch_settings": settings,
-    }
-
-
-def retry_options(tuning: WorkerTuning) -> dict[str, Any]:
-    """Retries with exponential backoff and full jitter, for transient errors only."""
-    return {
-        "retry_backoff": 2,
-        "retry_backoff_max": tuning.retry_backoff_max_s,
-        "retry_jitter": True,
-        "max_retries": tuning.max_retries,
     }

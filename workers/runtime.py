@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import redis
 from celery import Celery
@@ -18,8 +19,10 @@ from sqlmodel import Session
 
 from webapp.config import Settings
 from webapp.db import make_engine
-from webapp.services import links
+from webapp.models import utcnow
+from webapp.services import links, outbox
 from webapp.services.relay import install_outbox_waker
+from workers.claims import Claims
 from workers.tuning import WorkerTuning
 
 
@@ -37,6 +40,7 @@ class Runtime:
             socket_connect_timeout=2,
             health_check_interval=30,
         )
+        self.claims = Claims(self.redis, tuning.task_lease_s, on_beat=self.hold_events)
         # Emails and events that tasks write wake the relay as the web's commits do.
         install_outbox_waker(settings.redis_url)
         links.configure(settings.site_url)  # absolute links in the emails tasks render
@@ -49,6 +53,12 @@ class Runtime:
             yield session
         finally:
             session.close()
+
+    def hold_events(self, event_ids: Collection[int]) -> None:
+        """Keep the relay from handing out these events again for a lease (they are running)."""
+        until = utcnow() + timedelta(seconds=self.tuning.task_lease_s)
+        with self.session() as session:
+            outbox.hold_until(session=session, event_ids=event_ids, until=until)
 
     def close(self) -> None:
         """Release the engine's connections and the Redis client."""

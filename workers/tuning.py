@@ -6,7 +6,9 @@ Read once when the Celery app is built (never at import). Variables are prefixed
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Self
+
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -15,13 +17,24 @@ class WorkerTuning(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="VENTUREMATCH_WORKER_", frozen=True)
 
-    # Must exceed the longest task (retraining, a full-refresh write) or Redis hands a running
-    # task to a second worker. A task whose whole worker died is redelivered after this long.
-    visibility_timeout_s: float = Field(default=7200.0, gt=0)
+    # Redis hands a message that was taken but not acknowledged to another worker after this
+    # long: how soon work held by a killed worker comes back. Tasks that run longer are not run
+    # twice at once: their copies wait for the live runner's claim (`workers.claims`).
+    visibility_timeout_s: float = Field(default=120.0, gt=0)
     # How often workers look for such overdue messages.
     restore_interval_s: int = Field(default=10, ge=1)
+    # A running task renews its claim (and holds its outbox event) every third of this; a task
+    # whose process died is taken over by a copy once this has passed without renewal.
+    task_lease_s: float = Field(default=30.0, gt=0)
+    # An outbox event handed out but not started within this long is handed out again (its
+    # message was lost, e.g. with an unpersisted Redis); a copy of finished work is skipped.
+    outbox_lease_s: float = Field(default=300.0, gt=0)
+    # An event handed out this often without finishing is closed as abandoned.
+    outbox_max_handouts: int = Field(default=20, ge=1)
     # Retries: exponential backoff from 2 s doubling up to this cap, with full jitter.
-    retry_backoff_max_s: int = Field(default=600, ge=1)
+    # Kept well inside the visibility timeout: a message waiting for its retry is held by a
+    # worker, and one held longer than the timeout would be handed to a second worker too.
+    retry_backoff_max_s: int = Field(default=40, ge=1)
     max_retries: int = Field(default=8, ge=0)
     # A message delivered more often than this (its worker died each time) is a poison message.
     max_deliveries: int = Field(default=3, ge=1)
@@ -36,3 +49,14 @@ class WorkerTuning(BaseSettings):
     email_max_attempts: int = Field(default=8, ge=1)
     full_refresh_chunk: int = Field(default=2500, ge=1)
     retrain_after_outcomes: int = Field(default=200, ge=1)
+
+    @model_validator(mode="after")
+    def _inside_visibility(self) -> Self:
+        """Retries and claims must fit inside the visibility timeout (see the fields above)."""
+        for name in ("retry_backoff_max_s", "task_lease_s"):
+            if getattr(self, name) * 2 > self.visibility_timeout_s:
+                raise ValueError(
+                    f"VENTUREMATCH_WORKER_{name.upper()}={getattr(self, name)} must be at most "
+                    f"half of VENTUREMATCH_WORKER_VISIBILITY_TIMEOUT_S={self.visibility_timeout_s}"
+                )
+        return self

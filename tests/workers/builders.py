@@ -22,7 +22,12 @@ from webapp.models import InvestorProfile, User, Venture, utcnow
 from webapp.models.enums import EmailFrequency
 from webapp.services.locks import take_write_lock
 from webapp.services.outbox import INVESTOR_CHANGED, VENTURE_CHANGED, record_event
-from webapp.services.scoring_full import expected_rows
+from webapp.services.scoring_full import (
+    compute_chunk,
+    expected_rows,
+    plan_chunks,
+    write_full_refresh,
+)
 
 SECTORS = [
     "diagnostics", "medtech", "digital_health", "ai", "cyber_security", "fintech", "agritech",
@@ -131,6 +136,15 @@ def change_investor(session: Session, investor_id: int, values: dict[str, Any]) 
     session.add(profile)
     record_event(session=session, kind=INVESTOR_CHANGED, payload={"investor_id": investor_id})
     session.commit()
+
+
+def refresh_everything(session: Session, settings: Settings) -> None:
+    """Store the full-refresh lists now, in this process (the starting point of a test)."""
+    parts = [
+        compute_chunk(session=session, settings=settings, venture_ids=ids, index=i)
+        for i, ids in enumerate(plan_chunks(session=session))
+    ]
+    write_full_refresh(session=session, settings=settings, parts=parts, snapshot_at=utcnow())
 
 
 Lists = dict[tuple[int, int], tuple[int | None, int | None]]

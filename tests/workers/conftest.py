@@ -32,7 +32,7 @@ from sqlmodel import Session
 from webapp.config import Settings
 from webapp.embedded_redis import free_port
 from webapp.services.health import WORKER_HEARTBEAT_PREFIX
-from webapp.services.relay import install_outbox_waker, pending_count
+from webapp.services.relay import install_outbox_waker, owed_count
 from webapp.services.scoring_cache import forget
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,6 +42,8 @@ QUEUES = ("scoring", "notifications", "maintenance")
 # Short timings so that redelivery and retries happen within a test's patience.
 TUNING = {
     "VENTUREMATCH_WORKER_VISIBILITY_TIMEOUT_S": "4",
+    "VENTUREMATCH_WORKER_TASK_LEASE_S": "2",
+    "VENTUREMATCH_WORKER_OUTBOX_LEASE_S": "10",
     "VENTUREMATCH_WORKER_RESTORE_INTERVAL_S": "1",
     "VENTUREMATCH_WORKER_RETRY_BACKOFF_MAX_S": "2",
     "VENTUREMATCH_WORKER_SOFT_SHUTDOWN_S": "1",
@@ -155,9 +157,10 @@ def mailbox(smtp_server: SmtpServer) -> Iterator[Mailbox]:
 class Worker:
     """One `celery -A workers worker` node: its main process and pool in their own group."""
 
-    def __init__(self, name: str, env: dict[str, str], log_dir: Path) -> None:
+    def __init__(self, name: str, env: dict[str, str], log_dir: Path, concurrency: int = 1) -> None:
         self.name = name
         self.env = env
+        self.concurrency = concurrency
         self.log_path = log_dir / f"{name}.log"
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -168,7 +171,8 @@ class Worker:
     def start(self) -> Worker:
         argv = [
             sys.executable, "-m", "celery", "-A", "workers", "worker",
-            "-Q", ",".join(QUEUES), "-c", "1", "-P", "prefork", "-n", self.hostname,
+            "-Q", ",".join(QUEUES), "-c", str(self.concurrency), "-P", "prefork",
+            "-n", self.hostname,
             "--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "INFO",
         ]  # fmt: skip
         with self.log_path.open("ab") as log:
@@ -289,16 +293,20 @@ def stop_pool(pool: WorkerPool) -> None:
 # -- settling --------------------------------------------------------------------------------------
 
 
-def settled(engine: Engine, client: redis.Redis) -> bool:
-    """Nothing waiting in the outbox, the queues or in flight (checked twice, apart)."""
+def settled(engine: Engine, client: redis.Redis, *, in_flight: bool = True) -> bool:
+    """No work owed in the outbox, nothing in the queues or in flight (checked twice, apart).
+
+    `in_flight=False` ignores Redis's unacknowledged messages: a killed worker's stay there
+    until the visibility timeout, when their finished work is skipped.
+    """
 
     def quiet() -> bool:
         with Session(engine) as session:
-            if pending_count(session=session):
+            if owed_count(session=session):
                 return False
         if any(client.llen(q) for q in QUEUES):
             return False
-        return not client.hlen("unacked")
+        return not (in_flight and client.hlen("unacked"))
 
     if not quiet():
         return False

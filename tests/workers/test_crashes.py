@@ -15,7 +15,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from tests.factories import FounderFactory
-from tests.workers.builders import expected_lists, market, matching_values, stored_lists
+from tests.workers.builders import (
+    expected_lists,
+    market,
+    matching_values,
+    refresh_everything,
+    stored_lists,
+)
 from tests.workers.conftest import (
     Mailbox,
     SmtpServer,
@@ -32,7 +38,6 @@ from webapp.models import EmailDelivery, Venture, utcnow
 from webapp.models.enums import EmailStatus
 from webapp.services.locks import take_write_lock
 from webapp.services.mail import queue_email
-from webapp.services.scoring_full import compute_chunk, plan_chunks, write_full_refresh
 
 pytestmark = [pytest.mark.workers, pytest.mark.slow]
 REDELIVERY_TIMEOUT_S = 60
@@ -59,20 +64,12 @@ def _in_flight(pool: WorkerPool) -> bool:
     return bool(pool.client.hlen("unacked"))
 
 
-def _refresh_everything(session: Session, settings: Settings) -> None:
-    parts = [
-        compute_chunk(session=session, settings=settings, venture_ids=ids, index=i)
-        for i, ids in enumerate(plan_chunks(session=session))
-    ]
-    write_full_refresh(session=session, settings=settings, parts=parts, snapshot_at=utcnow())
-
-
 def test_killed_in_the_middle_of_a_refresh_the_refresh_completes_after_restart(
     session: Session, pool: WorkerPool, db: Engine, small_k: Settings
 ) -> None:
     rng = random.Random(3)
     ventures, investors, _ = market(rng, ventures=30, investors=8)
-    _refresh_everything(session, small_k)
+    refresh_everything(session, small_k)
     lists = stored_lists(session)
     chosen = investors[0]
     target = next(v for v in ventures if lists.get((v.id, chosen.id), (None, None))[1] is None)

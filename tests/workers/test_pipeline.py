@@ -39,7 +39,12 @@ from webapp.models import AuditLog, EmailDelivery, JobRun, OutboxEvent
 from webapp.models.enums import EmailStatus
 from webapp.services import refresh
 from webapp.services.mail import queue_email
-from webapp.services.outbox import EMAIL_QUEUED, VENTURE_CHANGED, record_event
+from webapp.services.outbox import (
+    EMAIL_QUEUED,
+    INTRODUCTION_REQUESTED,
+    VENTURE_CHANGED,
+    record_event,
+)
 
 pytestmark = [pytest.mark.workers, pytest.mark.slow]
 TOP_K = 5
@@ -240,3 +245,54 @@ def test_poison_work_ends_as_a_recorded_failure_not_a_loop(
     assert len(failures) == 1  # failed once, acknowledged, not retried
     assert failures[0].after
     assert failures[0].after["task"].endswith("send_email")
+
+
+def test_a_request_announced_after_its_acceptance_still_emails_the_request_once(
+    session: Session, pool: WorkerPool, db: Engine, smtp_server: SmtpServer, mailbox: object,
+    waker: None,
+) -> None:  # fmt: skip
+    from datetime import timedelta
+
+    from tests.factories import (
+        FounderFactory,
+        IntroductionFactory,
+        InvestorProfileFactory,
+        InvestorUserFactory,
+        OrganisationFactory,
+        VentureFactory,
+    )
+    from webapp.models import utcnow
+    from webapp.services.introductions import accept_introduction
+    from webapp.services.locks import take_write_lock
+
+    organisation = OrganisationFactory()
+    member = InvestorUserFactory(organisation_id=organisation.id)
+    profile = InvestorProfileFactory(organisation_id=organisation.id)
+    founder = FounderFactory()
+    venture = VentureFactory(owner_id=founder.id, visibility="published")
+    intro = IntroductionFactory(venture_id=venture.id, investor_id=profile.id,
+                                requested_by=member.id, requested_by_role="investor")  # fmt: skip
+    # The request's event got stuck (its worker died): it comes round after the acceptance.
+    stuck = record_event(session=session, kind=INTRODUCTION_REQUESTED,
+                         payload={"introduction_id": intro.id})  # fmt: skip
+    stuck.available_at = utcnow() + timedelta(seconds=3)
+    session.commit()
+    take_write_lock(session=session, name="test-accept")  # as the web's POST transaction does
+    accept_introduction(session=session, actor=founder, introduction_id=intro.id)
+
+    def both_sent() -> bool:
+        session.rollback()
+        rows = session.exec(select(EmailDelivery)).all()
+        kinds = sorted(r.kind for r in rows if r.status == EmailStatus.SENT.value)
+        return kinds == ["introduction.accepted", "introduction.accepted",
+                         "introduction.requested"]  # fmt: skip
+
+    wait_for(both_sent, 60, "the acceptance emails and the late request email")
+    _wait_settled(pool, db)
+    subjects = Counter(str(m["Subject"]) for m in smtp_server.mailbox.received())
+    assert subjects[f"Introduction request from {profile.name}"] == 1
+    assert sum(subjects.values()) == 3
+    request = session.exec(
+        select(EmailDelivery).where(col(EmailDelivery.kind) == "introduction.requested")
+    ).one()
+    assert "This request has since been accepted." in request.text_body

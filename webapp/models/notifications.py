@@ -64,3 +64,6 @@ class EmailDelivery(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set while an attempt holds the row; still set on a pending row once its lease ran out
+    # means that attempt stopped between sending and recording (see `services.mail`).
+    claim_token: str | None = Field(default=None, max_length=32)

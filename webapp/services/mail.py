@@ -5,25 +5,33 @@ Public functions:
   -> EmailDelivery | None` — adds the row and an `email.queued` outbox event to the caller's
   transaction (no commit); returns None when (recipient, dedupe_key) was already queued.
 - `deliver_email(*, session, settings, email_id, lease_s=LEASE_S, max_attempts=MAX_ATTEMPTS,
-  now=None) -> Delivery` — the worker side: takes a lease on the row, sends it through
-  `SMTP_URL` (or writes `<mail_dir>/<id>.eml` when unset), records the outcome and commits.
+  now=None) -> Delivery` — the worker side: claims the row, sends it through `SMTP_URL` (or
+  writes `<mail_dir>/<digest>.eml` when unset), records the outcome under the claim, commits.
 - `due_email_ids(*, session, now=None, limit=500) -> list[int]` — pending rows whose next
   attempt is due (the sweep re-enqueues them).
 
-Exactly once: the unique (to_address, dedupe_key) stops a second row; the lease (an UPDATE that
-only one worker can win) stops two workers sending the same row at once; a row marked `sent` is
-never sent again. The one window left is a crash after the server accepted the message and before
-we committed `sent`: the message keeps a stable Message-ID so receiving servers can drop the copy.
+Exactly once: the unique (to_address, dedupe_key) stops a second row. An attempt first claims
+the row (a new `claim_token`, the attempt counted, the row leased for `lease_s`) in its own
+commit, so no other worker sends it meanwhile; only the holder of that token can record the
+outcome, and recording "sent" is retried through a busy or briefly unreachable database
+rather than given up (giving up is what used to send an email twice). A pending row whose
+lease ran out with a token still set was interrupted between claiming and recording: the
+`.eml` sink looks for the file that attempt wrote (named by the recipient and dedupe key, so
+writing it again would replace, not add) and records it as sent; over SMTP it cannot know, so
+it sends again with the same Message-ID, which receiving servers use to drop the copy.
 """
 
 from __future__ import annotations
 
 import enum
 import hashlib
+import logging
 import os
 import random
+import secrets
 import smtplib
 import ssl
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -33,6 +41,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select, update
 
 from webapp.config import Settings
@@ -40,6 +49,8 @@ from webapp.models import EmailDelivery, User, utcnow
 from webapp.models.enums import EmailStatus
 from webapp.services.locks import begin_write
 from webapp.services.outbox import EMAIL_QUEUED, record_event
+
+log = logging.getLogger(__name__)
 
 FROM_ADDRESS = "venturematch <no-reply@venturematch.local>"
 MESSAGE_ID_DOMAIN = "venturematch.local"
@@ -49,6 +60,8 @@ LEASE_S = 60.0
 MAX_ATTEMPTS = 8
 BACKOFF_BASE_S = 30.0
 BACKOFF_MAX_S = 3600.0
+# Recording an outcome waits through a locked or briefly unreachable database (about 15 s).
+RECORD_PAUSES_S = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 
 
 class Outcome(enum.StrEnum):
@@ -150,54 +163,99 @@ def deliver_email(
 ) -> Delivery:
     """Send one queued email if it is still pending and nobody else is sending it; commits."""
     now = now or utcnow()
-    lease_until = now + timedelta(seconds=lease_s)
     begin_write(session=session, name="email")
+    email = session.get(EmailDelivery, email_id, populate_existing=True)
+    if email is None:
+        session.rollback()
+        return Delivery(Outcome.MISSING)
+    if email.status != EmailStatus.PENDING.value:
+        session.rollback()
+        return Delivery(Outcome.ALREADY_DONE)
+    if email.next_attempt_at > now:
+        session.rollback()
+        return Delivery(Outcome.BUSY, retry_at=email.next_attempt_at)
+    interrupted = email.claim_token is not None
+    token = secrets.token_hex(16)
     won = session.exec(
         update(EmailDelivery)
         .where(col(EmailDelivery.id) == email_id)
-        .where(col(EmailDelivery.status) == EmailStatus.PENDING.value)
-        .where(col(EmailDelivery.next_attempt_at) <= now)
-        .values(next_attempt_at=lease_until, attempts=col(EmailDelivery.attempts) + 1)
+        .where(col(EmailDelivery.attempts) == email.attempts)  # nobody claimed it since we read
+        .values(
+            claim_token=token,
+            attempts=email.attempts + 1,
+            next_attempt_at=now + timedelta(seconds=lease_s),
+        )
     ).rowcount
-    session.commit()  # the lease is visible to every other worker before we talk to SMTP
+    session.commit()  # the claim is visible to every other worker before we send
+    if not won:
+        return Delivery(Outcome.BUSY, retry_at=now + timedelta(seconds=lease_s))
     email = session.get(EmailDelivery, email_id, populate_existing=True)
-    session.rollback()  # end the read: the outcome is written by one statement after sending
+    session.rollback()  # end the read: the outcome is written under the claim after sending
     if email is None:
         return Delivery(Outcome.MISSING)
-    if not won:
-        if email.status != EmailStatus.PENDING.value:
-            return Delivery(Outcome.ALREADY_DONE)
-        return Delivery(Outcome.BUSY, retry_at=email.next_attempt_at)
+    message = build_message(email)
 
+    if interrupted and settings.smtp_url is None and eml_path(settings.mail_dir, message).exists():
+        # The interrupted attempt wrote the file and stopped before recording it.
+        _record(session, email_id, token, status=EmailStatus.SENT.value, sent_at=utcnow(),
+                message_id=str(message["Message-ID"]), last_error=None)  # fmt: skip
+        return Delivery(Outcome.SENT)
+    if interrupted:
+        log.warning("email %s: an earlier attempt stopped after claiming it; sending again "
+                    "with the same Message-ID", email_id)  # fmt: skip
     try:
-        message_id = send_message(settings, build_message(email))
+        message_id = send_message(settings, message)
     except (OSError, smtplib.SMTPException) as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         if email.attempts >= max_attempts:
-            _record(session, email_id, status=EmailStatus.FAILED.value, last_error=error)
+            _record(session, email_id, token, status=EmailStatus.FAILED.value, last_error=error)
             return Delivery(Outcome.FAILED, error=error)
         delay = backoff_delay(email.attempts, base_s=backoff_base_s)
         retry_at = utcnow() + timedelta(seconds=delay)
-        _record(session, email_id, next_attempt_at=retry_at, last_error=error)
+        _record(session, email_id, token, next_attempt_at=retry_at, last_error=error)
         return Delivery(Outcome.RETRY, retry_at=retry_at, error=error)
     _record(
-        session, email_id, status=EmailStatus.SENT.value, sent_at=utcnow(),
+        session, email_id, token, status=EmailStatus.SENT.value, sent_at=utcnow(),
         message_id=message_id, last_error=None,
     )  # fmt: skip
     return Delivery(Outcome.SENT)
 
 
-def _record(session: Session, email_id: int, **values: Any) -> None:
-    """Write an attempt's outcome in a transaction that waits for the lock rather than fail."""
-    begin_write(session=session, name="email")
-    session.exec(update(EmailDelivery).where(col(EmailDelivery.id) == email_id).values(**values))
-    session.commit()
+def _record(session: Session, email_id: int, token: str, **values: Any) -> None:
+    """Write an attempt's outcome under its claim, waiting through a busy database.
+
+    A failure here after a send would leave the row looking unsent to the next attempt, so it
+    is retried for a while; only an outage longer than that leaves the row interrupted.
+    """
+    for pause in (*RECORD_PAUSES_S, None):
+        try:
+            begin_write(session=session, name="email")
+            session.exec(
+                update(EmailDelivery)
+                .where(col(EmailDelivery.id) == email_id)
+                .where(col(EmailDelivery.claim_token) == token)
+                .values(claim_token=None, **values)
+            )
+            session.commit()
+            return
+        except OperationalError as exc:
+            session.rollback()
+            if pause is None:
+                raise
+            log.warning("email %s: outcome not recorded yet (%s); again in %s s",
+                        email_id, exc, pause)  # fmt: skip
+            time.sleep(pause)
 
 
 def message_id_for(email: EmailDelivery) -> str:
-    """A Message-ID that is the same on every attempt, so a resend can be recognised."""
-    digest = hashlib.sha256(f"{email.to_address}|{email.dedupe_key}".encode()).hexdigest()[:24]
-    return f"<{email.id}.{digest}@{MESSAGE_ID_DOMAIN}>"
+    """A Message-ID that names the recipient and dedupe key: the same on every attempt."""
+    digest = hashlib.sha256(f"{email.to_address}|{email.dedupe_key}".encode()).hexdigest()[:32]
+    return f"<{digest}@{MESSAGE_ID_DOMAIN}>"
+
+
+def eml_path(directory: Path, message: EmailMessage) -> Path:
+    """Where the `.eml` sink keeps a message: one file per recipient and dedupe key."""
+    return directory / f"{str(message['Message-ID']).strip('<>').split('@')[0]}.eml"
 
 
 def build_message(email: EmailDelivery) -> EmailMessage:
@@ -217,18 +275,17 @@ def build_message(email: EmailDelivery) -> EmailMessage:
 def send_message(settings: Settings, message: EmailMessage) -> str:
     """Hand the message to SMTP_URL, or write it under the mail directory; returns Message-ID."""
     if settings.smtp_url is None:
-        _write_eml(settings.mail_dir, message)
+        write_eml(settings.mail_dir, message)
     else:
         _send_smtp(settings.smtp_url, message)
     return str(message["Message-ID"])
 
 
-def _write_eml(directory: Path, message: EmailMessage) -> Path:
-    """Write `<message-id>.eml` atomically: a resend replaces the file instead of adding one."""
+def write_eml(directory: Path, message: EmailMessage) -> Path:
+    """Write the message atomically: a repeat replaces the file instead of adding one."""
     directory.mkdir(parents=True, exist_ok=True)
-    name = str(message["Message-ID"]).strip("<>").split("@")[0]
-    target = directory / f"{name}.eml"
-    partial = directory / f".{name}.{os.getpid()}.part"
+    target = eml_path(directory, message)
+    partial = directory / f".{target.stem}.{os.getpid()}.part"
     partial.write_bytes(message.as_bytes())
     partial.replace(target)
     return target

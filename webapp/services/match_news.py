@@ -5,9 +5,10 @@ Public functions (keyword-only; each adds notifications, queues the emails and c
   venture just entered near the top (`entered`: investor id → rank) hear of it once.
 - `announce_shortlist(*, session, venture_id, investor_id) -> int` — the founder hears that an
   investor is interested.
-- `announce_introduction(*, session, introduction_id) -> int` — a request goes to the other
-  side; an acceptance goes to both sides with each other's contact details; a decline goes to
-  the side that asked.
+- `announce_introduction(*, session, introduction_id, status=None) -> int` — announces the
+  event `status` names (the introduction's current status when None): a request goes to the
+  other side; an acceptance goes to both sides with each other's contact details; a decline
+  goes to the side that asked.
 - `announce_stalled_deals(*, session, now=None, days=30) -> int` — staff hear once about each
   deal that has gone `days` without an event (one summary per run).
 Each returns the number of notifications created (0 when they existed already).
@@ -158,8 +159,15 @@ def _details(person: User, organisation: str) -> list[tuple[str, str]]:
     return rows
 
 
-def announce_introduction(*, session: Session, introduction_id: int) -> int:
-    """Requests go to the other side, acceptances to both (with contacts), declines back."""
+def announce_introduction(
+    *, session: Session, introduction_id: int, status: str | None = None
+) -> int:
+    """Requests go to the other side, acceptances to both (with contacts), declines back.
+
+    `status` is the event being announced (the request, or the answer it recorded), not the
+    introduction's status now: a request whose announcement was delayed past the answer is
+    still announced once, under its own key, and the answer under another.
+    """
     begin_write(session=session, name="notifications")
     intro = session.get(Introduction, introduction_id)
     if intro is None:
@@ -167,17 +175,21 @@ def announce_introduction(*, session: Session, introduction_id: int) -> int:
     venture, profile, founder, members = _founder_and_investors(session, intro)
     if venture is None or profile is None or founder is None:
         return 0
+    event = status or intro.status
     by_investor = intro.requested_by_role == Role.INVESTOR.value
-    key = f"introduction:{intro.id}:{intro.status}"
+    key = f"introduction:{intro.id}:{event}"
     data = {"introduction_id": intro.id, "venture_id": venture.id, "investor_id": profile.id}
     created: list[Notification | None] = []
-    if intro.status == IntroductionStatus.REQUESTED.value:
+    if event == IntroductionStatus.REQUESTED.value:
         asker = profile.name if by_investor else f"{venture.name}'s founder"
         title = f"Introduction request from {asker}"
         body = f"{asker} would like an introduction ({venture.name} and {profile.name})."
         if intro.message:
             body += f"\n\nTheir message: {intro.message}"
-        body += "\n\nAccept to share contact details, or decline."
+        if intro.status == IntroductionStatus.REQUESTED.value:
+            body += "\n\nAccept to share contact details, or decline."
+        else:  # announced late: say where it stands rather than ask for an answer
+            body += f"\n\nThis request has since been {intro.status}."
         for user in [founder] if by_investor else members:
             created.append(
                 notify(
@@ -191,7 +203,7 @@ def announce_introduction(*, session: Session, introduction_id: int) -> int:
                     dedupe_key=key,
                 )
             )
-    elif intro.status == IntroductionStatus.ACCEPTED.value:
+    elif event == IntroductionStatus.ACCEPTED.value:
         contact = _investor_contact(intro, members)
         if contact is not None:
             created.append(
@@ -221,7 +233,7 @@ def announce_introduction(*, session: Session, introduction_id: int) -> int:
                     details=_details(founder, venture.name),
                 )
             )
-    elif intro.status == IntroductionStatus.DECLINED.value:
+    elif event == IntroductionStatus.DECLINED.value:
         other = venture.name if by_investor else profile.name
         for user in members if by_investor else [founder]:
             created.append(

@@ -1,21 +1,19 @@
-"""The outbox relay: hand committed events to the workers, each exactly once per claim.
+"""The outbox relay: hand committed events to the workers until their work is finished.
 
-Public functions:
-- `relay_pending(*, session, dispatch, batch=100, now=None, max_backoff_s=MAX_BACKOFF_S)
-  -> RelayResult` — claims due events (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the database
-  write lock on SQLite), calls `dispatch(event)` for each, marks it dispatched, or on an error
-  records it and pushes the event back with exponential backoff and jitter; an event the
-  dispatch refuses with `Undeliverable` (unknown kind, unreadable payload) is closed as dead,
-  with the reason in `last_error` and an audit row; commits.
-- `pending_count(*, session) -> int` — events not yet dispatched.
-- `install_outbox_waker(redis_url) -> None` — after any commit that added outbox events, push
-  a wake-up to Redis so a listening worker relays at once (idempotent; never raises);
-  `remove_outbox_waker(redis_url)` undoes it.
-- `wake(client) -> None`, `wait_for_wake(client, timeout_s) -> bool` — the signal itself.
+An event is work owed until every task of its plan has finished (`webapp.services.outbox`
+records that from the tasks). A pass claims the events that are due (`FOR UPDATE SKIP LOCKED`
+on PostgreSQL, the database write lock on SQLite), hands each one out (`dispatch` publishes
+the tasks still owed and returns how many tasks the whole plan has) and sets it due again
+`lease_s` later. Running tasks push that time on with their heartbeat, so only work whose
+message or worker was lost comes round again: a worker killed at any moment delays its work by
+about a lease, never by the broker's visibility timeout. An event handed out `max_handouts`
+times without finishing is closed as abandoned, like one the dispatch refuses as
+`Undeliverable`, with the reason in `last_error` and an audit row; a dispatch that fails
+(Redis down) leaves the event due again after an exponential backoff with jitter.
 
-Two relays never dispatch the same event at the same time: PostgreSQL skips rows another relay
-has locked; SQLite lets one writer in at a time. A crash between publishing and committing
-leaves the event pending, so it is dispatched again: tasks are idempotent (at least once).
+Two relays never hand out the same event at once: PostgreSQL skips rows another relay has
+locked; SQLite lets one writer in at a time. A crash between publishing and committing leaves
+the event due, so it is handed out again: tasks are idempotent and skip parts already done.
 """
 
 from __future__ import annotations
@@ -41,12 +39,15 @@ from webapp.services.locks import take_write_lock
 log = logging.getLogger(__name__)
 
 WAKE_KEY = "venturematch:outbox:wake"
+LEASE_S = 300.0  # a hand-out nobody has started within this long is handed out again
+MAX_HANDOUTS = 20
 WAKE_TIMEOUT_S = 0.25  # a save never waits longer than this on a broken Redis
 WAKE_QUIET_AFTER_FAILURE_S = 5.0  # then stop trying for a while (the sweep covers it)
 MAX_BACKOFF_S = 300.0
 BASE_BACKOFF_S = 2.0
 
-Dispatch = Callable[[OutboxEvent], None]
+# Publishes the event's tasks that are still owed; returns how many tasks its plan has.
+Dispatch = Callable[[OutboxEvent], int]
 
 
 class Undeliverable(Exception):
@@ -75,6 +76,20 @@ def backoff_s(
     return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not crypto
 
 
+def _close_as_dead(session: Session, item: OutboxEvent, action: str, error: str) -> None:
+    item.finished_at = utcnow()
+    item.last_error = error[:2000]
+    record_audit(
+        session=session,
+        actor=None,
+        action=action,
+        object_type="outbox_event",
+        object_id=item.id,
+        after={"kind": item.kind, "error": error[:500]},
+    )
+    log.error("outbox event %s (%s) closed: %s", item.id, item.kind, error)
+
+
 def relay_pending(
     *,
     session: Session,
@@ -82,14 +97,16 @@ def relay_pending(
     batch: int = 100,
     now: datetime | None = None,
     max_backoff_s: float = MAX_BACKOFF_S,
+    lease_s: float = LEASE_S,
+    max_handouts: int = MAX_HANDOUTS,
 ) -> RelayResult:
-    """Claim up to `batch` due events, dispatch each, and record the outcome; commits."""
+    """Claim up to `batch` due events, hand each out, and record the outcome; commits."""
     now = now or utcnow()
     result = RelayResult()
     session.rollback()  # the claim must be the first thing in its transaction
     query = (
         select(OutboxEvent)
-        .where(col(OutboxEvent.dispatched_at).is_(None))
+        .where(col(OutboxEvent.finished_at).is_(None))
         .where(col(OutboxEvent.available_at) <= now)
         .order_by(col(OutboxEvent.id))
         .limit(batch)
@@ -102,23 +119,19 @@ def relay_pending(
         events = session.exec(query.execution_options(populate_existing=True)).all()
         for item in events:
             assert item.id is not None
+            if item.handouts >= max_handouts:
+                error = f"handed out {item.handouts} times without finishing; abandoned"
+                _close_as_dead(session, item, "outbox.abandoned", error)
+                result.dead.append(item.id)
+                continue
             try:
-                dispatch(item)
+                parts = dispatch(item)
             except Undeliverable as exc:
                 item.attempts += 1
                 item.dispatched_at = utcnow()
-                item.last_error = f"undeliverable: {exc}"[:2000]
-                record_audit(
-                    session=session,
-                    actor=None,
-                    action="outbox.undeliverable",
-                    object_type="outbox_event",
-                    object_id=item.id,
-                    after={"kind": item.kind, "error": str(exc)[:500]},
-                )
+                _close_as_dead(session, item, "outbox.undeliverable", f"undeliverable: {exc}")
                 result.dead.append(item.id)
-                log.error("outbox event %s (%s) is undeliverable: %s", item.id, item.kind, exc)
-            except Exception as exc:  # any failure must leave the event pending, never lose it
+            except Exception as exc:  # any failure must leave the event owed, never lose it
                 item.attempts += 1
                 item.last_error = f"{type(exc).__name__}: {exc}"[:2000]
                 delay = backoff_s(item.attempts, cap_s=max_backoff_s)
@@ -126,9 +139,15 @@ def relay_pending(
                 result.failed.append(item.id)
                 log.warning("outbox event %s (%s) not dispatched: %s", item.id, item.kind, exc)
             else:
-                item.dispatched_at = utcnow()
+                handed_at = utcnow()
+                if item.handouts == 0:
+                    item.owed_parts = (1 << parts) - 1
+                item.handouts += 1
                 item.attempts += 1
-                item.last_error = None
+                item.dispatched_at = handed_at
+                item.available_at = handed_at + timedelta(seconds=lease_s)
+                if parts == 0 or item.owed_parts == 0:
+                    item.finished_at = handed_at  # nothing to do for this kind of change
                 result.dispatched.append(item.id)
         session.commit()
     except BaseException:
@@ -138,12 +157,24 @@ def relay_pending(
 
 
 def pending_count(*, session: Session) -> int:
-    """How many events still wait to be dispatched."""
+    """How many events wait for their first hand-out."""
     return int(
         session.exec(
             select(func.count())
             .select_from(OutboxEvent)
-            .where(col(OutboxEvent.dispatched_at).is_(None))
+            .where(col(OutboxEvent.finished_at).is_(None))
+            .where(col(OutboxEvent.handouts) == 0)
+        ).one()
+    )
+
+
+def owed_count(*, session: Session) -> int:
+    """How many events are not finished yet (waiting, queued or running)."""
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(OutboxEvent)
+            .where(col(OutboxEvent.finished_at).is_(None))
         ).one()
     )
 

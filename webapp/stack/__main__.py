@@ -2,7 +2,9 @@
 
 Migrates, loads the demo data, trains the first model, then starts an embedded Redis (unless
 REDIS_URL is set), a Celery worker, Celery beat and the web app under gunicorn, and stops them
-all on Ctrl-C or SIGTERM.
+all on Ctrl-C or SIGTERM. A worker or beat that dies (the OOM killer, a crash) is restarted
+after a back-off while the web keeps serving; the web or the embedded Redis dying, or a worker
+or beat dying over and over right after starting, stops everything (`supervisor.Restart`).
 """
 
 from __future__ import annotations
@@ -24,9 +26,13 @@ from webapp.stack.prepare import (
     seed_demo,
     train_first_model,
 )
-from webapp.stack.supervisor import Child, Supervisor
+from webapp.stack.supervisor import Child, Restart, Supervisor
 
 READY_TIMEOUT_S = 60.0
+# Worker and beat come back after 1, 2, 4… (at most 30) seconds; ten deaths in a row, each
+# within 30 s of starting (about two and a half minutes of crashing), mean something is
+# broken that a restart will not mend.
+RESTART = Restart(first_delay_s=1.0, max_delay_s=30.0, healthy_after_s=30.0, give_up_after=10)
 GUNICORN_CONFIG = "python:webapp.gunicorn_conf"  # shared with the Docker image and benchmarks
 
 
@@ -51,10 +57,16 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _wait_until_ready(url: str, supervisor: Supervisor) -> bool:
-    """Poll /healthz until the web app answers (or a child dies, or time runs out)."""
+    """Poll /healthz until the web app answers (or something required fails, or time runs out).
+
+    A worker that dies meanwhile (say its pool processes were killed before it was ready) is
+    restarted like at any other time; it does not stop the start-up.
+    """
     deadline = time.monotonic() + READY_TIMEOUT_S
     while time.monotonic() < deadline:
-        if any(not child.running for child in supervisor.children):
+        reason = supervisor.check()
+        if reason:
+            supervisor.request_stop(reason)
             return False
         try:
             with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310
@@ -103,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     if settings.redis_url:
         redis_url, redis_note = settings.redis_url, settings.redis_url
     else:
-        embedded = EmbeddedRedis(settings.instance_dir / "redis").start()
+        embedded = server = EmbeddedRedis(settings.instance_dir / "redis").start()
+        supervisor.require("the embedded Redis", lambda: server.running)
         redis_url = embedded.url
         redis_note = f"embedded redis-server at {redis_url} (data in {embedded.data_dir})"
     env = _children_env(settings, redis_url)
@@ -130,10 +143,16 @@ def main(argv: list[str] | None = None) -> int:
                      "-c", str(args.worker_concurrency), "-n", f"worker{number}@%h",
                      "-l", "INFO"],
                     env,
+                    restart=RESTART,
                 )
             )  # fmt: skip
         supervisor.add(
-            Child("beat", [*celery, "beat", "-l", "INFO", "-s", str(beat_schedule)], env)
+            Child(
+                "beat",
+                [*celery, "beat", "-l", "INFO", "-s", str(beat_schedule)],
+                env,
+                restart=RESTART,
+            )
         )
         supervisor.add(
             Child(
@@ -146,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         )  # fmt: skip
         if not _wait_until_ready(url, supervisor):
-            raise PreparationError("the web app did not become ready (see its output above)")
+            why = f": {supervisor.stop_reason}" if supervisor.stop_reason else ""
+            raise PreparationError(f"the web app did not become ready{why} (see the output above)")
         print(_banner(url, logins, redis_note, settings), flush=True)
         exit_code = supervisor.wait()
     except PreparationError as exc:

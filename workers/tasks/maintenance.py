@@ -10,23 +10,17 @@ from webapp.models import utcnow
 from webapp.models.enums import JobKind
 from webapp.services import jobs, match_news, model_registry, notifications, outbox, refresh
 from webapp.services.mail import due_email_ids
-from webapp.services.relay import relay_pending
 from webapp.services.scoring_full import plan_chunks
 from workers.base import VentureTask, venture_task
-from workers.dispatch import make_dispatch
+from workers.dispatch import relay_due
 
 
 @venture_task()
 def relay_outbox(self: VentureTask) -> int:
-    """Beat's sweep: dispatch any event the after-commit wake-up missed."""
-    dispatch = make_dispatch(self.app)
-    total = 0
+    """Beat's sweep: hand out any event the after-commit wake-up missed, or whose lease ran
+    out (its worker died), when no worker's own relay did already."""
     with self.runtime.session() as session:
-        while True:
-            claimed = relay_pending(session=session, dispatch=dispatch, batch=200).claimed
-            total += claimed
-            if claimed < 200:
-                return total
+        return relay_due(self.app, session)
 
 
 @venture_task()

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from webapp.models import utcnow
 from webapp.services import match_news
 from webapp.services.mail import Outcome, deliver_email
-from workers.base import VentureTask, venture_task
-
-MAX_EMAIL_TASK_RETRIES = 60  # the row's own attempt count (tuning.email_max_attempts) ends it
+from workers.base import VentureTask, WaitUntil, venture_task
 
 
 @venture_task(soft_time_limit=60, time_limit=90)
@@ -16,7 +13,7 @@ def send_email(
     email_id: int,
     event_id: int | None = None,  # noqa: ARG001 - read by VentureTask.record_failure
 ) -> str:
-    """Deliver one queued email once; retry later while it stays pending."""
+    """Deliver one queued email once; come back at its next attempt while it stays pending."""
     if not isinstance(email_id, int) or isinstance(email_id, bool):
         raise TypeError(f"email_id={email_id!r}; expected an integer id")
     rt = self.runtime
@@ -32,8 +29,9 @@ def send_email(
     if delivery.outcome is Outcome.MISSING:
         raise LookupError(f"email {email_id} does not exist")
     if delivery.outcome in (Outcome.RETRY, Outcome.BUSY) and delivery.retry_at is not None:
-        wait = max(0.5, (delivery.retry_at - utcnow()).total_seconds() + 0.1)
-        raise self.retry(countdown=wait, max_retries=MAX_EMAIL_TASK_RETRIES)
+        # Not a Celery retry: a message held for up to an hour would outlive the visibility
+        # timeout. The outbox event (or, for a sweep's task, the email sweep) brings it back.
+        raise WaitUntil(delivery.retry_at, delivery.error or "another attempt holds the email")
     return delivery.outcome.value
 
 
@@ -55,8 +53,11 @@ def announce_shortlist(
 def announce_introduction(
     self: VentureTask,
     introduction_id: int,
+    status: str | None = None,
     event_id: int | None = None,  # noqa: ARG001 - read by VentureTask.record_failure
 ) -> int:
-    """Tell the right people about an introduction request or answer."""
+    """Tell the right people about an introduction request or answer (the event's `status`)."""
     with self.runtime.session() as session:
-        return match_news.announce_introduction(session=session, introduction_id=introduction_id)
+        return match_news.announce_introduction(
+            session=session, introduction_id=introduction_id, status=status
+        )

@@ -1,4 +1,5 @@
-"""The outbox relay: each event dispatched once even with two relays; failures are kept."""
+"""The outbox relay: each event handed out once per lease even with two relays; work stays owed
+until its tasks finish; failures are kept."""
 
 from __future__ import annotations
 
@@ -11,11 +12,18 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from webapp.models import AuditLog, OutboxEvent, utcnow
-from webapp.services.outbox import VENTURE_CHANGED, record_event
+from webapp.services.outbox import (
+    VENTURE_CHANGED,
+    finish_part,
+    hold_until,
+    part_owed,
+    record_event,
+)
 from webapp.services.relay import (
     WAKE_KEY,
     Undeliverable,
     install_outbox_waker,
+    owed_count,
     pending_count,
     relay_pending,
     remove_outbox_waker,
@@ -36,10 +44,11 @@ def test_two_relays_at_once_dispatch_every_event_exactly_once(session: Session, 
     seen: list[int] = []
     lock = threading.Lock()
 
-    def dispatch(event: OutboxEvent) -> None:
+    def dispatch(event: OutboxEvent) -> int:
         time.sleep(0.002)  # long enough for the relays to overlap
         with lock:
             seen.append(int(event.id or 0))
+        return 1
 
     def relay() -> None:
         with Session(db) as own:
@@ -58,7 +67,7 @@ def test_two_relays_at_once_dispatch_every_event_exactly_once(session: Session, 
 def test_a_failed_dispatch_keeps_the_event_with_backoff(session: Session) -> None:
     (event_id,) = _events(session, 1)
 
-    def broken(event: OutboxEvent) -> None:
+    def broken(event: OutboxEvent) -> int:
         raise ConnectionError("broker unreachable")
 
     result = relay_pending(session=session, dispatch=broken)
@@ -71,19 +80,17 @@ def test_a_failed_dispatch_keeps_the_event_with_backoff(session: Session) -> Non
     assert event.available_at > utcnow()
     assert relay_pending(session=session, dispatch=broken).claimed == 0  # not due yet
     later = utcnow() + timedelta(minutes=10)
-    assert relay_pending(session=session, dispatch=lambda e: None, now=later).dispatched == [
-        event_id
-    ]
+    assert relay_pending(session=session, dispatch=lambda e: 1, now=later).dispatched == [event_id]
 
 
 def test_an_undeliverable_event_is_closed_and_recorded(session: Session) -> None:
     (event_id,) = _events(session, 1)
 
-    def refuse(event: OutboxEvent) -> None:
+    def refuse(event: OutboxEvent) -> int:
         raise Undeliverable("payload field 'venture_id' is 'x'")
 
     assert relay_pending(session=session, dispatch=refuse).dead == [event_id]
-    assert pending_count(session=session) == 0
+    assert owed_count(session=session) == 0
     audit = session.exec(
         select(AuditLog).where(col(AuditLog.action) == "outbox.undeliverable")
     ).all()
@@ -110,3 +117,58 @@ def test_a_commit_succeeds_when_redis_is_unreachable(session: Session) -> None:
         remove_outbox_waker(nowhere)
     assert ids
     assert pending_count(session=session) == 1
+
+
+def test_a_handed_out_event_stays_owed_until_its_tasks_finish(session: Session) -> None:
+    (event_id,) = _events(session, 1)
+    assert relay_pending(session=session, dispatch=lambda e: 2, lease_s=60).dispatched == [event_id]
+    assert pending_count(session=session) == 0  # handed out…
+    assert owed_count(session=session) == 1  # …but not done
+    finish_part(session=session, event_id=event_id, part=0)
+    assert not part_owed(session=session, event_id=event_id, part=0)
+    assert part_owed(session=session, event_id=event_id, part=1)
+    assert owed_count(session=session) == 1
+    finish_part(session=session, event_id=event_id, part=1)
+    assert owed_count(session=session) == 0
+    event = session.get(OutboxEvent, event_id, populate_existing=True)
+    assert event is not None
+    assert event.finished_at is not None
+
+
+def test_work_whose_worker_died_is_handed_out_again_after_the_lease(session: Session) -> None:
+    (event_id,) = _events(session, 1)
+    sent: list[tuple[int, int]] = []
+
+    def dispatch(event: OutboxEvent) -> int:
+        sent.append((int(event.id or 0), event.handouts))
+        return 1
+
+    relay_pending(session=session, dispatch=dispatch, lease_s=60)
+    assert relay_pending(session=session, dispatch=dispatch).claimed == 0  # within the lease
+    soon = utcnow() + timedelta(seconds=61)
+    assert relay_pending(session=session, dispatch=dispatch, now=soon, lease_s=60).dispatched == [
+        event_id
+    ]
+    assert sent == [(event_id, 0), (event_id, 1)]
+
+
+def test_a_running_task_holds_its_event_and_the_relay_waits(session: Session) -> None:
+    (event_id,) = _events(session, 1)
+    relay_pending(session=session, dispatch=lambda e: 1, lease_s=5)
+    hold_until(session=session, event_ids=[event_id], until=utcnow() + timedelta(minutes=5))
+    later = utcnow() + timedelta(seconds=30)
+    assert relay_pending(session=session, dispatch=lambda e: 1, now=later).claimed == 0
+
+
+def test_an_event_handed_out_too_often_is_abandoned_and_recorded(session: Session) -> None:
+    (event_id,) = _events(session, 1)
+    now = utcnow()
+    for n in range(3):
+        moment = now + timedelta(seconds=10 * n)
+        relay_pending(session=session, dispatch=lambda e: 1, now=moment, lease_s=1, max_handouts=2)
+    assert owed_count(session=session) == 0
+    event = session.get(OutboxEvent, event_id, populate_existing=True)
+    assert event is not None
+    assert "handed out 2 times without finishing" in (event.last_error or "")
+    audit = session.exec(select(AuditLog).where(col(AuditLog.action) == "outbox.abandoned")).all()
+    assert [a.object_id for a in audit] == [str(event_id)]
