@@ -54,6 +54,11 @@ class Contact:
     phone: str | None
     organisation: str
 
+    def details(self) -> list[tuple[str, str]]:
+        """(label, value) rows, as notices and emails list them."""
+        rows = [("Name", self.name), ("Organisation", self.organisation), ("Email", self.email)]
+        return [*rows, ("Phone", self.phone or "Not given")]
+
 
 @dataclass(frozen=True)
 class IntroductionView:
@@ -326,6 +331,22 @@ def get_introduction(*, session: Session, viewer: User, introduction_id: int) ->
         deal_id=deal_id,
         contact=_contacts(session, viewer, [intro]).get(intro.id),  # type: ignore[arg-type]
     )
+
+
+def contacts_for(
+    *, session: Session, viewer: User, introduction_ids: list[int]
+) -> dict[int, Contact]:
+    """The other side's contact for each of these introductions the viewer is still a side of.
+
+    A fixed number of queries however many ids: the notification centre calls it per page.
+    """
+    scope = _scope(session, viewer)
+    if scope is None or not introduction_ids or is_staff(viewer):
+        return {}
+    intros = session.exec(
+        select(Introduction).where(col(Introduction.id).in_(set(introduction_ids)), *scope)
+    ).all()
+    return _contacts(session, viewer, list(intros))
 
 
 def _contacts(session: Session, viewer: User, intros: list[Introduction]) -> dict[int, Contact]:

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from webapp.models import Introduction, InvestorProfile, Match, Notification, User, Venture, utcnow
 from webapp.models.enums import IntroductionStatus, Role
+from webapp.services.introductions import contacts_for
 from webapp.services.locks import begin_write
 from webapp.services.notifications import (
     DEAL_STALLED,
@@ -143,21 +144,6 @@ def _founder_and_investors(
     return venture, profile, founder, _members(session, intro.investor_id)
 
 
-def _investor_contact(intro: Introduction, members: list[User]) -> User | None:
-    """The investor-side person in the introduction, or the organisation's first member."""
-    person_id = intro.requested_by if intro.requested_by_role == Role.INVESTOR.value else None
-    person_id = person_id or intro.responded_by
-    chosen = [m for m in members if m.id == person_id]
-    return chosen[0] if chosen else (members[0] if members else None)
-
-
-def _details(person: User, organisation: str) -> list[tuple[str, str]]:
-    rows = [("Name", person.name), ("Email", str(person.email)), ("Organisation", organisation)]
-    if person.phone:
-        rows.append(("Phone", person.phone))
-    return rows
-
-
 def announce_introduction(*, session: Session, introduction_id: int) -> int:
     """Requests go to the other side, acceptances to both (with contacts), declines back."""
     begin_write(session=session, name="notifications")
@@ -192,33 +178,25 @@ def announce_introduction(*, session: Session, introduction_id: int) -> int:
                 )
             )
     elif intro.status == IntroductionStatus.ACCEPTED.value:
-        contact = _investor_contact(intro, members)
-        if contact is not None:
-            created.append(
-                notify(
-                    session=session,
-                    user=founder,
-                    kind=INTRODUCTION_ACCEPTED,
-                    title=f"Introduction accepted: {profile.name}",
-                    body=f"You and {profile.name} are introduced. Their contact details:",
-                    link="/introductions",
-                    data=data,
-                    dedupe_key=key,
-                    details=_details(contact, profile.name),
-                )
-            )
-        for user in members:
+        to_founder = f"You and {profile.name} are introduced about {venture.name}."
+        to_investors = f"You and {venture.name}'s founder are introduced."
+        sides = [(founder, profile.name, to_founder)]
+        sides += [(member, venture.name, to_investors) for member in members]
+        for user, other, opening in sides:
+            contact = contacts_for(session=session, viewer=user, introduction_ids=[introduction_id])
+            if introduction_id not in contact:
+                continue
             created.append(
                 notify(
                     session=session,
                     user=user,
                     kind=INTRODUCTION_ACCEPTED,
-                    title=f"Introduction accepted: {venture.name}",
-                    body=f"You and {venture.name} are introduced. The founder's details:",
+                    title=f"Introduction accepted: {other}",
+                    body=f"{opening} Get in touch to arrange a first conversation.",
                     link="/introductions",
                     data=data,
                     dedupe_key=key,
-                    details=_details(founder, venture.name),
+                    details=contact[introduction_id].details(),
                 )
             )
     elif intro.status == IntroductionStatus.DECLINED.value:

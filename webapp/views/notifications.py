@@ -38,6 +38,9 @@ def index() -> Any:
     return render_template(
         "notifications/index.html",
         page=page,
+        details=notification_views.contact_details(
+            session=session, viewer=user, notifications=page.items
+        ),
         unread_only=unread_only,
         unread=notification_views.unread_count(session=session, viewer=user),
         link_args={"show": "unread"} if unread_only else {},
