@@ -213,7 +213,6 @@ def announce_introduction(*, session: Session, introduction_id: int) -> int:
                     link="/introductions",
                     data=data,
                     dedupe_key=key,
-                    email=False,
                 )
             )
     session.commit()

@@ -10,9 +10,10 @@ Public functions:
 - `render_email(template, **context) -> tuple[str, str]` — (plain text, HTML) from
   `webapp/templates/email/<template>.txt|.html`.
 
-Email frequency (`User.email_frequency`) governs *match news* (`DIGEST_KINDS`): instant → an
-email now, digest → the weekly digest, off → in-app only. Messages that ask for an action or
-carry contact details (introductions, stalled deals) are emailed at once whatever the setting.
+Every notice is in-app; `User.email_frequency` decides the email ("Email me about matches and
+requests", as the account page puts it): instant → an email now, digest → the weekly digest,
+off → none. Only account-security mail (confirmation, password reset) ignores the setting, and
+it does not come through here.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ INTRODUCTION_REQUESTED = "introduction.requested"  # the other side asked to mee
 INTRODUCTION_ACCEPTED = "introduction.accepted"  # both sides: contact details
 INTRODUCTION_DECLINED = "introduction.declined"
 DEAL_STALLED = "deal.stalled"  # staff: no deal event for 30 days
-DIGEST_KINDS = frozenset({NEW_MATCH, INVESTOR_INTERESTED})
 DIGEST_KIND = "digest.weekly"
 DIGEST_PERIOD = timedelta(days=7)
 
@@ -108,7 +108,7 @@ def notify(
     notification_id = session.exec(statement).scalar_one_or_none()
     if notification_id is None:
         return None
-    if email and user.active and _email_now(user, kind):
+    if email and user.active and _email_now(user):
         text_body, html_body = render_email(
             "notification",
             subject=title,
@@ -129,10 +129,8 @@ def notify(
     return session.get(Notification, notification_id)
 
 
-def _email_now(user: User, kind: str) -> bool:
-    """Match news follows the user's frequency; action-required messages always go out."""
-    if kind not in DIGEST_KINDS:
-        return True
+def _email_now(user: User) -> bool:
+    """Only people who asked for instant email get one now; the digest or the app tells the rest."""
     return user.email_frequency == EmailFrequency.INSTANT.value
 
 
@@ -164,7 +162,6 @@ def queue_weekly_digests(*, session: Session, now: datetime | None = None) -> in
         items = session.exec(
             select(Notification)
             .where(col(Notification.user_id) == user.id)
-            .where(col(Notification.kind).in_(DIGEST_KINDS))
             .where(col(Notification.created_at) > since)
             .where(col(Notification.created_at) <= now)
             .order_by(col(Notification.created_at))
