@@ -10,6 +10,7 @@ from sqlmodel import Session, col, func, select
 
 from webapp.models import Deal, DealEvent, InvestorProfile, User, Venture, utcnow
 from webapp.models.enums import CLOSED_DEAL_STAGES, DEAL_PATH, DealStage, Role
+from webapp.services.deal_news import announce_move
 from webapp.services.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from webapp.services.ids import saved_id
 from webapp.services.introductions import Contact, get_introduction
@@ -92,9 +93,12 @@ def move_deal(
         deal.amount_gbp = amount_gbp
     deal.updated_at = now
     session.add(deal)
-    session.add(
-        DealEvent(deal_id=saved_id(deal), stage=target.value, actor_id=actor.id, at=now, note=note)
+    event = DealEvent(
+        deal_id=saved_id(deal), stage=target.value, actor_id=actor.id, at=now, note=note
     )
+    session.add(event)
+    session.flush()  # the event's id names the notice
+    announce_move(session=session, deal=deal, event=event, actor=actor, previous=current.value)
     record_event(
         session=session,
         kind=DEAL_CHANGED,

@@ -32,6 +32,7 @@ from webapp.services.notifications import (
     NEW_MATCH,
     notify,
 )
+from webapp.services.object_access import active_members
 from webapp.services.stalled import stalled_deals
 
 STRONG_RANK = 10  # a new entry in the top 10 of an investor's list…
@@ -44,22 +45,6 @@ def _money(amount: int | None) -> str:
     if not amount:
         return "an undisclosed amount"
     return f"£{amount / 1_000_000:.1f}m" if amount >= 1_000_000 else f"£{amount / 1_000:.0f}k"
-
-
-def _members(session: Session, investor_id: int) -> list[User]:
-    """Active users of the investor's organisation."""
-    profile = session.get(InvestorProfile, investor_id)
-    if profile is None:
-        return []
-    return list(
-        session.exec(
-            select(User)
-            .where(col(User.organisation_id) == profile.organisation_id)
-            .where(col(User.role) == Role.INVESTOR.value)
-            .where(col(User.active) == True)  # noqa: E712
-            .order_by(col(User.id))
-        ).all()
-    )
 
 
 def _count(created: list[Notification | None]) -> int:
@@ -90,7 +75,7 @@ def announce_new_matches(*, session: Session, venture_id: int, entered: dict[int
         )
         if why:
             body += f"\n\nWhy: {why}."
-        for user in _members(session, match.investor_id):
+        for user in active_members(session, match.investor_id):
             created.append(
                 notify(
                     session=session,
@@ -141,7 +126,7 @@ def _founder_and_investors(
     venture = session.get(Venture, intro.venture_id)
     profile = session.get(InvestorProfile, intro.investor_id)
     founder = session.get(User, venture.owner_id) if venture else None
-    return venture, profile, founder, _members(session, intro.investor_id)
+    return venture, profile, founder, active_members(session, intro.investor_id)
 
 
 def announce_introduction(*, session: Session, introduction_id: int) -> int:

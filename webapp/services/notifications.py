@@ -38,6 +38,8 @@ INVESTOR_INTERESTED = "venture.shortlisted"  # founder: an investor shortlisted 
 INTRODUCTION_REQUESTED = "introduction.requested"  # the other side asked to meet
 INTRODUCTION_ACCEPTED = "introduction.accepted"  # both sides: contact details
 INTRODUCTION_DECLINED = "introduction.declined"
+DEAL_MOVED = "deal.moved"  # the other party moved a deal on (or out)
+DEAL_CLOSED = "deal.closed"  # a deal closed because the other party went away
 DEAL_STALLED = "deal.stalled"  # staff: no deal event for 30 days
 DIGEST_KIND = "digest.weekly"
 DIGEST_PERIOD = timedelta(days=7)

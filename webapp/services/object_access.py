@@ -68,6 +68,22 @@ def member_investor_id(session: Session, user: User) -> int | None:
     ).first()
 
 
+def active_members(session: Session, investor_id: int) -> list[User]:
+    """The active investor users of the organisation behind a mandate: who hears its news."""
+    profile = session.get(InvestorProfile, investor_id)
+    if profile is None:
+        return []
+    return list(
+        session.exec(
+            select(User)
+            .where(col(User.organisation_id) == profile.organisation_id)
+            .where(col(User.role) == Role.INVESTOR.value)
+            .where(col(User.active) == True)  # noqa: E712
+            .order_by(col(User.id))
+        ).all()
+    )
+
+
 def is_member(user: User, profile: InvestorProfile) -> bool:
     """Whether the user belongs to the organisation that owns the profile."""
     return (
