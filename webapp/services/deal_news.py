@@ -10,9 +10,9 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from webapp.models import Deal, DealEvent, InvestorProfile, Notification, User, Venture
-from webapp.services.deal_wording import move_phrase, stage_words
+from webapp.services.deal_wording import closed_reason_label, move_phrase, stage_words
 from webapp.services.ids import saved_id
-from webapp.services.notifications import DEAL_MOVED, notify
+from webapp.services.notifications import DEAL_CLOSED, DEAL_MOVED, notify
 from webapp.services.object_access import active_members
 
 
@@ -55,6 +55,43 @@ def announce_move(
             dedupe_key=f"deal:{deal.id}:event:{saved_id(event)}",
         )
         for user in recipients
+    ]
+    return _count(created)
+
+
+def announce_closure(
+    *,
+    session: Session,
+    deal: Deal,
+    event: DealEvent,
+    recipients: list[User],
+    venture_name: str,
+    investor_name: str,
+    previous: str,
+) -> int:
+    """Tell the remaining party why an open deal closed without them."""
+    reason = closed_reason_label(deal.closed_reason) or "The other side left"
+    body = (
+        f"{reason}, so the deal between {venture_name} and {investor_name} has closed "
+        f"(it was at {stage_words(previous).lower()}). It stays on your deals board as withdrawn."
+    )
+    created = [
+        notify(
+            session=session,
+            user=user,
+            kind=DEAL_CLOSED,
+            title=f"Deal closed: {venture_name} and {investor_name}",
+            body=body,
+            link=_link(deal),
+            data={
+                "deal_id": deal.id,
+                "deal_event_id": event.id,
+                "reason": deal.closed_reason,
+            },
+            dedupe_key=f"deal:{deal.id}:event:{saved_id(event)}",
+        )
+        for user in recipients
+        if user.active
     ]
     return _count(created)
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, func, select
 from webapp.models import Deal, DealEvent, InvestorProfile, User, Venture, utcnow
 from webapp.models.enums import CLOSED_DEAL_STAGES, DEAL_PATH, DealStage, Role
 from webapp.services.deal_news import announce_move
+from webapp.services.deal_wording import closed_reason_label
 from webapp.services.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from webapp.services.ids import saved_id
 from webapp.services.introductions import Contact, get_introduction
@@ -35,6 +36,7 @@ MOVABLE_STAGES = (
     DealStage.WITHDRAWN,
 )
 EXITS = frozenset({DealStage.PASSED, DealStage.WITHDRAWN})
+ERASED_VENTURE = "An erased venture"
 # The board's columns, in order.
 BOARD_STAGES = (*DEAL_PATH[1:], DealStage.PASSED, DealStage.WITHDRAWN)
 
@@ -48,6 +50,11 @@ class DealView:
     investor_name: str
     events: list[DealEvent]
     actor_names: dict[int, str]
+
+    @property
+    def closed_reason_label(self) -> str | None:
+        """Why the deal closed when a party went away (None when a party moved it)."""
+        return closed_reason_label(self.deal.closed_reason)
 
     @property
     def next_stages(self) -> list[DealStage]:
@@ -122,11 +129,14 @@ def _views(session: Session, deals: list[Deal]) -> list[DealView]:
     ids = [d.id for d in deals]
     names = session.exec(
         select(Deal.id, Venture.name, InvestorProfile.name)
-        .join(Venture, col(Venture.id) == col(Deal.venture_id))
+        .outerjoin(Venture, col(Venture.id) == col(Deal.venture_id))
         .join(InvestorProfile, col(InvestorProfile.id) == col(Deal.investor_id))
         .where(col(Deal.id).in_(ids))
     ).all()
     by_deal = {deal_id: (venture, investor) for deal_id, venture, investor in names}
+    for d in deals:  # an erased venture is named as it was when the deal closed
+        venture, investor = by_deal[d.id]
+        by_deal[d.id] = (venture or d.former_venture_name or ERASED_VENTURE, investor)
     events: dict[int, list[DealEvent]] = defaultdict(list)
     for event in session.exec(
         select(DealEvent)
@@ -199,5 +209,7 @@ def list_deals(
 def contacts_for_deal(*, session: Session, viewer: User, deal_id: int) -> Contact | None:
     """The other party's contact details (a deal exists only after an accepted introduction)."""
     deal = readable_deal(session, viewer, deal_id)
+    if deal.introduction_id is None:  # the venture was erased, and its contact with it
+        return None
     view = get_introduction(session=session, viewer=viewer, introduction_id=deal.introduction_id)
     return view.contact
