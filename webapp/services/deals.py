@@ -10,6 +10,7 @@ from sqlmodel import Session, col, func, select
 
 from webapp.models import Deal, DealEvent, InvestorProfile, User, Venture, utcnow
 from webapp.models.enums import CLOSED_DEAL_STAGES, DEAL_PATH, DealStage, Role
+from webapp.services.audit import record_audit
 from webapp.services.deal_news import announce_move
 from webapp.services.deal_wording import closed_reason_label
 from webapp.services.errors import Conflict, FieldError, Forbidden, ValidationFailed
@@ -106,6 +107,15 @@ def move_deal(
     session.add(event)
     session.flush()  # the event's id names the notice
     announce_move(session=session, deal=deal, event=event, actor=actor, previous=current.value)
+    record_audit(
+        session=session,
+        actor=actor,
+        action="deal.moved",
+        object_type="deal",
+        object_id=deal.id,
+        before={"stage": current.value},
+        after={"stage": target.value, "amount_gbp": deal.amount_gbp},
+    )
     record_event(
         session=session,
         kind=DEAL_CHANGED,
