@@ -5,8 +5,6 @@ Public functions:
   details=None) -> Notification | None` — adds an in-app notification to the caller's
   transaction (no commit) and, if `email`, emails it now or leaves it for the weekly digest;
   None when this (user, dedupe_key) was notified before.
-- `queue_weekly_digests(*, session, now=None) -> int` — one digest email per digest user with
-  match news since their last digest; commits; safe to run twice in a week.
 - `render_email(template, **context) -> tuple[str, str]` — (plain text, HTML) from
   `webapp/templates/email/<template>.txt|.html`.
 
@@ -18,18 +16,16 @@ it does not come through here.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
-from webapp.models import EmailDelivery, Notification, User, utcnow
+from webapp.models import Notification, User, utcnow
 from webapp.models.enums import EmailFrequency
 from webapp.services import links
-from webapp.services.locks import begin_write
 from webapp.services.mail import queue_email
 
 # Notification kinds.
@@ -41,8 +37,6 @@ INTRODUCTION_DECLINED = "introduction.declined"
 DEAL_MOVED = "deal.moved"  # the other party moved a deal on (or out)
 DEAL_CLOSED = "deal.closed"  # a deal closed because the other party went away
 DEAL_STALLED = "deal.stalled"  # staff: no deal event for 30 days
-DIGEST_KIND = "digest.weekly"
-DIGEST_PERIOD = timedelta(days=7)
 
 
 @cache
@@ -134,55 +128,3 @@ def notify(
 def _email_now(user: User) -> bool:
     """Only people who asked for instant email get one now; the digest or the app tells the rest."""
     return user.email_frequency == EmailFrequency.INSTANT.value
-
-
-def _digest_key(now: datetime) -> str:
-    year, week, _ = now.isocalendar()
-    return f"digest:{year}-W{week:02d}"
-
-
-def queue_weekly_digests(*, session: Session, now: datetime | None = None) -> int:
-    """Queue this week's digest for every digest user with news; returns how many were queued."""
-    begin_write(session=session, name="notifications")
-    now = now or utcnow()
-    users = session.exec(
-        select(User)
-        .where(col(User.email_frequency) == EmailFrequency.DIGEST.value)
-        .where(col(User.active) == True)  # noqa: E712
-        .order_by(col(User.id))
-    ).all()
-    queued = 0
-    for user in users:
-        last_digest = session.exec(
-            select(EmailDelivery.created_at)
-            .where(col(EmailDelivery.user_id) == user.id)
-            .where(col(EmailDelivery.kind) == DIGEST_KIND)
-            .order_by(col(EmailDelivery.created_at).desc())
-            .limit(1)
-        ).first()
-        since = last_digest or now - DIGEST_PERIOD
-        items = session.exec(
-            select(Notification)
-            .where(col(Notification.user_id) == user.id)
-            .where(col(Notification.created_at) > since)
-            .where(col(Notification.created_at) <= now)
-            .order_by(col(Notification.created_at))
-        ).all()
-        if not items:
-            continue
-        subject = f"Your week on venturematch: {len(items)} update{'' if len(items) == 1 else 's'}"
-        text_body, html_body = render_email(
-            "digest", subject=subject, items=items, since=since.strftime("%d %B %Y")
-        )
-        if queue_email(
-            session=session,
-            user=user,
-            kind=DIGEST_KIND,
-            subject=subject,
-            text_body=text_body,
-            html_body=html_body,
-            dedupe_key=_digest_key(now),
-        ):
-            queued += 1
-    session.commit()
-    return queued

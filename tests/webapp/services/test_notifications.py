@@ -15,6 +15,7 @@ from tests.factories import (
 )
 from webapp.models import EmailDelivery, Notification
 from webapp.models.enums import IntroductionStatus, Role
+from webapp.services.digests import queue_weekly_digests
 from webapp.services.match_news import announce_introduction
 from webapp.services.notifications import (
     DEAL_STALLED,
@@ -23,7 +24,6 @@ from webapp.services.notifications import (
     INTRODUCTION_REQUESTED,
     NEW_MATCH,
     notify,
-    queue_weekly_digests,
 )
 
 
