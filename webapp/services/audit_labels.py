@@ -48,6 +48,7 @@ ACTION_LABELS: dict[str, str] = {
     "matching.full_refresh_requested": "Asked for all matches to be rescored",
     "matching.retrain_requested": "Asked for the ranking model to be retrained",
     "outbox.undeliverable": "Set aside a background task that could not run",
+    "task.failed": "A background task failed",
 }
 
 OBJECT_LABELS: dict[str, str] = {
@@ -60,7 +61,8 @@ OBJECT_LABELS: dict[str, str] = {
     "import": "Import",
     "export": "Export",
     "job_run": "Background job",
-    "outbox_event": "Background task",
+    "outbox_event": "Background event",
+    "task": "Background task",
 }
 
 

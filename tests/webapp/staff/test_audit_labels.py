@@ -19,13 +19,13 @@ from webapp.services import deals, introductions, programmes
 from webapp.services.audit_labels import ACTION_LABELS, action_label, object_label
 from webapp.services.audit_views import AuditFilters, audit_entries
 
-WEBAPP = Path(__file__).resolve().parents[3] / "webapp"
+REPO = Path(__file__).resolve().parents[3]
 
 
 def _recorded_actions() -> set[str]:
     """Every audit action the code records, literal or built from a known family."""
     found: set[str] = set()
-    for path in WEBAPP.rglob("*.py"):
+    for path in [*(REPO / "webapp").rglob("*.py"), *(REPO / "workers").rglob("*.py")]:
         text = path.read_text()
         found |= set(re.findall(r'action="([a-z_]+\.[a-z_]+)"', text))
         found |= set(re.findall(r'"(user\.(?:re|de)activated)"', text))
