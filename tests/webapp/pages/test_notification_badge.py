@@ -10,8 +10,8 @@ from tests.webapp.ventures.factories import NotificationFactory
 from tests.webapp.web_client import post_form, sign_in
 
 BADGE = (
-    'Notifications<span class="nav-count" aria-hidden="true">{n}</span>'
-    '<span class="visually-hidden">, {n} unread</span></a>'
+    'aria-label="Notifications, {n} unread">'
+    'Notifications<span class="nav-count" aria-hidden="true">{n}</span></a>'
 )
 
 
