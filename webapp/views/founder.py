@@ -224,8 +224,9 @@ def _deals_closed(count: int) -> str:
     """The flash's second sentence when open deals closed with the venture."""
     if not count:
         return ""
-    what = "open deal was" if count == 1 else "open deals were"
-    return f" {count} {what} withdrawn, and the investors are told."
+    if count == 1:
+        return " Its open deal was withdrawn, and the investor is told."
+    return f" Its {count} open deals were withdrawn, and the investors are told."
 
 
 @bp.post("/ventures/<int:venture_id>/introductions")

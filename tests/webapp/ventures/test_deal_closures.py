@@ -199,4 +199,4 @@ def test_the_founder_is_told_before_and_after_that_open_deals_will_close(
     assert "Your 1 open deal will close as withdrawn and the investor in it will be told" in confirm
     closed = post_form(client, f"{venture_url}/visibility", {"visibility": "closed"},
                        form_page=venture_url, follow_redirects=True)  # fmt: skip
-    assert "1 open deal was withdrawn, and the investors are told." in closed.get_data(as_text=True)
+    assert "Its open deal was withdrawn, and the investor is told." in closed.get_data(as_text=True)
