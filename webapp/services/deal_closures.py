@@ -11,17 +11,16 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select, update
 
-from webapp.models import Deal, DealEvent, InvestorProfile, User, Venture, utcnow
-from webapp.models.enums import CLOSED_DEAL_STAGES, DealClosedReason, DealStage
-from webapp.services.audit import record_audit
+from webapp.models import Deal, DealEvent, InvestorProfile, User, Venture
+from webapp.models.enums import DealClosedReason, DealStage
 from webapp.services.deal_news import announce_closure
 from webapp.services.deal_wording import closed_reason_label
+from webapp.services.deals import record_step
 from webapp.services.ids import saved_id
+from webapp.services.introductions import OPEN_DEAL_STAGES
 from webapp.services.object_access import active_members
-from webapp.services.outbox import DEAL_CHANGED, record_event
 
 ERASING_REASONS = frozenset({DealClosedReason.VENTURE_ERASED, DealClosedReason.FOUNDER_ERASED})
-_CLOSED = [stage.value for stage in CLOSED_DEAL_STAGES]
 
 
 def close_venture_deals(
@@ -91,7 +90,10 @@ def open_deal_count(*, session: Session, venture_id: int) -> int:
 def _open_deals(session: Session, where: ColumnElement[bool]) -> list[Deal]:
     return list(
         session.exec(
-            select(Deal).where(where).where(col(Deal.stage).not_in(_CLOSED)).order_by(col(Deal.id))
+            select(Deal)
+            .where(where)
+            .where(col(Deal.stage).in_(OPEN_DEAL_STAGES))
+            .order_by(col(Deal.id))
         ).all()
     )
 
@@ -107,41 +109,13 @@ def _close(
     investor_name: str,
 ) -> None:
     previous = deal.stage
-    now = utcnow()
-    deal.stage = DealStage.WITHDRAWN.value
-    deal.closed_reason = reason.value
-    deal.updated_at = now
-    session.add(deal)
-    event = DealEvent(
-        deal_id=saved_id(deal),
-        stage=DealStage.WITHDRAWN.value,
-        actor_id=actor.id,
-        at=now,
-        note=closed_reason_label(reason.value),
-    )
-    session.add(event)
-    session.flush()
-    record_audit(
+    event = record_step(
         session=session,
+        deal=deal,
         actor=actor,
-        action="deal.closed",
-        object_type="deal",
-        object_id=deal.id,
-        before={"stage": previous},
-        after={"stage": deal.stage, "reason": reason.value},
-    )
-    record_event(
-        session=session,
-        kind=DEAL_CHANGED,
-        payload={
-            "deal_id": deal.id,
-            "stage": deal.stage,
-            "previous_stage": previous,
-            "venture_id": deal.venture_id,
-            "investor_id": deal.investor_id,
-            "actor_id": actor.id,
-            "reason": reason.value,
-        },
+        stage=DealStage.WITHDRAWN,
+        note=closed_reason_label(reason.value),
+        reason=reason,
     )
     announce_closure(
         session=session,

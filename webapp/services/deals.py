@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from webapp.models import Deal, DealEvent, InvestorProfile, User, Venture, utcnow
-from webapp.models.enums import CLOSED_DEAL_STAGES, DEAL_PATH, DealStage, Role
+from webapp.models.enums import CLOSED_DEAL_STAGES, DEAL_PATH, DealClosedReason, DealStage, Role
 from webapp.services.audit import record_audit
 from webapp.services.deal_news import announce_move
 from webapp.services.deal_wording import closed_reason_label
@@ -71,6 +71,60 @@ def allowed_moves(current: DealStage) -> list[DealStage]:
     return [s for s in MOVABLE_STAGES if s in EXITS or DEAL_PATH.index(s) > position]
 
 
+def record_step(
+    *,
+    session: Session,
+    deal: Deal,
+    actor: User,
+    stage: DealStage,
+    note: str | None = None,
+    reason: DealClosedReason | None = None,
+) -> DealEvent:
+    """Put the deal at `stage` and record the step: event, audit entry, outbox event.
+
+    The one way a deal changes stage after it opens, whether a party moved it or it closed
+    (`reason`) because a party went away; the caller tells the other side and commits.
+    """
+    previous = deal.stage
+    now = utcnow()
+    deal.stage = stage.value
+    deal.updated_at = now
+    if reason is not None:
+        deal.closed_reason = reason.value
+    session.add(deal)
+    event = DealEvent(deal_id=saved_id(deal), stage=stage.value, actor_id=actor.id, at=now,
+                      note=note)  # fmt: skip
+    session.add(event)
+    session.flush()  # the event's id names the notices about it
+    after: dict[str, object] = {"stage": stage.value, "amount_gbp": deal.amount_gbp}
+    if reason is not None:
+        after = {"stage": stage.value, "reason": reason.value}
+    record_audit(
+        session=session,
+        actor=actor,
+        action="deal.closed" if reason else "deal.moved",
+        object_type="deal",
+        object_id=deal.id,
+        before={"stage": previous},
+        after=after,
+    )
+    record_event(
+        session=session,
+        kind=DEAL_CHANGED,
+        payload={
+            "deal_id": deal.id,
+            "deal_event_id": event.id,
+            "stage": stage.value,
+            "previous_stage": previous,
+            "venture_id": deal.venture_id,
+            "investor_id": deal.investor_id,
+            "actor_id": actor.id,
+            "reason": reason.value if reason else None,
+        },
+    )
+    return event
+
+
 def move_deal(
     *,
     session: Session,
@@ -95,39 +149,10 @@ def move_deal(
             f"Deal {deal_id} is at {current.value}; it cannot move to {target.value} "
             f"(stages only move forward, except to passed or withdrawn)"
         )
-    now = utcnow()
-    deal.stage = target.value
     if amount_gbp is not None:
         deal.amount_gbp = amount_gbp
-    deal.updated_at = now
-    session.add(deal)
-    event = DealEvent(
-        deal_id=saved_id(deal), stage=target.value, actor_id=actor.id, at=now, note=note
-    )
-    session.add(event)
-    session.flush()  # the event's id names the notice
+    event = record_step(session=session, deal=deal, actor=actor, stage=target, note=note)
     announce_move(session=session, deal=deal, event=event, actor=actor, previous=current.value)
-    record_audit(
-        session=session,
-        actor=actor,
-        action="deal.moved",
-        object_type="deal",
-        object_id=deal.id,
-        before={"stage": current.value},
-        after={"stage": target.value, "amount_gbp": deal.amount_gbp},
-    )
-    record_event(
-        session=session,
-        kind=DEAL_CHANGED,
-        payload={
-            "deal_id": deal.id,
-            "stage": target.value,
-            "previous_stage": current.value,
-            "venture_id": deal.venture_id,
-            "investor_id": deal.investor_id,
-            "actor_id": actor.id,
-        },
-    )
     session.commit()
     return deal
 

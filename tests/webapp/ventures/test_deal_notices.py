@@ -5,21 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from tests.factories import DealFactory, InvestorUserFactory
+from tests.factories import InvestorUserFactory
 from tests.webapp.ventures.parties import Founder, Investor
 from webapp.models import Deal, EmailDelivery, Notification, User
 from webapp.models.enums import DealStage
 from webapp.services import deals
 from webapp.services.notifications import DEAL_MOVED
-
-
-@pytest.fixture
-def deal(session: Session, investor: Investor, founder: Founder) -> Deal:
-    made: Deal = DealFactory(
-        introduction__venture_id=founder.venture.id,
-        introduction__investor_id=investor.profile.id,
-    )
-    return made
 
 
 def _notices(session: Session, user: User) -> list[Notification]:
