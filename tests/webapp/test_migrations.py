@@ -41,3 +41,54 @@ def test_migrations_have_a_single_head(engine):
     from webapp.migrate import head_revisions
 
     assert len(head_revisions(engine)) == 1
+
+
+def test_deals_keep_their_history_through_0003_and_outlive_an_erased_venture(tmp_path):
+    """SQLite re-makes the deal table to change its keys: the events hanging off it must stay."""
+    from sqlalchemy import text
+
+    from webapp.config import load_settings
+    from webapp.db import make_engine
+
+    engine = make_engine(load_settings({"DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}"}))
+    upgrade(engine, "0001")
+    now = "2026-12-01 10:00:00.000000"
+    rows = [
+        "INSERT INTO organisation (id, name, kind, created_at) "
+        f"VALUES (1, 'Pennine Angels', 'investor', '{now}')",
+        "INSERT INTO user (id, email, name, password_hash, role, active, email_frequency, "
+        f"created_at, updated_at) VALUES (1, 'f@x.example', 'Fay', 'h', 'founder', 1, "
+        f"'instant', '{now}', '{now}')",
+        "INSERT INTO investor_profile (id, organisation_id, name, investor_type, sectors, "
+        "excluded_sectors, stages, ticket_min_gbp, ticket_max_gbp, regions, regions_strict, "
+        "instruments, thesis, eis, seis, institutions, active, created_at, updated_at) VALUES "
+        "(1, 1, 'Pennine Angels', 'angel_network', '[]', '[]', '[\"seed\"]', 0, 100, "
+        f"'[\"uk\"]', 0, '[\"equity\"]', '', 0, 0, '[]', 1, '{now}', '{now}')",
+        "INSERT INTO venture (id, owner_id, name, summary, sectors, stage, raise_amount_gbp, "
+        "instruments, region, spinout, eis, seis, visibility, created_at, updated_at) VALUES "
+        "(1, 1, 'Tyne Dx', 'A diagnostics spinout from Newcastle', '[\"health\"]', 'seed', "
+        f"500000, '[\"equity\"]', 'uk', 1, 0, 0, 'published', '{now}', '{now}')",
+        "INSERT INTO introduction (id, venture_id, investor_id, requested_by, "
+        f"requested_by_role, status, created_at) VALUES (1, 1, 1, 1, 'founder', 'accepted', "
+        f"'{now}')",
+        "INSERT INTO deal (id, introduction_id, venture_id, investor_id, stage, created_at, "
+        f"updated_at) VALUES (1, 1, 1, 1, 'term_sheet', '{now}', '{now}')",
+        f"INSERT INTO deal_event (deal_id, stage, at) VALUES (1, 'accepted', '{now}')",
+        f"INSERT INTO deal_event (deal_id, stage, at) VALUES (1, 'term_sheet', '{now}')",
+    ]
+    with engine.begin() as connection:
+        for statement in rows:
+            connection.execute(text(statement))
+    upgrade(engine)
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT count(*) FROM deal_event")).scalar() == 2
+        index = connection.execute(
+            text("SELECT sql FROM sqlite_master WHERE name = 'uq_deal_one_open'")
+        ).scalar()
+        assert "WHERE stage NOT IN" in index
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        connection.execute(text("DELETE FROM venture WHERE id = 1"))
+        kept = connection.execute(text("SELECT venture_id, introduction_id FROM deal")).all()
+        assert kept == [(None, None)]
+        assert connection.execute(text("SELECT count(*) FROM deal_event")).scalar() == 2
+    engine.dispose()

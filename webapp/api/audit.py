@@ -63,7 +63,11 @@ class AuditEntryOut(BaseModel):
     actor_email: str | None
     actor_role: str | None
     action: str
+    action_label: str = Field(
+        description="The action in words, e.g. 'Enrolled a venture in a programme'"
+    )
     object_type: str
+    object_label: str = Field(description="The object type in words, e.g. 'Investor'")
     object_id: str | None
     ip: str | None
     before: dict[str, Any] | None

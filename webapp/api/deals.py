@@ -18,7 +18,7 @@ from webapp.api._common import (
     problems,
     validated,
 )
-from webapp.models.enums import DealStage
+from webapp.models.enums import DealClosedReason, DealStage
 from webapp.models.ventures import MAX_RAISE_GBP
 from webapp.services import deals
 from webapp.services.deals import DealView
@@ -59,12 +59,16 @@ class DealOut(BaseModel):
     """A deal and its history, oldest event first."""
 
     id: int
-    introduction_id: int
-    venture_id: int
+    introduction_id: int | None = Field(description="None once the venture was erased")
+    venture_id: int | None = Field(description="None once the venture was erased")
     investor_id: int
     venture_name: str
     investor_name: str
     stage: Stage
+    closed_reason: DealClosedReason | None = Field(
+        default=None, description="Set when the deal closed because a party went away"
+    )
+    closed_reason_label: str | None = None
     amount_gbp: int | None
     created_at: datetime
     updated_at: datetime
@@ -80,6 +84,7 @@ class DealOut(BaseModel):
                 **deal.model_dump(),
                 "venture_name": view.venture_name,
                 "investor_name": view.investor_name,
+                "closed_reason_label": view.closed_reason_label,
                 "events": [e.model_dump() for e in view.events],
                 "next_stages": [s.value for s in view.next_stages],
             }

@@ -31,6 +31,13 @@ class NotificationQuery(PageQuery):
     unread: bool | None = None
 
 
+class DetailOut(BaseModel):
+    """One labelled fact under a notice, e.g. the other side's email once introduced."""
+
+    label: str
+    value: str
+
+
 class NotificationOut(BaseModel):
     """Something the caller should know."""
 
@@ -40,13 +47,16 @@ class NotificationOut(BaseModel):
     body: str
     link: str | None
     data: dict[str, Any]
+    details: list[DetailOut] = []
     created_at: datetime
     read_at: datetime | None
 
     @classmethod
-    def of(cls, row: Notification) -> NotificationOut:
-        """Read the stored row."""
-        return cls.model_validate(row, from_attributes=True)
+    def of(cls, row: Notification, details: list[tuple[str, str]] | None = None) -> NotificationOut:
+        """Read the stored row, with the details read for it when shown."""
+        out = cls.model_validate(row, from_attributes=True)
+        out.details = [DetailOut(label=label, value=value) for label, value in details or []]
+        return out
 
 
 class NotificationList(BaseModel):
@@ -72,7 +82,10 @@ def list_notifications(query: NotificationQuery) -> tuple[dict[str, Any], int]:
     page = notification_views.list_notifications(
         session=session, viewer=user, unread=query.unread, limit=query.limit, offset=query.offset
     )
-    body = page_body(page, NotificationOut.of)
+    details = notification_views.contact_details(
+        session=session, viewer=user, notifications=page.items
+    )
+    body = page_body(page, lambda row: NotificationOut.of(row, details.get(row.id or 0)))
     body["unread"] = notification_views.unread_count(session=session, viewer=user)
     return body, 200
 

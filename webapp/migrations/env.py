@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 from sqlalchemy import Connection, Engine
 
@@ -24,6 +26,26 @@ def _run(connection: Connection) -> None:
         context.run_migrations()
 
 
+def _run_sqlite(connection: Connection) -> None:
+    """Migrate with foreign keys off, then check them and switch them back on.
+
+    Batch mode alters a SQLite table by copying it and dropping the original; with foreign keys
+    on, that DROP deletes every row referencing the table through ON DELETE CASCADE (a deal's
+    events, say). SQLite ignores the pragma inside a transaction, so it is set on the raw
+    connection before SQLAlchemy begins one.
+    """
+    driver: Any = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        _run(connection)
+        connection.commit()
+        broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"migration left rows with broken foreign keys: {broken[:5]}")
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
 def run_online() -> None:
     """Run migrations on the engine handed over by the caller, or one built from settings."""
     handed_over = context.config.attributes.get("connection")
@@ -34,6 +56,9 @@ def run_online() -> None:
     if not isinstance(engine, Engine):
         engine = make_engine(load_settings_or_exit())
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            _run_sqlite(connection)
+            return
         _run(connection)
         connection.commit()
 

@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from webapp.models.enums import (
     CLOSED_DEAL_STAGES,
+    DealClosedReason,
     DealStage,
     FeedbackAction,
     IntroductionStatus,
@@ -70,10 +71,15 @@ class Introduction(SQLModel, table=True):
 
 
 class Deal(SQLModel, table=True):
-    """Opened by an accepted introduction; one open deal per venture–investor pair."""
+    """Opened by an accepted introduction; one open deal per venture–investor pair.
+
+    A deal outlives an erased venture (its venture and introduction become NULL) so that the
+    investor's board still shows it, closed, with the reason and the name it had.
+    """
 
     __table_args__ = (
         one_of("stage", DealStage),
+        one_of("closed_reason", DealClosedReason, name="closed_reason_valid"),
         Index(
             "uq_deal_one_open",
             "venture_id",
@@ -85,11 +91,19 @@ class Deal(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    introduction_id: int = Field(foreign_key="introduction.id", ondelete="CASCADE", unique=True)
-    venture_id: int = Field(foreign_key="venture.id", ondelete="CASCADE", index=True)
+    introduction_id: int | None = Field(
+        default=None, foreign_key="introduction.id", ondelete="SET NULL", unique=True
+    )
+    venture_id: int | None = Field(
+        default=None, foreign_key="venture.id", ondelete="SET NULL", index=True
+    )
     investor_id: int = Field(foreign_key="investor_profile.id", ondelete="CASCADE", index=True)
     stage: str = Field(default=DealStage.ACCEPTED.value, max_length=30, index=True)
     amount_gbp: int | None = Field(default=None, ge=1, sa_type=BigInteger)
+    # Set when a deal closed because a party went away, not by a party's own move.
+    closed_reason: str | None = Field(default=None, max_length=30)
+    # The venture's name, kept only once the venture is erased, for the investor's records.
+    former_venture_name: str | None = Field(default=None, max_length=160)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(
         default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True

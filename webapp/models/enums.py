@@ -84,6 +84,15 @@ CLOSED_DEAL_STAGES = frozenset(
 )
 
 
+class DealClosedReason(StrEnum):
+    """Why a deal closed without either party moving it: one side went away while it was open."""
+
+    VENTURE_CLOSED = "venture_closed"
+    VENTURE_ERASED = "venture_erased"
+    FOUNDER_ERASED = "founder_erased"
+    INVESTOR_ERASED = "investor_erased"
+
+
 class EmailFrequency(StrEnum):
     """How a user wants match news by email."""
 

@@ -18,11 +18,13 @@ from webapp.models import (
     Venture,
     utcnow,
 )
-from webapp.models.enums import Role
+from webapp.models.enums import DealClosedReason, Role
 from webapp.services import passwords
 from webapp.services.audit import record_audit, scrub_personal_data
 from webapp.services.data_export import export_founder_data
+from webapp.services.deal_closures import close_investor_deals
 from webapp.services.errors import FieldError, Forbidden, ValidationFailed
+from webapp.services.object_access import active_members, member_investor_id
 from webapp.services.ventures import delete_venture
 
 EXPORT_FORMAT = "venturematch-account-export/1"
@@ -110,6 +112,24 @@ def export_account_data(*, session: Session, user: User) -> dict[str, Any]:
     }
 
 
+def _leave_investor_deals(session: Session, user: User) -> None:
+    """An investor leaving: the organisation's open deals close if nobody is left to follow them.
+
+    Colleagues who stay carry the deals on (founders then see one of them as the contact).
+    """
+    investor_id = member_investor_id(session, user)
+    if investor_id is None:
+        return
+    if any(member.id != user.id for member in active_members(session, investor_id)):
+        return
+    close_investor_deals(
+        session=session,
+        actor=user,
+        investor_id=investor_id,
+        reason=DealClosedReason.INVESTOR_ERASED,
+    )
+
+
 def erase_account(*, session: Session, user: User, password: str) -> None:
     """Erase the account: a founder's ventures go too; the audit trail keeps who-did-what only."""
     if user.role not in SELF_ERASABLE_ROLES:
@@ -120,8 +140,15 @@ def erase_account(*, session: Session, user: User, password: str) -> None:
     user_id, role = user.id, user.role
     venture_ids = session.exec(select(Venture.id).where(Venture.owner_id == user_id)).all()
     for venture_id in venture_ids:
-        if venture_id is not None:
-            delete_venture(session=session, actor=user, venture_id=venture_id)  # commits each
+        if venture_id is not None:  # commits each
+            delete_venture(
+                session=session,
+                actor=user,
+                venture_id=venture_id,
+                reason=DealClosedReason.FOUNDER_ERASED,
+            )
+    if role == Role.INVESTOR.value:
+        _leave_investor_deals(session, user)
     # Email rows hold the address and message bodies: they go with the person.
     session.exec(delete(EmailDelivery).where(col(EmailDelivery.user_id) == user_id))
     scrub_personal_data(session=session, object_type="user", object_id=user_id)

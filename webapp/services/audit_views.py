@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select
 from sqlmodel import Session, col
 
-from webapp.models import AuditLog, ProgrammeVenture, User
+from webapp.models import AuditLog, Deal, Introduction, ProgrammeVenture, User
+from webapp.services.audit_labels import action_label, object_label
 from webapp.services.errors import FieldError, ValidationFailed
 from webapp.services.pagination import Page, check_window
 from webapp.services.pipeline_filters import start_of
@@ -33,6 +34,7 @@ AUDIT_COLUMNS = (
     "ip",
     "before",
     "after",
+    "action_label",
 )
 
 
@@ -77,6 +79,16 @@ class AuditRow:
     before: dict[str, Any] | None
     after: dict[str, Any] | None
 
+    @property
+    def action_label(self) -> str:
+        """What was done, in words."""
+        return action_label(self.action)
+
+    @property
+    def object_label(self) -> str:
+        """What it was done to, in words."""
+        return object_label(self.object_type)
+
     def csv_values(self) -> list[object]:
         """The row in `AUDIT_COLUMNS` order, snapshots as JSON text."""
         return [
@@ -91,6 +103,7 @@ class AuditRow:
             self.ip or "",
             json.dumps(self.before, sort_keys=True) if self.before is not None else "",
             json.dumps(self.after, sort_keys=True) if self.after is not None else "",
+            self.action_label,
         ]
 
 
@@ -107,9 +120,17 @@ def _conditions(session: Session, viewer: User, filters: AuditFilters) -> list[C
     scope = staff_scope(session=session, user=viewer)
     if scope is not None:
         ids = sorted(scope)
+        enrolled_ids = select(col(ProgrammeVenture.venture_id)).where(
+            col(ProgrammeVenture.programme_id).in_(ids)
+        )
         enrolled = select(cast(col(ProgrammeVenture.venture_id), String)).where(
             col(ProgrammeVenture.programme_id).in_(ids)
         )
+        # Introductions and deals of their ventures are theirs to read too.
+        introductions = select(cast(col(Introduction.id), String)).where(
+            col(Introduction.venture_id).in_(enrolled_ids)
+        )
+        deals = select(cast(col(Deal.id), String)).where(col(Deal.venture_id).in_(enrolled_ids))
         found.append(
             or_(
                 col(AuditLog.actor_id) == viewer.id,
@@ -118,6 +139,11 @@ def _conditions(session: Session, viewer: User, filters: AuditFilters) -> list[C
                     col(AuditLog.object_id).in_([str(i) for i in ids]),
                 ),
                 and_(col(AuditLog.object_type) == "venture", col(AuditLog.object_id).in_(enrolled)),
+                and_(
+                    col(AuditLog.object_type) == "introduction",
+                    col(AuditLog.object_id).in_(introductions),
+                ),
+                and_(col(AuditLog.object_type) == "deal", col(AuditLog.object_id).in_(deals)),
             )
         )
     if filters.actor:

@@ -9,7 +9,10 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from webapp.models import Deal, DealEvent, InvestorProfile, User, Venture, utcnow
-from webapp.models.enums import CLOSED_DEAL_STAGES, DEAL_PATH, DealStage, Role
+from webapp.models.enums import CLOSED_DEAL_STAGES, DEAL_PATH, DealClosedReason, DealStage, Role
+from webapp.services.audit import record_audit
+from webapp.services.deal_news import announce_move
+from webapp.services.deal_wording import closed_reason_label
 from webapp.services.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from webapp.services.ids import saved_id
 from webapp.services.introductions import Contact, get_introduction
@@ -34,6 +37,7 @@ MOVABLE_STAGES = (
     DealStage.WITHDRAWN,
 )
 EXITS = frozenset({DealStage.PASSED, DealStage.WITHDRAWN})
+ERASED_VENTURE = "An erased venture"
 # The board's columns, in order.
 BOARD_STAGES = (*DEAL_PATH[1:], DealStage.PASSED, DealStage.WITHDRAWN)
 
@@ -49,6 +53,11 @@ class DealView:
     actor_names: dict[int, str]
 
     @property
+    def closed_reason_label(self) -> str | None:
+        """Why the deal closed when a party went away (None when a party moved it)."""
+        return closed_reason_label(self.deal.closed_reason)
+
+    @property
     def next_stages(self) -> list[DealStage]:
         """The moves open from the current stage (none once closed)."""
         return allowed_moves(DealStage(self.deal.stage))
@@ -60,6 +69,60 @@ def allowed_moves(current: DealStage) -> list[DealStage]:
         return []
     position = DEAL_PATH.index(current) if current in DEAL_PATH else -1
     return [s for s in MOVABLE_STAGES if s in EXITS or DEAL_PATH.index(s) > position]
+
+
+def record_step(
+    *,
+    session: Session,
+    deal: Deal,
+    actor: User,
+    stage: DealStage,
+    note: str | None = None,
+    reason: DealClosedReason | None = None,
+) -> DealEvent:
+    """Put the deal at `stage` and record the step: event, audit entry, outbox event.
+
+    The one way a deal changes stage after it opens, whether a party moved it or it closed
+    (`reason`) because a party went away; the caller tells the other side and commits.
+    """
+    previous = deal.stage
+    now = utcnow()
+    deal.stage = stage.value
+    deal.updated_at = now
+    if reason is not None:
+        deal.closed_reason = reason.value
+    session.add(deal)
+    event = DealEvent(deal_id=saved_id(deal), stage=stage.value, actor_id=actor.id, at=now,
+                      note=note)  # fmt: skip
+    session.add(event)
+    session.flush()  # the event's id names the notices about it
+    after: dict[str, object] = {"stage": stage.value, "amount_gbp": deal.amount_gbp}
+    if reason is not None:
+        after = {"stage": stage.value, "reason": reason.value}
+    record_audit(
+        session=session,
+        actor=actor,
+        action="deal.closed" if reason else "deal.moved",
+        object_type="deal",
+        object_id=deal.id,
+        before={"stage": previous},
+        after=after,
+    )
+    record_event(
+        session=session,
+        kind=DEAL_CHANGED,
+        payload={
+            "deal_id": deal.id,
+            "deal_event_id": event.id,
+            "stage": stage.value,
+            "previous_stage": previous,
+            "venture_id": deal.venture_id,
+            "investor_id": deal.investor_id,
+            "actor_id": actor.id,
+            "reason": reason.value if reason else None,
+        },
+    )
+    return event
 
 
 def move_deal(
@@ -86,27 +149,10 @@ def move_deal(
             f"Deal {deal_id} is at {current.value}; it cannot move to {target.value} "
             f"(stages only move forward, except to passed or withdrawn)"
         )
-    now = utcnow()
-    deal.stage = target.value
     if amount_gbp is not None:
         deal.amount_gbp = amount_gbp
-    deal.updated_at = now
-    session.add(deal)
-    session.add(
-        DealEvent(deal_id=saved_id(deal), stage=target.value, actor_id=actor.id, at=now, note=note)
-    )
-    record_event(
-        session=session,
-        kind=DEAL_CHANGED,
-        payload={
-            "deal_id": deal.id,
-            "stage": target.value,
-            "previous_stage": current.value,
-            "venture_id": deal.venture_id,
-            "investor_id": deal.investor_id,
-            "actor_id": actor.id,
-        },
-    )
+    event = record_step(session=session, deal=deal, actor=actor, stage=target, note=note)
+    announce_move(session=session, deal=deal, event=event, actor=actor, previous=current.value)
     session.commit()
     return deal
 
@@ -118,11 +164,14 @@ def _views(session: Session, deals: list[Deal]) -> list[DealView]:
     ids = [d.id for d in deals]
     names = session.exec(
         select(Deal.id, Venture.name, InvestorProfile.name)
-        .join(Venture, col(Venture.id) == col(Deal.venture_id))
+        .outerjoin(Venture, col(Venture.id) == col(Deal.venture_id))
         .join(InvestorProfile, col(InvestorProfile.id) == col(Deal.investor_id))
         .where(col(Deal.id).in_(ids))
     ).all()
     by_deal = {deal_id: (venture, investor) for deal_id, venture, investor in names}
+    for d in deals:  # an erased venture is named as it was when the deal closed
+        venture, investor = by_deal[d.id]
+        by_deal[d.id] = (venture or d.former_venture_name or ERASED_VENTURE, investor)
     events: dict[int, list[DealEvent]] = defaultdict(list)
     for event in session.exec(
         select(DealEvent)
@@ -195,5 +244,7 @@ def list_deals(
 def contacts_for_deal(*, session: Session, viewer: User, deal_id: int) -> Contact | None:
     """The other party's contact details (a deal exists only after an accepted introduction)."""
     deal = readable_deal(session, viewer, deal_id)
+    if deal.introduction_id is None:  # the venture was erased, and its contact with it
+        return None
     view = get_introduction(session=session, viewer=viewer, introduction_id=deal.introduction_id)
     return view.contact

@@ -21,6 +21,7 @@ from webapp.models import (
     utcnow,
 )
 from webapp.models.enums import CLOSED_DEAL_STAGES, DealStage, IntroductionStatus, Role, Visibility
+from webapp.services.audit import record_audit
 from webapp.services.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from webapp.services.ids import saved_id
 from webapp.services.object_access import (
@@ -53,6 +54,11 @@ class Contact:
     email: str
     phone: str | None
     organisation: str
+
+    def details(self) -> list[tuple[str, str]]:
+        """(label, value) rows, as notices and emails list them."""
+        rows = [("Name", self.name), ("Organisation", self.organisation), ("Email", self.email)]
+        return [*rows, ("Phone", self.phone or "Not given")]
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,7 @@ def request_introduction(
     except IntegrityError as exc:  # a concurrent request won the unique index
         session.rollback()
         raise Conflict("An introduction for this venture and investor is already open") from exc
+    _audit(session, actor, intro, "introduction.requested")
     record_event(
         session=session,
         kind=INTRODUCTION_REQUESTED,
@@ -136,6 +143,18 @@ def request_introduction(
     )
     session.commit()
     return intro
+
+
+def _audit(
+    session: Session, actor: User, intro: Introduction, action: str, deal_id: int | None = None
+) -> None:
+    """Record the step in the audit log: ids and status only (messages and reasons are theirs)."""
+    after: dict[str, object] = {"status": intro.status, "venture_id": intro.venture_id,
+                                "investor_id": intro.investor_id}  # fmt: skip
+    if deal_id is not None:
+        after["deal_id"] = deal_id
+    record_audit(session=session, actor=actor, action=action, object_type="introduction",
+                 object_id=intro.id, after=after)  # fmt: skip
 
 
 def _answerable(session: Session, actor: User, introduction_id: int) -> Introduction:
@@ -183,6 +202,7 @@ def accept_introduction(*, session: Session, actor: User, introduction_id: int) 
     session.add(
         DealEvent(deal_id=saved_id(deal), stage=DealStage.ACCEPTED.value, actor_id=actor.id, at=now)
     )
+    _audit(session, actor, intro, "introduction.accepted", deal_id=deal.id)
     record_event(
         session=session,
         kind=INTRODUCTION_ANSWERED,
@@ -213,6 +233,7 @@ def decline_introduction(
     intro.responded_by = actor.id
     intro.responded_at = utcnow()
     session.add(intro)
+    _audit(session, actor, intro, "introduction.declined")
     record_event(
         session=session,
         kind=INTRODUCTION_ANSWERED,
@@ -239,6 +260,7 @@ def withdraw_introduction(*, session: Session, actor: User, introduction_id: int
     intro.responded_by = actor.id
     intro.responded_at = utcnow()
     session.add(intro)
+    _audit(session, actor, intro, "introduction.withdrawn")
     record_event(
         session=session,
         kind=INTRODUCTION_ANSWERED,
@@ -326,6 +348,22 @@ def get_introduction(*, session: Session, viewer: User, introduction_id: int) ->
         deal_id=deal_id,
         contact=_contacts(session, viewer, [intro]).get(intro.id),  # type: ignore[arg-type]
     )
+
+
+def contacts_for(
+    *, session: Session, viewer: User, introduction_ids: list[int]
+) -> dict[int, Contact]:
+    """The other side's contact for each of these introductions the viewer is still a side of.
+
+    A fixed number of queries however many ids: the notification centre calls it per page.
+    """
+    scope = _scope(session, viewer)
+    if scope is None or not introduction_ids or is_staff(viewer):
+        return {}
+    intros = session.exec(
+        select(Introduction).where(col(Introduction.id).in_(set(introduction_ids)), *scope)
+    ).all()
+    return _contacts(session, viewer, list(intros))
 
 
 def _contacts(session: Session, viewer: User, intros: list[Introduction]) -> dict[int, Contact]:

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from webapp.models import Introduction, InvestorProfile, Match, Notification, User, Venture, utcnow
 from webapp.models.enums import IntroductionStatus, Role
+from webapp.services.introductions import contacts_for
 from webapp.services.locks import begin_write
 from webapp.services.notifications import (
     DEAL_STALLED,
@@ -32,6 +33,7 @@ from webapp.services.notifications import (
     NEW_MATCH,
     notify,
 )
+from webapp.services.object_access import active_members
 from webapp.services.stalled import stalled_deals
 
 STRONG_RANK = 10  # a new entry in the top 10 of an investor's list…
@@ -44,22 +46,6 @@ def _money(amount: int | None) -> str:
     if not amount:
         return "an undisclosed amount"
     return f"£{amount / 1_000_000:.1f}m" if amount >= 1_000_000 else f"£{amount / 1_000:.0f}k"
-
-
-def _members(session: Session, investor_id: int) -> list[User]:
-    """Active users of the investor's organisation."""
-    profile = session.get(InvestorProfile, investor_id)
-    if profile is None:
-        return []
-    return list(
-        session.exec(
-            select(User)
-            .where(col(User.organisation_id) == profile.organisation_id)
-            .where(col(User.role) == Role.INVESTOR.value)
-            .where(col(User.active) == True)  # noqa: E712
-            .order_by(col(User.id))
-        ).all()
-    )
 
 
 def _count(created: list[Notification | None]) -> int:
@@ -90,7 +76,7 @@ def announce_new_matches(*, session: Session, venture_id: int, entered: dict[int
         )
         if why:
             body += f"\n\nWhy: {why}."
-        for user in _members(session, match.investor_id):
+        for user in active_members(session, match.investor_id):
             created.append(
                 notify(
                     session=session,
@@ -141,22 +127,7 @@ def _founder_and_investors(
     venture = session.get(Venture, intro.venture_id)
     profile = session.get(InvestorProfile, intro.investor_id)
     founder = session.get(User, venture.owner_id) if venture else None
-    return venture, profile, founder, _members(session, intro.investor_id)
-
-
-def _investor_contact(intro: Introduction, members: list[User]) -> User | None:
-    """The investor-side person in the introduction, or the organisation's first member."""
-    person_id = intro.requested_by if intro.requested_by_role == Role.INVESTOR.value else None
-    person_id = person_id or intro.responded_by
-    chosen = [m for m in members if m.id == person_id]
-    return chosen[0] if chosen else (members[0] if members else None)
-
-
-def _details(person: User, organisation: str) -> list[tuple[str, str]]:
-    rows = [("Name", person.name), ("Email", str(person.email)), ("Organisation", organisation)]
-    if person.phone:
-        rows.append(("Phone", person.phone))
-    return rows
+    return venture, profile, founder, active_members(session, intro.investor_id)
 
 
 def announce_introduction(
@@ -204,33 +175,25 @@ def announce_introduction(
                 )
             )
     elif event == IntroductionStatus.ACCEPTED.value:
-        contact = _investor_contact(intro, members)
-        if contact is not None:
-            created.append(
-                notify(
-                    session=session,
-                    user=founder,
-                    kind=INTRODUCTION_ACCEPTED,
-                    title=f"Introduction accepted: {profile.name}",
-                    body=f"You and {profile.name} are introduced. Their contact details:",
-                    link="/introductions",
-                    data=data,
-                    dedupe_key=key,
-                    details=_details(contact, profile.name),
-                )
-            )
-        for user in members:
+        to_founder = f"You and {profile.name} are introduced about {venture.name}."
+        to_investors = f"You and {venture.name}'s founder are introduced."
+        sides = [(founder, profile.name, to_founder)]
+        sides += [(member, venture.name, to_investors) for member in members]
+        for user, other, opening in sides:
+            contact = contacts_for(session=session, viewer=user, introduction_ids=[introduction_id])
+            if introduction_id not in contact:
+                continue
             created.append(
                 notify(
                     session=session,
                     user=user,
                     kind=INTRODUCTION_ACCEPTED,
-                    title=f"Introduction accepted: {venture.name}",
-                    body=f"You and {venture.name} are introduced. The founder's details:",
+                    title=f"Introduction accepted: {other}",
+                    body=f"{opening} Get in touch to arrange a first conversation.",
                     link="/introductions",
                     data=data,
                     dedupe_key=key,
-                    details=_details(founder, venture.name),
+                    details=contact[introduction_id].details(),
                 )
             )
     elif event == IntroductionStatus.DECLINED.value:
@@ -247,7 +210,6 @@ def announce_introduction(
                     link="/introductions",
                     data=data,
                     dedupe_key=key,
-                    email=False,
                 )
             )
     session.commit()

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlmodel import Session, col, func, select, update
 
 from webapp.models import Notification, User, utcnow
 from webapp.services.errors import NotFound
+from webapp.services.introductions import contacts_for
+from webapp.services.notifications import INTRODUCTION_ACCEPTED
 from webapp.services.pagination import Page, check_window
+
+Details = list[tuple[str, str]]
 
 
 def list_notifications(
@@ -33,6 +39,28 @@ def list_notifications(
         .offset(offset)
     ).all()
     return Page(items=list(items), total=int(total), limit=limit, offset=offset)
+
+
+def contact_details(
+    *, session: Session, viewer: User, notifications: Sequence[Notification]
+) -> dict[int, Details]:
+    """The other side's contact under each "introduction accepted" notice, read when shown.
+
+    Read from the introduction rather than copied into the notice, so details stay current and
+    go when the other side erases their account. A notice whose introduction the viewer can no
+    longer see maps to an empty list; notices of other kinds are left out.
+    """
+    wanted = {
+        n.id: n.data.get("introduction_id")
+        for n in notifications
+        if n.kind == INTRODUCTION_ACCEPTED and n.id is not None
+    }
+    ids = [i for i in wanted.values() if isinstance(i, int)]
+    contacts = contacts_for(session=session, viewer=viewer, introduction_ids=ids)
+    return {
+        notification_id: contacts[intro_id].details() if intro_id in contacts else []
+        for notification_id, intro_id in wanted.items()
+    }
 
 
 def unread_count(*, session: Session, viewer: User) -> int:

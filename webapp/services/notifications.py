@@ -5,30 +5,27 @@ Public functions:
   details=None) -> Notification | None` — adds an in-app notification to the caller's
   transaction (no commit) and, if `email`, emails it now or leaves it for the weekly digest;
   None when this (user, dedupe_key) was notified before.
-- `queue_weekly_digests(*, session, now=None) -> int` — one digest email per digest user with
-  match news since their last digest; commits; safe to run twice in a week.
 - `render_email(template, **context) -> tuple[str, str]` — (plain text, HTML) from
   `webapp/templates/email/<template>.txt|.html`.
 
-Email frequency (`User.email_frequency`) governs *match news* (`DIGEST_KINDS`): instant → an
-email now, digest → the weekly digest, off → in-app only. Messages that ask for an action or
-carry contact details (introductions, stalled deals) are emailed at once whatever the setting.
+Every notice is in-app; `User.email_frequency` decides the email ("Email me about matches and
+requests", as the account page puts it): instant → an email now, digest → the weekly digest,
+off → none. Only account-security mail (confirmation, password reset) ignores the setting, and
+it does not come through here.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
-from webapp.models import EmailDelivery, Notification, User, utcnow
+from webapp.models import Notification, User, utcnow
 from webapp.models.enums import EmailFrequency
 from webapp.services import links
-from webapp.services.locks import begin_write
 from webapp.services.mail import queue_email
 
 # Notification kinds.
@@ -37,10 +34,9 @@ INVESTOR_INTERESTED = "venture.shortlisted"  # founder: an investor shortlisted 
 INTRODUCTION_REQUESTED = "introduction.requested"  # the other side asked to meet
 INTRODUCTION_ACCEPTED = "introduction.accepted"  # both sides: contact details
 INTRODUCTION_DECLINED = "introduction.declined"
+DEAL_MOVED = "deal.moved"  # the other party moved a deal on (or out)
+DEAL_CLOSED = "deal.closed"  # a deal closed because the other party went away
 DEAL_STALLED = "deal.stalled"  # staff: no deal event for 30 days
-DIGEST_KINDS = frozenset({NEW_MATCH, INVESTOR_INTERESTED})
-DIGEST_KIND = "digest.weekly"
-DIGEST_PERIOD = timedelta(days=7)
 
 
 @cache
@@ -108,7 +104,7 @@ def notify(
     notification_id = session.exec(statement).scalar_one_or_none()
     if notification_id is None:
         return None
-    if email and user.active and _email_now(user, kind):
+    if email and user.active and _email_now(user):
         text_body, html_body = render_email(
             "notification",
             subject=title,
@@ -129,61 +125,6 @@ def notify(
     return session.get(Notification, notification_id)
 
 
-def _email_now(user: User, kind: str) -> bool:
-    """Match news follows the user's frequency; action-required messages always go out."""
-    if kind not in DIGEST_KINDS:
-        return True
+def _email_now(user: User) -> bool:
+    """Only people who asked for instant email get one now; the digest or the app tells the rest."""
     return user.email_frequency == EmailFrequency.INSTANT.value
-
-
-def _digest_key(now: datetime) -> str:
-    year, week, _ = now.isocalendar()
-    return f"digest:{year}-W{week:02d}"
-
-
-def queue_weekly_digests(*, session: Session, now: datetime | None = None) -> int:
-    """Queue this week's digest for every digest user with news; returns how many were queued."""
-    begin_write(session=session, name="notifications")
-    now = now or utcnow()
-    users = session.exec(
-        select(User)
-        .where(col(User.email_frequency) == EmailFrequency.DIGEST.value)
-        .where(col(User.active) == True)  # noqa: E712
-        .order_by(col(User.id))
-    ).all()
-    queued = 0
-    for user in users:
-        last_digest = session.exec(
-            select(EmailDelivery.created_at)
-            .where(col(EmailDelivery.user_id) == user.id)
-            .where(col(EmailDelivery.kind) == DIGEST_KIND)
-            .order_by(col(EmailDelivery.created_at).desc())
-            .limit(1)
-        ).first()
-        since = last_digest or now - DIGEST_PERIOD
-        items = session.exec(
-            select(Notification)
-            .where(col(Notification.user_id) == user.id)
-            .where(col(Notification.kind).in_(DIGEST_KINDS))
-            .where(col(Notification.created_at) > since)
-            .where(col(Notification.created_at) <= now)
-            .order_by(col(Notification.created_at))
-        ).all()
-        if not items:
-            continue
-        subject = f"Your week on venturematch: {len(items)} update{'' if len(items) == 1 else 's'}"
-        text_body, html_body = render_email(
-            "digest", subject=subject, items=items, since=since.strftime("%d %B %Y")
-        )
-        if queue_email(
-            session=session,
-            user=user,
-            kind=DIGEST_KIND,
-            subject=subject,
-            text_body=text_body,
-            html_body=html_body,
-            dedupe_key=_digest_key(now),
-        ):
-            queued += 1
-    session.commit()
-    return queued

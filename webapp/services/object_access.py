@@ -48,11 +48,16 @@ def staff_venture_ids(session: Session, viewer: User) -> SelectOfScalar[int] | N
     )
 
 
-def staff_may_see_venture(session: Session, viewer: User, venture_id: int) -> bool:
-    """Whether a staff member's programme scope includes the venture (always for admins)."""
+def staff_may_see_venture(session: Session, viewer: User, venture_id: int | None) -> bool:
+    """Whether a staff member's programme scope includes the venture (always for admins).
+
+    `None` is an erased venture's: only unscoped staff still see what hung off it.
+    """
     scope = staff_venture_ids(session, viewer)
     if scope is None:
         return True
+    if venture_id is None:
+        return False
     return (
         session.exec(scope.where(col(ProgrammeVenture.venture_id) == venture_id)).first()
         is not None
@@ -66,6 +71,22 @@ def member_investor_id(session: Session, user: User) -> int | None:
     return session.exec(
         select(InvestorProfile.id).where(InvestorProfile.organisation_id == user.organisation_id)
     ).first()
+
+
+def active_members(session: Session, investor_id: int) -> list[User]:
+    """The active investor users of the organisation behind a mandate: who hears its news."""
+    profile = session.get(InvestorProfile, investor_id)
+    if profile is None:
+        return []
+    return list(
+        session.exec(
+            select(User)
+            .where(col(User.organisation_id) == profile.organisation_id)
+            .where(col(User.role) == Role.INVESTOR.value)
+            .where(col(User.active) == True)  # noqa: E712
+            .order_by(col(User.id))
+        ).all()
+    )
 
 
 def is_member(user: User, profile: InvestorProfile) -> bool:
@@ -154,9 +175,14 @@ def member_investor(session: Session, actor: User, investor_id: int) -> Investor
     return profile
 
 
-def deal_side(session: Session, user: User, venture_id: int, investor_id: int) -> str | None:
-    """`founder` or `investor` when the user is a party to this pair, else None."""
+def deal_side(session: Session, user: User, venture_id: int | None, investor_id: int) -> str | None:
+    """`founder` or `investor` when the user is a party to this pair, else None.
+
+    An erased venture (`venture_id` None) has no founder side left.
+    """
     if user.role == Role.FOUNDER.value:
+        if venture_id is None:
+            return None
         owner = session.exec(select(Venture.owner_id).where(Venture.id == venture_id)).first()
         return "founder" if owner == user.id else None
     if user.role == Role.INVESTOR.value and member_investor_id(session, user) == investor_id:

@@ -41,6 +41,7 @@ def outcomes(
         select(col(Deal.venture_id), col(Deal.investor_id), func.min(col(DealEvent.at)))
         .join(DealEvent, col(DealEvent.deal_id) == col(Deal.id))
         .where(col(DealEvent.stage) == DealStage.INVESTED.value)
+        .where(col(Deal.venture_id).is_not(None))  # an erased venture has nothing to learn from
         .group_by(col(Deal.venture_id), col(Deal.investor_id))
     )
     found += [

@@ -9,8 +9,9 @@ from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from webapp.models import User, Venture, VentureCreate, VentureUpdate, utcnow
-from webapp.models.enums import Role, Visibility
+from webapp.models.enums import DealClosedReason, Role, Visibility
 from webapp.services.audit import record_audit, scrub_personal_data
+from webapp.services.deal_closures import close_venture_deals
 from webapp.services.errors import FieldError, Forbidden, ValidationFailed
 from webapp.services.ids import saved_id
 from webapp.services.json_filters import dialect_name, json_array_overlaps
@@ -129,6 +130,10 @@ def update_venture(
     _check(changes)
     before = _snapshot(venture)
     was_published = venture.visibility == Visibility.PUBLISHED.value
+    closing = (
+        changes.get("visibility") == Visibility.CLOSED.value
+        and venture.visibility != Visibility.CLOSED.value
+    )
     for field, value in changes.items():
         setattr(venture, field, value)
     now = utcnow()
@@ -145,6 +150,10 @@ def update_venture(
         before=before,
         after=_snapshot(venture),
     )
+    if closing:  # a closed venture is no longer raising: its open deals end, and investors hear
+        close_venture_deals(
+            session=session, actor=actor, venture=venture, reason=DealClosedReason.VENTURE_CLOSED
+        )
     _announce(session, venture, was_published)
     session.commit()
     return venture
@@ -162,10 +171,21 @@ def set_visibility(
     )
 
 
-def delete_venture(*, session: Session, actor: User, venture_id: int) -> None:
-    """Erase a venture and everything hanging off it; the audit trail keeps only who and when."""
+def delete_venture(
+    *,
+    session: Session,
+    actor: User,
+    venture_id: int,
+    reason: DealClosedReason = DealClosedReason.VENTURE_ERASED,
+) -> None:
+    """Erase a venture and everything hanging off it; the audit trail keeps only who and when.
+
+    Its deals stay for the investors, closed with `reason` (the founder may be erasing her
+    whole account) and no longer linked to the venture.
+    """
     venture = owned_venture(session, actor, venture_id)
     was_published = venture.visibility == Visibility.PUBLISHED.value
+    close_venture_deals(session=session, actor=actor, venture=venture, reason=reason)
     scrub_personal_data(session=session, object_type="venture", object_id=venture_id)
     session.delete(venture)
     record_audit(

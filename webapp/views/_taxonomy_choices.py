@@ -7,6 +7,7 @@ from functools import cache
 
 from wtforms import SelectChoice
 
+from webapp.services.deal_wording import stage_words
 from webapp.services.taxonomy import reference_data
 
 
@@ -157,7 +158,7 @@ class Labels:
     @staticmethod
     def stage_name(stage: str) -> str:
         """A deal stage or status in words: `due_diligence` → `Due diligence`."""
-        return stage.replace("_", " ").capitalize()
+        return stage_words(stage)
 
     @staticmethod
     def gbp(amount: int | None) -> str:

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from webapp.models import Venture, VentureCreate, VentureUpdate
 from webapp.models.enums import Visibility
-from webapp.services import deals, hints, introductions, match_views, ventures
+from webapp.services import deal_closures, deals, hints, introductions, match_views, ventures
 from webapp.services.errors import ServiceError, ValidationFailed
 from webapp.views._taxonomy_choices import (
     institution_groups,
@@ -176,8 +176,10 @@ def set_visibility(venture_id: int) -> Any:
     wanted = request.form.get("visibility", "")
     if not form.validate_on_submit() or wanted not in {v.value for v in Visibility}:
         abort(400, description="Choose publish, close or draft")
+    session = get_session()
+    open_deals = deal_closures.open_deal_count(session=session, venture_id=venture_id)
     venture = ventures.set_visibility(
-        session=get_session(),
+        session=session,
         actor=require_user(),
         venture_id=venture_id,
         visibility=Visibility(wanted),
@@ -185,7 +187,8 @@ def set_visibility(venture_id: int) -> Any:
     flash(
         {
             "published": f"{venture.name} is published: matching investors will see it shortly.",
-            "closed": f"{venture.name} is closed: investors no longer see it.",
+            "closed": f"{venture.name} is closed: investors no longer see it."
+            + _deals_closed(open_deals),
             "draft": f"{venture.name} is back to a draft: investors no longer see it.",
         }[wanted],
         "success",
@@ -204,10 +207,26 @@ def delete_venture(venture_id: int) -> Any:
     form = ButtonForm()
     if request.method == "POST" and form.validate_on_submit():
         name = item.name
+        open_deals = deal_closures.open_deal_count(session=session, venture_id=venture_id)
         ventures.delete_venture(session=session, actor=user, venture_id=venture_id)
-        flash(f"{name} and its matches, introductions and deals are erased.", "success")
+        flash(f"{name} and its matches and introductions are erased." + _deals_closed(open_deals),
+              "success")  # fmt: skip
         return redirect(url_for("founder.ventures"))
-    return render_template("founder/delete.html", venture=item, form=form)
+    return render_template(
+        "founder/delete.html",
+        venture=item,
+        form=form,
+        open_deals=deal_closures.open_deal_count(session=session, venture_id=venture_id),
+    )
+
+
+def _deals_closed(count: int) -> str:
+    """The flash's second sentence when open deals closed with the venture."""
+    if not count:
+        return ""
+    if count == 1:
+        return " Its open deal was withdrawn, and the investor is told."
+    return f" Its {count} open deals were withdrawn, and the investors are told."
 
 
 @bp.post("/ventures/<int:venture_id>/introductions")

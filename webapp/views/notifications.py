@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from webapp.models import User
 from webapp.services import notification_views
 from webapp.views._venture_forms import ButtonForm
 from webapp.web.auth import login_required, require_user, safe_next
@@ -13,7 +14,15 @@ from webapp.web.db_session import get_session
 from webapp.web.navigation import add_nav_item
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
-add_nav_item("notifications.index", "Notifications", order=60)
+
+
+def _unread(user: User) -> int:
+    """The header badge: read on every signed-in page, so marking read shows at once."""
+    return notification_views.unread_count(session=get_session(), viewer=user)
+
+
+add_nav_item("notifications.index", "Notifications", order=60, count=_unread,
+             count_label="unread")  # fmt: skip
 
 PAGE_SIZE = 20
 
@@ -38,6 +47,9 @@ def index() -> Any:
     return render_template(
         "notifications/index.html",
         page=page,
+        details=notification_views.contact_details(
+            session=session, viewer=user, notifications=page.items
+        ),
         unread_only=unread_only,
         unread=notification_views.unread_count(session=session, viewer=user),
         link_args={"show": "unread"} if unread_only else {},

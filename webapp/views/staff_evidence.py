@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request
 
+from webapp.services.audit_labels import OBJECT_LABELS, action_label
 from webapp.services.audit_views import (
     AUDIT_COLUMNS,
     AuditFilters,
@@ -136,6 +137,8 @@ def audit() -> Any:
         filters=filters,
         errors=errors,
         actions=audit_actions(session=session),
+        action_label=action_label,
+        object_labels=OBJECT_LABELS,
     ), (422 if errors else 200)
 
 

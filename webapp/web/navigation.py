@@ -13,7 +13,7 @@ a page is being built. The header shows the entries for the signed-in user's rol
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import Flask, current_app, request, url_for
@@ -32,15 +32,23 @@ class NavItem:
     label: str
     roles: frozenset[str]
     order: int
+    count: Callable[[User], int] | None = None
+    count_label: str = ""
 
 
 @dataclass(frozen=True)
 class NavLink:
-    """A resolved link for the template; `current` marks the page being shown."""
+    """A resolved link for the template; `current` marks the page being shown.
+
+    `count` (e.g. unread notifications) is shown as a badge and read out as
+    "Notifications, 3 unread" through `count_label`; 0 shows nothing.
+    """
 
     url: str
     label: str
     current: bool
+    count: int = 0
+    count_label: str = ""
 
 
 _items: dict[str, NavItem] = {}
@@ -49,14 +57,24 @@ FALLBACK_DASHBOARD = "account.settings"
 
 
 def add_nav_item(
-    endpoint: str, label: str, *, roles: Iterable[str] = ALL_ROLES, order: int = 50
+    endpoint: str,
+    label: str,
+    *,
+    roles: Iterable[str] = ALL_ROLES,
+    order: int = 50,
+    count: Callable[[User], int] | None = None,
+    count_label: str = "",
 ) -> None:
-    """Show a link to `endpoint` in the header for users with one of `roles`."""
+    """Show a link to `endpoint` in the header for users with one of `roles`.
+
+    `count(user)`, when given, is worked out on each page and shown as a badge beside the label.
+    """
     wanted = frozenset(roles)
     unknown = wanted - ALL_ROLES
     if unknown:
         raise ValueError(f"unknown role(s) {sorted(unknown)}; roles are {sorted(ALL_ROLES)}")
-    _items[endpoint] = NavItem(endpoint=endpoint, label=label, roles=wanted, order=order)
+    _items[endpoint] = NavItem(endpoint=endpoint, label=label, roles=wanted, order=order,
+                               count=count, count_label=count_label)  # fmt: skip
 
 
 def set_dashboard(role: str, endpoint: str) -> None:
@@ -87,6 +105,8 @@ def nav_links(user: User | None) -> list[NavLink]:
                 url=url_for(item.endpoint),
                 label=item.label,
                 current=request.endpoint == item.endpoint,
+                count=item.count(user) if item.count else 0,
+                count_label=item.count_label,
             )
         )
     return links

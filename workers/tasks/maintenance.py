@@ -8,7 +8,7 @@ from celery import group
 
 from webapp.models import utcnow
 from webapp.models.enums import JobKind
-from webapp.services import jobs, match_news, model_registry, notifications, outbox, refresh
+from webapp.services import digests, jobs, match_news, model_registry, outbox, refresh
 from webapp.services.mail import due_email_ids
 from webapp.services.scoring_full import plan_chunks
 from workers.base import VentureTask, venture_task
@@ -155,7 +155,7 @@ def weekly_retrain(self: VentureTask) -> int:
 def weekly_digests(self: VentureTask) -> int:
     """Beat, weekly: one digest email per digest subscriber with news."""
     with self.runtime.session() as session:
-        return notifications.queue_weekly_digests(session=session)
+        return digests.queue_weekly_digests(session=session)
 
 
 @venture_task()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import Session, select
 
 from tests.factories import (
@@ -14,12 +15,15 @@ from tests.factories import (
 )
 from webapp.models import EmailDelivery, Notification
 from webapp.models.enums import IntroductionStatus, Role
+from webapp.services.digests import queue_weekly_digests
 from webapp.services.match_news import announce_introduction
 from webapp.services.notifications import (
+    DEAL_STALLED,
     INTRODUCTION_ACCEPTED,
+    INTRODUCTION_DECLINED,
+    INTRODUCTION_REQUESTED,
     NEW_MATCH,
     notify,
-    queue_weekly_digests,
 )
 
 
@@ -70,10 +74,25 @@ def test_off_means_in_app_only(session: Session) -> None:
     assert queue_weekly_digests(session=session) == 0
 
 
+@pytest.mark.parametrize(
+    "kind",
+    [NEW_MATCH, INTRODUCTION_REQUESTED, INTRODUCTION_ACCEPTED, INTRODUCTION_DECLINED, DEAL_STALLED],
+)
+@pytest.mark.parametrize(("frequency", "emailed"), [("instant", 1), ("digest", 0), ("off", 0)])
+def test_every_kind_of_notice_is_emailed_only_as_the_setting_says(
+    session: Session, kind: str, frequency: str, emailed: int
+) -> None:
+    user = FounderFactory(email_frequency=frequency)
+    made = notify(session=session, user=user, kind=kind, title="t", body="b", dedupe_key="k")
+    session.commit()
+    assert made is not None  # in the app whatever the setting
+    assert len(_emails(session)) == emailed
+
+
 def test_an_accepted_introduction_gives_both_sides_the_other_contact(session: Session) -> None:
     organisation = OrganisationFactory(name="Pennine Angels")
     member = InvestorUserFactory(organisation_id=organisation.id, name="Ivy Investor",
-                                 email="ivy@pennine.example", email_frequency="off")  # fmt: skip
+                                 email="ivy@pennine.example")  # fmt: skip
     profile = InvestorProfileFactory(organisation_id=organisation.id, name="Pennine Angels")
     founder = FounderFactory(name="Fay Founder", email="fay@tyne.example", phone="0191 000 0000")
     venture = VentureFactory(owner_id=founder.id, name="Tyne Dx")
@@ -83,7 +102,7 @@ def test_an_accepted_introduction_gives_both_sides_the_other_contact(session: Se
     assert announce_introduction(session=session, introduction_id=intro.id) == 2
     assert announce_introduction(session=session, introduction_id=intro.id) == 0
     by_user = {e.user_id: e for e in _emails(session)}
-    assert set(by_user) == {founder.id, member.id}  # sent whatever the match-news setting
+    assert set(by_user) == {founder.id, member.id}
     assert "ivy@pennine.example" in by_user[founder.id].text_body
     assert "fay@tyne.example" in by_user[member.id].text_body
     assert "0191 000 0000" in by_user[member.id].html_body

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.webapp.ventures.parties import founder, investor, staff
+from tests.webapp.ventures.parties import deal, founder, investor, staff
 from webapp.services.match_views import forget_recent_impressions
 
-__all__ = ["founder", "investor", "staff"]
+__all__ = ["deal", "founder", "investor", "staff"]
 
 
 @pytest.fixture(autouse=True)

@@ -11,13 +11,14 @@ import pytest
 from sqlmodel import Session
 
 from tests.factories import (
+    DealFactory,
     FounderFactory,
     InvestorProfileFactory,
     InvestorUserFactory,
     StaffFactory,
     VentureFactory,
 )
-from webapp.models import InvestorProfile, User, Venture
+from webapp.models import Deal, InvestorProfile, User, Venture
 
 
 @dataclass
@@ -62,3 +63,13 @@ def investor(session: Session) -> Investor:
 @pytest.fixture
 def staff(session: Session) -> User:
     return StaffFactory()
+
+
+@pytest.fixture
+def deal(session: Session, investor: Investor, founder: Founder) -> Deal:
+    """An accepted deal between the `founder`'s venture and the `investor`."""
+    made: Deal = DealFactory(
+        introduction__venture_id=founder.venture.id,
+        introduction__investor_id=investor.profile.id,
+    )
+    return made

@@ -14,15 +14,6 @@ from webapp.services.errors import Conflict, Forbidden, NotFound, ValidationFail
 from webapp.services.outbox import DEAL_CHANGED
 
 
-@pytest.fixture
-def deal(session: Session, investor: Investor, founder: Founder) -> Deal:
-    made: Deal = DealFactory(
-        introduction__venture_id=founder.venture.id,
-        introduction__investor_id=investor.profile.id,
-    )
-    return made
-
-
 def test_either_party_moves_the_deal_forward_to_invested(
     session: Session, deal: Deal, investor: Investor, founder: Founder
 ) -> None:

@@ -37,6 +37,12 @@
     button.textContent = "Menu";
     button.setAttribute("aria-controls", "main-nav");
     button.setAttribute("aria-expanded", "false");
+    // A count in the folded menu (unread notifications) shows on the button too.
+    var count = nav.querySelector("a[aria-label] .nav-count");
+    if (count) {
+      button.appendChild(count.cloneNode(true));
+      button.setAttribute("aria-label", "Menu (" + count.parentNode.getAttribute("aria-label") + ")");
+    }
     nav.setAttribute("data-collapsed", "true");
     button.addEventListener("click", function () {
       var open = button.getAttribute("aria-expanded") === "true";

@@ -1,0 +1,100 @@
+"""Notices about deals: one party moved it, or it closed because a party went away.
+
+Both are written in the transaction that changes the deal, so the notice exists exactly when
+the change does, and a notice about an erased venture can still name it. Each dedupe key names
+the deal event it reports, never the deal's current stage.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from webapp.models import Deal, DealEvent, InvestorProfile, Notification, User, Venture
+from webapp.services.deal_wording import closed_reason_label, move_phrase, stage_words
+from webapp.services.ids import saved_id
+from webapp.services.notifications import DEAL_CLOSED, DEAL_MOVED, notify
+from webapp.services.object_access import active_members
+
+
+def _link(deal: Deal) -> str:
+    return f"/deals/{saved_id(deal)}"
+
+
+def announce_move(
+    *, session: Session, deal: Deal, event: DealEvent, actor: User, previous: str
+) -> int:
+    """Tell the other party that `actor` moved the deal; returns how many were told."""
+    venture = session.get(Venture, deal.venture_id) if deal.venture_id else None
+    profile = session.get(InvestorProfile, deal.investor_id)
+    if venture is None or profile is None:
+        return 0
+    by_founder = actor.id == venture.owner_id
+    mover = venture.name if by_founder else profile.name
+    if by_founder:
+        recipients = active_members(session, deal.investor_id)
+    else:
+        owner = session.get(User, venture.owner_id)
+        recipients = [owner] if owner is not None and owner.active else []
+    paragraphs = [
+        f"{actor.name} ({mover}) moved the deal between {venture.name} and {profile.name} "
+        f"from {stage_words(previous).lower()} to {stage_words(event.stage).lower()}."
+    ]
+    if deal.amount_gbp:
+        paragraphs.append(f"Amount: £{deal.amount_gbp:,}.")
+    if event.note:
+        paragraphs.append(f"Their note: {event.note}")
+    created = [
+        notify(
+            session=session,
+            user=user,
+            kind=DEAL_MOVED,
+            title=f"{mover} {move_phrase(event.stage)}",
+            body="\n\n".join(paragraphs),
+            link=_link(deal),
+            data={"deal_id": deal.id, "deal_event_id": event.id, "stage": event.stage},
+            dedupe_key=f"deal:{deal.id}:event:{saved_id(event)}",
+        )
+        for user in recipients
+    ]
+    return _count(created)
+
+
+def announce_closure(
+    *,
+    session: Session,
+    deal: Deal,
+    event: DealEvent,
+    recipients: list[User],
+    venture_name: str,
+    investor_name: str,
+    previous: str,
+) -> int:
+    """Tell the remaining party why an open deal closed without them."""
+    reason = closed_reason_label(deal.closed_reason) or "The other side left"
+    body = (
+        f"{reason}, so the deal between {venture_name} and {investor_name} has closed "
+        f"(it was at {stage_words(previous).lower()}). It stays on your deals board as withdrawn."
+    )
+    created = [
+        notify(
+            session=session,
+            user=user,
+            kind=DEAL_CLOSED,
+            title=f"Deal closed: {venture_name} and {investor_name}",
+            body=body,
+            link=_link(deal),
+            data={
+                "deal_id": deal.id,
+                "deal_event_id": event.id,
+                "reason": deal.closed_reason,
+            },
+            dedupe_key=f"deal:{deal.id}:event:{saved_id(event)}",
+        )
+        for user in recipients
+        if user.active
+    ]
+    return _count(created)
+
+
+def _count(created: list[Notification | None]) -> int:
+    return sum(1 for item in created if item is not None)
