@@ -150,3 +150,17 @@ def test_shortlisting_from_the_list_needs_no_reason(
     fresh(session)
     assert session.exec(select(Feedback)).one().action == "shortlist"
     assert "Keeper Ltd" in client.get("/investor/shortlist").get_data(as_text=True)
+
+
+def test_the_venture_page_names_its_tax_reliefs(
+    client: FlaskClient, session: Session, investor: Investor
+) -> None:
+    both = VentureFactory(seis=True, eis=True)
+    eis_only = VentureFactory(seis=False, eis=True)
+    neither = VentureFactory(seis=False, eis=False)
+    sign_in(client, investor.user.email)
+    for venture, words in ((both, "SEIS and EIS"), (eis_only, "EIS"), (neither, "None stated")):
+        response = client.get(f"/investor/ventures/{venture.id}")
+        assert response.status_code == 200, venture
+        text = response.get_data(as_text=True)
+        assert f"<dt>Tax relief</dt><dd>{words}</dd>" in text
