@@ -338,8 +338,8 @@ class DealMoveForm(Form):
         choices=lambda: deal_stage_choices(list(MOVABLE_STAGES)),
         validators=[InputRequired("Choose the stage the deal has reached")],
     )
-    amount_gbp = MoneyField("Amount (optional)")
-    note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=2000)])
+    amount_gbp = MoneyField("Amount")
+    note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
 
     def validate_amount_gbp(self, field: Field) -> None:
         if field.data is not None and not 1 <= field.data <= MAX_RAISE_GBP:

@@ -72,7 +72,33 @@
     });
   }
 
+  // A wide table scrolls inside its box (.table-wrap). Name the box after the table's caption,
+  // and let keyboard users focus it (to scroll with the arrow keys) whenever it does scroll.
+  var tableCount = 0;
+  function scrollableTables() {
+    var boxes = document.querySelectorAll(".table-wrap");
+    boxes.forEach(function (box) {
+      var caption = box.querySelector("caption");
+      if (caption) {
+        if (!caption.id) { tableCount += 1; caption.id = "table-caption-" + tableCount; }
+        box.setAttribute("aria-labelledby", caption.id);
+      } else if (!box.hasAttribute("aria-label")) {
+        box.setAttribute("aria-label", "Table");
+      }
+      box.setAttribute("role", "region");
+    });
+    function update() {
+      boxes.forEach(function (box) {
+        if (box.scrollWidth > box.clientWidth + 1) { box.setAttribute("tabindex", "0"); }
+        else { box.removeAttribute("tabindex"); }
+      });
+    }
+    update();
+    window.addEventListener("resize", update);
+  }
+
   ready(function () {
+    scrollableTables();
     focusErrorSummary();
     linkSummaryToFields();
     navToggle();
