@@ -14,6 +14,7 @@ from webapp.models import (
     Deal,
     Introduction,
     InvestorProfile,
+    Match,
     ProgrammeMember,
     ProgrammeVenture,
     User,
@@ -120,6 +121,44 @@ def readable_investor(session: Session, viewer: User, investor_id: int) -> Inves
     """A mandate its members and staff may read; others get NotFound."""
     profile = session.get(InvestorProfile, investor_id)
     if profile is None or not (is_member(viewer, profile) or is_staff(viewer)):
+        raise NotFound(f"No investor {investor_id}")
+    return profile
+
+
+def founder_knows_investor(session: Session, founder: User, investor_id: int) -> bool:
+    """The investor is in the ranked list of one of the founder's published ventures (what the
+    founder is shown), or the two sides have (had) an introduction: only then may a founder
+    read the investor's public profile."""
+    if founder.role != Role.FOUNDER.value:
+        return False
+    owned = select(col(Venture.id)).where(col(Venture.owner_id) == founder.id)
+    published = owned.where(col(Venture.visibility) == Visibility.PUBLISHED.value)
+    ranked = (
+        select(Match.id)
+        .where(col(Match.investor_id) == investor_id)
+        .where(col(Match.venture_id).in_(published))
+        .where(col(Match.venture_rank).is_not(None))
+    )
+    introduced = (
+        select(Introduction.id)
+        .where(col(Introduction.investor_id) == investor_id)
+        .where(col(Introduction.venture_id).in_(owned))
+    )
+    return (
+        session.exec(ranked.limit(1)).first() is not None
+        or session.exec(introduced.limit(1)).first() is not None
+    )
+
+
+def readable_investor_profile(session: Session, viewer: User, investor_id: int) -> InvestorProfile:
+    """The public side of a mandate: its members, staff, and founders who know the investor
+    (see `founder_knows_investor`); everyone else gets NotFound."""
+    profile = session.get(InvestorProfile, investor_id)
+    if profile is None or not (
+        is_member(viewer, profile)
+        or is_staff(viewer)
+        or founder_knows_investor(session, viewer, investor_id)
+    ):
         raise NotFound(f"No investor {investor_id}")
     return profile
 

@@ -129,6 +129,12 @@ API_SPECS = [
     ),
     Spec("GET", "/api/v1/investors/{P}/matches", {"investor": "ok", **STAFF_READ}),
     Spec(
+        "GET",
+        "/api/v1/investors/{P}/profile",
+        {**roles("ok", "founder", "investor"), **STAFF_READ},
+        note="founders who have P in a published venture's list or an introduction with it",
+    ),
+    Spec(
         "POST",
         "/api/v1/investors/{P}/feedback",
         {"investor": "ok", **STAFF_NO},
@@ -281,6 +287,8 @@ PAGE_SPECS = [
         body={"venture_id": "{W}"},
         note="a draft can't be asked about",
     ),
+    Spec("GET", "/investors/{P}", {**roles("ok", "founder", "investor"), **STAFF_READ}),
+    Spec("GET", "/investors/{Q}", {"other_investor": "ok", **STAFF_READ}),
     Spec("GET", "/deals", roles("ok", *SIGNED_IN)),
     Spec("GET", "/deals/{D}", {**PARTIES, **STAFF_READ}),
     Spec("POST", "/deals/{D}/move", PARTY_PAGE, body={"stage": "in_conversation"}),
