@@ -28,6 +28,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    StopValidation,
     ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -90,6 +91,12 @@ class MoneyField(StringField):  # type: ignore[misc]
         if number != number.to_integral_value():
             raise ValueError("Enter a whole number of pounds")
         self.data = int(number)
+
+    def pre_validate(self, form: Form) -> None:
+        # Text that isn't an amount already has its error ("Enter an amount in pounds, like
+        # 750k"); the form's own checks would add a second one ("Enter how much…") to it.
+        if self.process_errors:
+            raise StopValidation()
 
     def _value(self) -> str:
         if self.raw_data:

@@ -111,3 +111,16 @@ def test_other_founders_and_investors_cannot_open_a_founders_pages(
     assert response.status_code == 404
     fresh(session)
     assert session.get(Venture, founder.venture.id) is not None
+
+
+def test_an_amount_that_is_not_a_number_gets_one_error(
+    client: FlaskClient, session: Session
+) -> None:
+    sign_in(client, FounderFactory().email)
+    response = post_form(client, "/founder/ventures/new", FORM | {"raise_amount_gbp": "abc"})
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    error = text[text.index('id="raise_amount_gbp-error"') :]
+    error = error[: error.index("</p>")]
+    assert "Enter an amount in pounds, like 750000, £750,000 or 750k" in error
+    assert "Enter how much you are raising" not in error
