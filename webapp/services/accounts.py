@@ -44,14 +44,37 @@ class TooManyAttempts(ServiceError):
         self.retry_after_s = retry_after_s
 
 
+def email_problem(email: str) -> str:
+    """What is wrong with an address the email library refused, in plain words.
+
+    The library's own messages ("The part after the @-sign is not valid. It should have a
+    period.") read like a parser's; people need to know what to type instead.
+    """
+    shown = email.strip()
+    local, at, domain = shown.partition("@")
+    if not at:
+        why = "has no @"
+    elif not local:
+        why = "has nothing before the @"
+    elif not domain:
+        why = "has nothing after the @"
+    elif "@" in domain:
+        why = "has more than one @"
+    elif any(c.isspace() for c in shown):
+        why = "has a space in it"
+    elif "." not in domain:
+        why = f"needs a full domain after the @, such as {domain}.org or {domain}.ac.uk"
+    else:
+        why = "has characters or dots where an email address can't have them"
+    return f"Enter a full email address, like name@example.org: “{shown}” {why}"
+
+
 def normalise_email(email: str, *, field: str = "email") -> str:
     """Lower-cased, validated syntax (no DNS look-up), or a 422 naming the field."""
     try:
         checked = validate_email(email.strip(), check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise ValidationFailed(
-            [FieldError(field, f"{email!r} is not an email address: {exc}")]
-        ) from None
+    except EmailNotValidError:
+        raise ValidationFailed([FieldError(field, email_problem(email))]) from None
     return checked.normalized.lower()
 
 

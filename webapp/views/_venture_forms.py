@@ -92,7 +92,7 @@ class MoneyField(StringField):  # type: ignore[misc]
             raise ValueError("Enter a whole number of pounds")
         self.data = int(number)
 
-    def pre_validate(self, form: Form) -> None:
+    def pre_validate(self, form: Form) -> None:  # noqa: ARG002 - WTForms passes the form
         # Text that isn't an amount already has its error ("Enter an amount in pounds, like
         # 750k"); the form's own checks would add a second one ("Enter how much…") to it.
         if self.process_errors:
