@@ -185,7 +185,9 @@ def set_visibility(venture_id: int) -> Any:
     flash(
         {
             "published": f"{venture.name} is published: matching investors will see it shortly.",
-            "closed": f"{venture.name} is closed: investors no longer see it.",
+            "closed": f"{venture.name} is closed to new investors: it has left their ranked "
+            "lists. Introductions and deals already under way carry on; publish it again to "
+            "reopen the round.",
             "draft": f"{venture.name} is back to a draft: investors no longer see it.",
         }[wanted],
         "success",
