@@ -195,6 +195,8 @@ API_SPECS = [
         {**PARTIES, **STAFF_NO},
         body={"stage": "in_conversation", "note": "First call booked"},
     ),
+    # Search: every signed-in role; the service limits what each finds (tests/webapp/ventures).
+    Spec("GET", "/api/v1/search?q=matrix", roles("ok", *SIGNED_IN)),
     # Notifications belong to one person.
     Spec("GET", "/api/v1/notifications", roles("ok", *SIGNED_IN)),
     Spec("POST", "/api/v1/notifications/{N}/read", {"founder": "ok"}),
@@ -287,6 +289,7 @@ PAGE_SPECS = [
         body={"venture_id": "{W}"},
         note="a draft can't be asked about",
     ),
+    Spec("GET", "/search?q=matrix", roles("ok", *SIGNED_IN)),
     Spec("GET", "/investors/{P}", {**roles("ok", "founder", "investor"), **STAFF_READ}),
     Spec("GET", "/investors/{Q}", {"other_investor": "ok", **STAFF_READ}),
     Spec("GET", "/deals", roles("ok", *SIGNED_IN)),

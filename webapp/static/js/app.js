@@ -47,9 +47,13 @@
   }
 
   // Ask before irreversible actions; the server still requires its own confirmation field.
+  // Only a form that is filled in is asked about: for one the server will refuse anyway (an
+  // empty password, an unticked box) the question only gets in the way, so it goes straight to
+  // the server, which names what is missing.
   function confirmDangerous() {
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {
       form.addEventListener("submit", function (event) {
+        if (!form.checkValidity()) { return; }
         if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
       });
     });
