@@ -315,7 +315,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth_api.create_token",
     }
 )
-PUBLIC_PREFIXES = ("auth.", "openapi.", "swagger.")
+PUBLIC_PREFIXES = ("auth.", "openapi.", "swagger.", "legal.")
 SELF_ENDPOINTS = frozenset({"me_api.me", "auth_api.revoke_current_token", "auth.sign_out"})
 SELF_PREFIXES = ("account.",)
 STAFF_PREFIXES = (
