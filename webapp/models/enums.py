@@ -92,6 +92,13 @@ class EmailFrequency(StrEnum):
     OFF = "off"
 
 
+class ListView(StrEnum):
+    """How a person likes long ranked lists laid out: a card per item, or a row per item."""
+
+    FULL = "full"
+    COMPACT = "compact"
+
+
 class EmailStatus(StrEnum):
     """Delivery state; `failed` is final and shown to staff with the last error."""
 

@@ -10,7 +10,13 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from webapp.models import Organisation, User, utcnow
-from webapp.models.enums import EmailFrequency, OneTimeTokenPurpose, OrganisationKind, Role
+from webapp.models.enums import (
+    EmailFrequency,
+    ListView,
+    OneTimeTokenPurpose,
+    OrganisationKind,
+    Role,
+)
 from webapp.services import api_tokens, one_time_tokens, passwords, sessions
 from webapp.services.audit import record_audit
 from webapp.services.errors import Conflict, FieldError, ServiceError, ValidationFailed
@@ -380,4 +386,16 @@ def update_profile(
         after={"email_frequency": email_frequency},
     )
     session.commit()
+    return user
+
+
+def set_list_view(*, session: Session, user: User, view: str) -> User:
+    """Remember how the person likes ranked lists laid out (a display choice: not audited)."""
+    allowed = [v.value for v in ListView]
+    if view not in allowed:
+        raise ValidationFailed([FieldError("view", f"{view!r} isn't one of {allowed}")])
+    if user.list_view != view:
+        user.list_view = view
+        session.add(user)
+        session.commit()
     return user

@@ -260,6 +260,7 @@ PAGE_SPECS = [
     Spec("POST", "/investor/mandate", INVESTOR_PAGE, body=MANDATE_FORM),
     Spec("POST", "/investor/mandate/members", INVESTOR_PAGE, body={"email": "{loner}"}),
     Spec("GET", "/investor/shortlist", INVESTOR_PAGE),
+    Spec("POST", "/investor/matches/layout", INVESTOR_PAGE, body={"view": "compact"}),
     Spec("GET", "/investor/ventures/{V}", INVESTOR_PAGE),
     Spec("GET", "/investor/ventures/{W}", {**FOUNDERS_NO, **STAFF_NO}, note="a draft"),
     Spec(
