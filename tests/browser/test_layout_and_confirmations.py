@@ -5,7 +5,6 @@ confirmations that come only once a form is filled in and say what will happen."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Dialog, Page, expect
@@ -55,8 +54,8 @@ class Dialogs:
 
 
 @pytest.fixture
-def dialogs(page: Page) -> Iterator[Dialogs]:
-    yield Dialogs(page)
+def dialogs(page: Page) -> Dialogs:
+    return Dialogs(page)
 
 
 def _one_line(page: Page) -> None:
