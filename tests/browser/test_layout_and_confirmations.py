@@ -125,9 +125,7 @@ def test_the_deals_board_shows_a_lone_closed_deal_at_1280_px(page: Page, session
     shot(page, "deals-board-phone")
 
 
-def test_the_compact_list_is_chosen_once_and_remembered(
-    page: Page, session: Session, browser: object, live_server: str
-) -> None:
+def test_the_compact_list_is_chosen_once_and_remembered(page: Page, session: Session) -> None:
     investor = make_investor()
     for rank in range(1, 21):
         venture = VentureFactory(name=f"Venture number {rank}")
