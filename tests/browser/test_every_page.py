@@ -127,3 +127,14 @@ def test_every_reachable_page_works_at_phone_width(
             if path.startswith("/investor/ventures/")
         }
         assert opened & demo_site.relief_venture_ids, "no venture with SEIS or EIS was opened"
+
+
+def test_the_investor_opens_every_published_venture(
+    demo_site: DemoSite, phone_page: Page, db: Engine
+) -> None:
+    with Session(db) as session:
+        published = session.exec(select(Venture.id).where(Venture.visibility == "published")).all()
+    _sign_in(phone_page, "investor")
+    answers = {v: phone_page.request.get(f"/investor/ventures/{v}").status for v in published}
+    assert set(answers.values()) == {200}, answers
+    assert set(published) & demo_site.relief_venture_ids  # SEIS/EIS ventures among them
