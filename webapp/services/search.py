@@ -94,13 +94,22 @@ def _investors_where(viewer: User) -> list[ColumnElement[bool]]:
     return [founder_known_investors(viewer, col(InvestorProfile.id))]
 
 
-def _name_filter(column: Mapped[str], needle: str) -> ColumnElement[bool]:
-    return func.lower(column).contains(needle, autoescape=True)
-
-
-def _starts_first(column: Mapped[str], needle: str) -> ColumnElement[int]:
-    """0 for names that start with the query, 1 for the rest: the likelier hits come first."""
-    return case((func.lower(column).startswith(needle, autoescape=True), 0), else_=1)
+def _named(
+    kind: SearchKind,
+    id_column: Mapped[int | None],
+    name_column: Mapped[str],
+    needle: str,
+    where: list[ColumnElement[bool]],
+) -> Select[*tuple[Any, ...]]:
+    """One kind's rows whose name contains the needle, as (kind, id, name, first), where
+    `first` is 0 for names that start with the needle: the likelier hits come first."""
+    lowered = func.lower(name_column)
+    return sa_select(
+        literal_column(f"'{kind.value}'", String).label("kind"),  # an enum value, not user text
+        id_column.label("id"),
+        name_column.label("name"),
+        case((lowered.startswith(needle, autoescape=True), 0), else_=1).label("first"),
+    ).where(lowered.contains(needle, autoescape=True), *where)
 
 
 def search(
@@ -122,23 +131,12 @@ def search(
     kinds = [k for k in allowed if kind is None or k == kind]
     parts: list[Select[*tuple[Any, ...]]] = []
     if SearchKind.VENTURE in kinds:
-        parts.append(
-            sa_select(
-                literal_column("'venture'", String).label("kind"),
-                col(Venture.id).label("id"),
-                col(Venture.name).label("name"),
-                _starts_first(col(Venture.name), needle).label("first"),
-            ).where(_name_filter(col(Venture.name), needle), *_ventures_where(session, viewer))
-        )
+        where = _ventures_where(session, viewer)
+        parts.append(_named(SearchKind.VENTURE, col(Venture.id), col(Venture.name), needle, where))
     if SearchKind.INVESTOR in kinds:
-        parts.append(
-            sa_select(
-                literal_column("'investor'", String).label("kind"),
-                col(InvestorProfile.id).label("id"),
-                col(InvestorProfile.name).label("name"),
-                _starts_first(col(InvestorProfile.name), needle).label("first"),
-            ).where(_name_filter(col(InvestorProfile.name), needle), *_investors_where(viewer))
-        )
+        profile_id, profile_name = col(InvestorProfile.id), col(InvestorProfile.name)
+        where = _investors_where(viewer)
+        parts.append(_named(SearchKind.INVESTOR, profile_id, profile_name, needle, where))
     if not parts:
         return Page(items=[], total=0, limit=limit, offset=offset)
     found = union_all(*parts).subquery()

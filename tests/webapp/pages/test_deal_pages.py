@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
@@ -95,15 +96,21 @@ def test_notification_centre(client: FlaskClient, session: Session, founder: Fou
     )
 
 
-def test_an_investor_reads_each_introduction_by_venture_name_once(
-    client: FlaskClient, session: Session, founder: Founder, investor: Investor
-) -> None:
+@pytest.fixture
+def investor_asked(founder: Founder, investor: Investor) -> None:
+    """The investor has asked the founder for an introduction."""
     IntroductionFactory(
         venture_id=founder.venture.id,
         investor_id=investor.profile.id,
         requested_by=investor.user.id,
         requested_by_role="investor",
     )
+
+
+@pytest.mark.usefixtures("investor_asked")
+def test_an_investor_reads_each_introduction_by_venture_name_once(
+    client: FlaskClient, session: Session, founder: Founder, investor: Investor
+) -> None:
     sign_in(client, investor.user.email)
     text = client.get("/introductions").get_data(as_text=True)
     name = founder.venture.name
@@ -112,15 +119,10 @@ def test_an_investor_reads_each_introduction_by_venture_name_once(
     assert f'href="/investor/ventures/{founder.venture.id}"' in text
 
 
+@pytest.mark.usefixtures("investor_asked")
 def test_a_founder_reads_which_venture_each_introduction_is_about(
     client: FlaskClient, session: Session, founder: Founder, investor: Investor
 ) -> None:
-    IntroductionFactory(
-        venture_id=founder.venture.id,
-        investor_id=investor.profile.id,
-        requested_by=investor.user.id,
-        requested_by_role="investor",
-    )
     sign_in(client, founder.user.email)
     text = client.get("/introductions").get_data(as_text=True)
     assert f"About your venture {founder.venture.name} · asked" in text
