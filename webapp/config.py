@@ -50,6 +50,8 @@ ACCEPTS = {
     "TRUSTED_PROXIES": "the number of reverse proxies in front of the app (0 to 5)",
     "PUBLIC_URL": "the address people open the site at, such as https://venturematch.example.org "
     "(links in emails use it)",
+    "PRIVACY_CONTACT": "the email address people write to about their data, such as "
+    "privacy@example.org (the privacy notice names it)",
 }
 
 
@@ -69,6 +71,7 @@ class Settings(BaseSettings):
     match_top_k: int = Field(default=50, ge=1, le=1000)
     trusted_proxies: int = Field(default=0, ge=0, le=5)
     public_url: str | None = None
+    privacy_contact: str | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -116,6 +119,16 @@ class Settings(BaseSettings):
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise ValueError("not an http(s) URL")
         return value.rstrip("/")
+
+    @field_validator("privacy_contact")
+    @classmethod
+    def _privacy_contact(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        local, at, domain = value.strip().partition("@")
+        if not (local and at and "." in domain) or any(c.isspace() for c in value.strip()):
+            raise ValueError("not an email address")
+        return value.strip()
 
     @model_validator(mode="after")
     def _fill_defaults_and_check_secrets(self) -> Settings:

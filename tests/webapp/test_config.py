@@ -35,6 +35,7 @@ def test_postgresql_urls_use_psycopg3():
         ("PORT", "eighty", "PORT='eighty'"),
         ("PORT", "0", "expected a TCP port number from 1 to 65535"),
         ("ENV", "staging", "ENV='staging'"),
+        ("PRIVACY_CONTACT", "privacy team", "PRIVACY_CONTACT='privacy team': not an email"),
     ],
 )
 def test_bad_values_name_the_variable_and_what_it_accepts(variable, value, expected):

@@ -26,7 +26,7 @@ from webapp.models import (
     User,
 )
 from webapp.models.enums import FeedbackAction, PassReason
-from webapp.services import feedback, investors, match_views
+from webapp.services import feedback, investor_profiles, investors, match_views
 from webapp.services.errors import NotFound
 from webapp.services.match_views import InvestorMatch, MatchSort
 from webapp.services.ventures import VentureFilters
@@ -79,6 +79,39 @@ class InvestorOut(BaseModel):
     def of(cls, profile: InvestorProfile) -> InvestorOut:
         """Read the stored row."""
         return cls.model_validate(profile, from_attributes=True)
+
+
+class SectorDealsOut(BaseModel):
+    """How many of the investor's past deals were in one sector."""
+
+    sector: str
+    deals: int
+
+
+class InvestorPublicProfileOut(BaseModel):
+    """An investor as founders who know it see it: the mandate, track record and team."""
+
+    id: int
+    name: str
+    investor_type: str
+    thesis: str
+    sectors: list[str]
+    stages: list[str]
+    ticket_min_gbp: int
+    ticket_max_gbp: int
+    regions: list[str]
+    instruments: list[str]
+    eis: bool
+    seis: bool
+    active: bool = Field(description="false while the mandate is paused")
+    past_deals: int = Field(description="past deals on record (imported history and deals here)")
+    past_deals_by_sector: list[SectorDealsOut] = Field(
+        description="a deal in several sectors counts once in each; most deals first"
+    )
+    members: list[str] | None = Field(
+        description="the names of the people behind the mandate; null until one of the "
+        "caller's introductions with this investor is accepted (always shown to staff)"
+    )
 
 
 class VentureSummaryOut(BaseModel):
@@ -229,6 +262,24 @@ def get_investor(path: InvestorPath) -> tuple[dict[str, Any], int]:
         session=get_session(), viewer=require_user(), investor_id=path.investor_id
     )
     return InvestorOut.of(profile).model_dump(mode="json"), 200
+
+
+@api.get(
+    "/investors/<int:investor_id>/profile",
+    security=SECURITY,
+    responses={200: InvestorPublicProfileOut, **problems(*READ_ERRORS)},
+)
+@api_auth()
+@validated
+def investor_public_profile(path: InvestorPath) -> tuple[dict[str, Any], int]:
+    """The investor's public profile: its members, staff, and founders with a venture that has
+    the investor in its ranked list or an introduction with it (404 for anyone else)."""
+    found = investor_profiles.public_profile(
+        session=get_session(), viewer=require_user(), investor_id=path.investor_id
+    )
+    return InvestorPublicProfileOut.model_validate(found, from_attributes=True).model_dump(
+        mode="json"
+    ), 200
 
 
 @api.patch(

@@ -7,7 +7,13 @@ from datetime import datetime
 from pydantic import EmailStr
 from sqlmodel import Field, SQLModel
 
-from webapp.models.enums import EmailFrequency, OneTimeTokenPurpose, OrganisationKind, Role
+from webapp.models.enums import (
+    EmailFrequency,
+    ListView,
+    OneTimeTokenPurpose,
+    OrganisationKind,
+    Role,
+)
 from webapp.models.types import UTCDateTime, one_of, utcnow
 
 
@@ -36,6 +42,7 @@ class User(UserBase, table=True):
     __table_args__ = (
         one_of("role", Role),
         one_of("email_frequency", EmailFrequency),
+        one_of("list_view", ListView),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -49,6 +56,12 @@ class User(UserBase, table=True):
     email_verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     email_frequency: str = Field(default=EmailFrequency.INSTANT.value, max_length=10)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The layout of ranked lists this person last chose; remembered across devices.
+    list_view: str = Field(
+        default=ListView.FULL.value,
+        max_length=10,
+        sa_column_kwargs={"server_default": ListView.FULL.value},
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 

@@ -85,9 +85,11 @@ CLOSED_DEAL_STAGES = frozenset(
 
 
 class DealClosedReason(StrEnum):
-    """Why a deal closed without either party moving it: one side went away while it was open."""
+    """Why a deal closed without either party moving it: one side went away while it was open.
 
-    VENTURE_CLOSED = "venture_closed"
+    Closing a round is not one of them: it stops new introductions, and deals under way carry on.
+    """
+
     VENTURE_ERASED = "venture_erased"
     FOUNDER_ERASED = "founder_erased"
     INVESTOR_ERASED = "investor_erased"
@@ -99,6 +101,13 @@ class EmailFrequency(StrEnum):
     INSTANT = "instant"
     DIGEST = "digest"
     OFF = "off"
+
+
+class ListView(StrEnum):
+    """How a person likes long ranked lists laid out: a card per item, or a row per item."""
+
+    FULL = "full"
+    COMPACT = "compact"
 
 
 class EmailStatus(StrEnum):

@@ -37,6 +37,7 @@ _ACCOUNT_FIELDS = (
     "phone",
     "organisation_id",
     "email_frequency",
+    "list_view",
     "email_verified_at",
     "last_login_at",
     "created_at",

@@ -10,7 +10,13 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from webapp.models import Organisation, User, utcnow
-from webapp.models.enums import EmailFrequency, OneTimeTokenPurpose, OrganisationKind, Role
+from webapp.models.enums import (
+    EmailFrequency,
+    ListView,
+    OneTimeTokenPurpose,
+    OrganisationKind,
+    Role,
+)
 from webapp.services import api_tokens, one_time_tokens, passwords, sessions
 from webapp.services.audit import record_audit
 from webapp.services.errors import Conflict, FieldError, ServiceError, ValidationFailed
@@ -44,14 +50,37 @@ class TooManyAttempts(ServiceError):
         self.retry_after_s = retry_after_s
 
 
+def email_problem(email: str) -> str:
+    """What is wrong with an address the email library refused, in plain words.
+
+    The library's own messages ("The part after the @-sign is not valid. It should have a
+    period.") read like a parser's; people need to know what to type instead.
+    """
+    shown = email.strip()
+    local, at, domain = shown.partition("@")
+    if not at:
+        why = "has no @"
+    elif not local:
+        why = "has nothing before the @"
+    elif not domain:
+        why = "has nothing after the @"
+    elif "@" in domain:
+        why = "has more than one @"
+    elif any(c.isspace() for c in shown):
+        why = "has a space in it"
+    elif "." not in domain:
+        why = f"needs a full domain after the @, such as {domain}.org or {domain}.ac.uk"
+    else:
+        why = "has characters or dots where an email address can't have them"
+    return f"Enter a full email address, like name@example.org: “{shown}” {why}"
+
+
 def normalise_email(email: str, *, field: str = "email") -> str:
     """Lower-cased, validated syntax (no DNS look-up), or a 422 naming the field."""
     try:
         checked = validate_email(email.strip(), check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise ValidationFailed(
-            [FieldError(field, f"{email!r} is not an email address: {exc}")]
-        ) from None
+    except EmailNotValidError:
+        raise ValidationFailed([FieldError(field, email_problem(email))]) from None
     return checked.normalized.lower()
 
 
@@ -357,4 +386,16 @@ def update_profile(
         after={"email_frequency": email_frequency},
     )
     session.commit()
+    return user
+
+
+def set_list_view(*, session: Session, user: User, view: str) -> User:
+    """Remember how the person likes ranked lists laid out (a display choice: not audited)."""
+    allowed = [v.value for v in ListView]
+    if view not in allowed:
+        raise ValidationFailed([FieldError("view", f"{view!r} isn't one of {allowed}")])
+    if user.list_view != view:
+        user.list_view = view
+        session.add(user)
+        session.commit()
     return user

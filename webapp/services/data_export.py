@@ -29,6 +29,7 @@ _ACCOUNT_FIELDS = (
     "role",
     "phone",
     "email_frequency",
+    "list_view",
     "email_verified_at",
     "last_login_at",
     "created_at",

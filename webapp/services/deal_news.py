@@ -7,12 +7,13 @@ the deal event it reports, never the deal's current stage.
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from webapp.models import Deal, DealEvent, InvestorProfile, Notification, User, Venture
+from webapp.models import AuditLog, Deal, DealEvent, InvestorProfile, Notification, User, Venture
 from webapp.services.deal_wording import closed_reason_label, move_phrase, stage_words
 from webapp.services.ids import saved_id
-from webapp.services.notifications import DEAL_CLOSED, DEAL_MOVED, notify
+from webapp.services.introductions import OPEN_DEAL_STAGES
+from webapp.services.notifications import DEAL_CLOSED, DEAL_MOVED, ROUND_CLOSED, notify
 from webapp.services.object_access import active_members
 
 
@@ -93,6 +94,39 @@ def announce_closure(
         for user in recipients
         if user.active
     ]
+    return _count(created)
+
+
+def announce_round_closed(*, session: Session, venture: Venture, change: AuditLog) -> int:
+    """Tell the investors in the venture's open deals that its round closed to newcomers.
+
+    Their deals carry on (the round may have closed because of them); `change` is the audited
+    update that closed it, so closing, reopening and closing again are told as separate events.
+    """
+    deals = session.exec(
+        select(Deal)
+        .where(col(Deal.venture_id) == saved_id(venture))
+        .where(col(Deal.stage).in_(OPEN_DEAL_STAGES))
+        .order_by(col(Deal.id))
+    ).all()
+    created: list[Notification | None] = []
+    for deal in deals:
+        created += [
+            notify(
+                session=session,
+                user=user,
+                kind=ROUND_CLOSED,
+                title=f"{venture.name} closed its round to new investors",
+                body=(
+                    f"{venture.name} has closed its round to new investors and left the ranked "
+                    f"lists. Your deal (at {stage_words(deal.stage).lower()}) carries on."
+                ),
+                link=_link(deal),
+                data={"deal_id": deal.id, "venture_id": venture.id},
+                dedupe_key=f"venture:{venture.id}:round_closed:{saved_id(change)}:deal:{deal.id}",
+            )
+            for user in active_members(session, deal.investor_id)
+        ]
     return _count(created)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from webapp.models.enums import DealClosedReason, DealStage
 
 CLOSED_REASON_LABELS: dict[str, str] = {
-    DealClosedReason.VENTURE_CLOSED.value: "The founder closed the venture",
     DealClosedReason.VENTURE_ERASED.value: "The founder erased the venture",
     DealClosedReason.FOUNDER_ERASED.value: "The founder erased their account and the venture",
     DealClosedReason.INVESTOR_ERASED.value: "The investor's last member erased their account",

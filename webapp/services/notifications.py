@@ -36,6 +36,7 @@ INTRODUCTION_ACCEPTED = "introduction.accepted"  # both sides: contact details
 INTRODUCTION_DECLINED = "introduction.declined"
 DEAL_MOVED = "deal.moved"  # the other party moved a deal on (or out)
 DEAL_CLOSED = "deal.closed"  # a deal closed because the other party went away
+ROUND_CLOSED = "venture.round_closed"  # investors in open deals: no new investors, deal goes on
 DEAL_STALLED = "deal.stalled"  # staff: no deal event for 30 days
 
 

@@ -6,7 +6,8 @@ nothing; an object the caller may read but not change is "forbidden" (403).
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam
+from sqlalchemy import ColumnElement, bindparam, or_
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -14,6 +15,7 @@ from webapp.models import (
     Deal,
     Introduction,
     InvestorProfile,
+    Match,
     ProgrammeMember,
     ProgrammeVenture,
     User,
@@ -141,6 +143,51 @@ def readable_investor(session: Session, viewer: User, investor_id: int) -> Inves
     """A mandate its members and staff may read; others get NotFound."""
     profile = session.get(InvestorProfile, investor_id)
     if profile is None or not (is_member(viewer, profile) or is_staff(viewer)):
+        raise NotFound(f"No investor {investor_id}")
+    return profile
+
+
+def founder_known_investors(
+    founder: User, investor_id: Mapped[int | None] | ColumnElement[int]
+) -> ColumnElement[bool]:
+    """A condition on an investor id column: the investor is in the ranked list of one of the
+    founder's published ventures (what the founder is shown), or the two sides have (had) an
+    introduction. Only those investors' public profiles are open to the founder (pages, API and
+    search all use this one rule)."""
+    owned = select(col(Venture.id)).where(col(Venture.owner_id) == founder.id)
+    published = owned.where(col(Venture.visibility) == Visibility.PUBLISHED.value)
+    ranked = (
+        select(col(Match.investor_id))
+        .where(col(Match.venture_id).in_(published))
+        .where(col(Match.venture_rank).is_not(None))
+    )
+    introduced = select(col(Introduction.investor_id)).where(
+        col(Introduction.venture_id).in_(owned)
+    )
+    return or_(investor_id.in_(ranked), investor_id.in_(introduced))
+
+
+def founder_knows_investor(session: Session, founder: User, investor_id: int) -> bool:
+    """Whether a founder may read this investor's public profile (`founder_known_investors`)."""
+    if founder.role != Role.FOUNDER.value:
+        return False
+    found = session.exec(
+        select(InvestorProfile.id)
+        .where(col(InvestorProfile.id) == investor_id)
+        .where(founder_known_investors(founder, col(InvestorProfile.id)))
+    ).first()
+    return found is not None
+
+
+def readable_investor_profile(session: Session, viewer: User, investor_id: int) -> InvestorProfile:
+    """The public side of a mandate: its members, staff, and founders who know the investor
+    (see `founder_knows_investor`); everyone else gets NotFound."""
+    profile = session.get(InvestorProfile, investor_id)
+    if profile is None or not (
+        is_member(viewer, profile)
+        or is_staff(viewer)
+        or founder_knows_investor(session, viewer, investor_id)
+    ):
         raise NotFound(f"No investor {investor_id}")
     return profile
 

@@ -12,6 +12,7 @@ from webapp.models import User, Venture, VentureCreate, VentureUpdate, utcnow
 from webapp.models.enums import DealClosedReason, Role, Visibility
 from webapp.services.audit import record_audit, scrub_personal_data
 from webapp.services.deal_closures import close_venture_deals
+from webapp.services.deal_news import announce_round_closed
 from webapp.services.errors import FieldError, Forbidden, ValidationFailed
 from webapp.services.ids import saved_id
 from webapp.services.json_filters import dialect_name, json_array_overlaps
@@ -141,7 +142,7 @@ def update_venture(
     if venture.visibility == Visibility.PUBLISHED.value and not was_published:
         venture.published_at = now
     session.add(venture)
-    record_audit(
+    change = record_audit(
         session=session,
         actor=actor,
         action="venture.updated",
@@ -150,10 +151,9 @@ def update_venture(
         before=before,
         after=_snapshot(venture),
     )
-    if closing:  # a closed venture is no longer raising: its open deals end, and investors hear
-        close_venture_deals(
-            session=session, actor=actor, venture=venture, reason=DealClosedReason.VENTURE_CLOSED
-        )
+    if closing:  # no new investors; deals under way carry on, and their investors hear of it
+        session.flush()
+        announce_round_closed(session=session, venture=venture, change=change)
     _announce(session, venture, was_published)
     session.commit()
     return venture

@@ -28,6 +28,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    StopValidation,
     ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -90,6 +91,12 @@ class MoneyField(StringField):  # type: ignore[misc]
         if number != number.to_integral_value():
             raise ValueError("Enter a whole number of pounds")
         self.data = int(number)
+
+    def pre_validate(self, form: Form) -> None:  # noqa: ARG002 - WTForms passes the form
+        # Text that isn't an amount already has its error ("Enter an amount in pounds, like
+        # 750k"); the form's own checks would add a second one ("Enter how much…") to it.
+        if self.process_errors:
+            raise StopValidation()
 
     def _value(self) -> str:
         if self.raw_data:
@@ -338,8 +345,8 @@ class DealMoveForm(Form):
         choices=lambda: deal_stage_choices(list(MOVABLE_STAGES)),
         validators=[InputRequired("Choose the stage the deal has reached")],
     )
-    amount_gbp = MoneyField("Amount (optional)")
-    note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=2000)])
+    amount_gbp = MoneyField("Amount")
+    note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
 
     def validate_amount_gbp(self, field: Field) -> None:
         if field.data is not None and not 1 <= field.data <= MAX_RAISE_GBP:

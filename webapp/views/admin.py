@@ -6,19 +6,57 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from webapp.services import user_admin
+from webapp.models import utcnow
+from webapp.models.enums import JobKind
+from webapp.services import admin_overview, jobs, programmes, user_admin
+from webapp.services.audit_views import AuditFilters, audit_entries
 from webapp.services.errors import Conflict, FieldError, ValidationFailed
+from webapp.services.health import broker_client, check_health
 from webapp.views._account_forms import ConfirmForm, StaffUserForm
 from webapp.web.auth import require_user, roles_required
-from webapp.web.db_session import get_session
+from webapp.web.db_session import current_engine, current_settings, get_session
 from webapp.web.forms import attach_errors
 from webapp.web.limits import client_ip
-from webapp.web.navigation import add_nav_item
+from webapp.web.navigation import add_nav_item, set_dashboard
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
 ROLE_FILTERS = ("founder", "investor", "staff", "admin")
+RECENT_AUDIT = 10
+add_nav_item("admin.dashboard", "Overview", roles={"admin"}, order=5)
 add_nav_item("admin.users", "Users", roles={"admin"}, order=90)
+set_dashboard("admin", "admin.dashboard")
+
+
+@bp.get("")
+@roles_required("admin")
+def dashboard() -> Any:
+    """Where an admin lands: accounts, staff, programmes, the latest audit entries and whether
+    the platform's parts are up."""
+    session, admin = get_session(), require_user()
+    broker = broker_client(current_settings().redis_url)
+    try:
+        health = check_health(engine=current_engine(), broker=broker)
+    finally:
+        if broker is not None:
+            broker.close()
+    privileged = [
+        user_admin.list_users(session=session, role=role, limit=PAGE_SIZE).items
+        for role in ("staff", "admin")
+    ]
+    return render_template(
+        "admin/dashboard.html",
+        accounts=admin_overview.account_counts(session=session, now=utcnow()),
+        new_account_days=admin_overview.NEW_ACCOUNT_DAYS,
+        team=sorted(privileged[0] + privileged[1], key=lambda u: (u.role, u.name.lower())),
+        programmes=programmes.list_programmes(session=session, viewer=admin),
+        audit=audit_entries(
+            session=session, viewer=admin, filters=AuditFilters(), limit=RECENT_AUDIT
+        ),
+        health=health,
+        backlog=admin_overview.backlog(session=session),
+        refresh=jobs.latest(session=session, kind=JobKind.FULL_REFRESH),
+    )
 
 
 def _list_page(form: StaffUserForm, status: int = 200) -> Any:

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 
-from webapp.models.enums import DealStage
+from webapp.models.enums import CLOSED_DEAL_STAGES, DealStage
 from webapp.services import deals
 from webapp.services.deals import BOARD_STAGES, DealView
 from webapp.services.errors import ServiceError
@@ -32,12 +32,37 @@ def _context() -> dict[str, Any]:
 @bp.get("")
 @roles_required(*READERS)
 def board() -> Any:
-    """The caller's deals in columns by stage, most recently moved first."""
+    """Open deals in columns by stage; closed ones (invested, passed, withdrawn) in a list below.
+
+    Seven columns side by side don't fit a laptop screen, and a board whose only deal sits in
+    an off-screen "Passed" column looks empty; so only the open stages get columns, and the
+    closed list starts unfolded when nothing is open.
+    """
     page = deals.list_deals(session=get_session(), viewer=require_user(), limit=BOARD_LIMIT)
-    columns: dict[DealStage, list[DealView]] = {stage: [] for stage in BOARD_STAGES}
+    columns: dict[DealStage, list[DealView]] = {
+        stage: [] for stage in BOARD_STAGES if stage not in CLOSED_DEAL_STAGES
+    }
+    closed: list[DealView] = []
     for view in page.items:
-        columns.setdefault(DealStage(view.deal.stage), []).append(view)
-    return render_template("deals/board.html", columns=columns, page=page)
+        stage = DealStage(view.deal.stage)
+        if stage in CLOSED_DEAL_STAGES:
+            closed.append(view)
+        else:
+            columns.setdefault(stage, []).append(view)
+    closed_counts = {
+        stage: n
+        for stage in BOARD_STAGES
+        if stage in CLOSED_DEAL_STAGES
+        and (n := sum(1 for v in closed if v.deal.stage == stage.value))
+    }
+    return render_template(
+        "deals/board.html",
+        columns=columns,
+        open_count=sum(len(items) for items in columns.values()),
+        closed=closed,
+        closed_counts=closed_counts,
+        page=page,
+    )
 
 
 def _deal_page(deal_id: int, form: DealMoveForm | None = None, status: int = 200) -> Any:

@@ -187,8 +187,10 @@ def set_visibility(venture_id: int) -> Any:
     flash(
         {
             "published": f"{venture.name} is published: matching investors will see it shortly.",
-            "closed": f"{venture.name} is closed: investors no longer see it."
-            + _deals_closed(open_deals),
+            "closed": f"{venture.name} is closed to new investors: it has left their ranked "
+            "lists. Introductions and deals already under way carry on"
+            + (" (the investors in them are told)" if open_deals else "")
+            + "; publish it again to reopen the round.",
             "draft": f"{venture.name} is back to a draft: investors no longer see it.",
         }[wanted],
         "success",
@@ -221,7 +223,7 @@ def delete_venture(venture_id: int) -> Any:
 
 
 def _deals_closed(count: int) -> str:
-    """The flash's second sentence when open deals closed with the venture."""
+    """The flash's second sentence when open deals closed with the erased venture."""
     if not count:
         return ""
     if count == 1:

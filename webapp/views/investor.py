@@ -11,8 +11,8 @@ from markupsafe import Markup
 from pydantic import ValidationError
 
 from webapp.models import InvestorProfile, InvestorProfileCreate, InvestorProfileUpdate, User
-from webapp.models.enums import FeedbackAction, PassReason
-from webapp.services import feedback, introductions, investors, match_views, ventures
+from webapp.models.enums import FeedbackAction, ListView, PassReason
+from webapp.services import accounts, feedback, introductions, investors, match_views, ventures
 from webapp.services.errors import ServiceError, ValidationFailed
 from webapp.services.match_views import MatchSort
 from webapp.services.ventures import VentureFilters
@@ -259,7 +259,24 @@ def matches() -> Any:
             "introduction": url_for("investor.request_introduction"),
         },
         here=request.full_path if request.query_string else request.path,
+        compact=user.list_view == ListView.COMPACT.value,
     )
+
+
+@bp.post("/matches/layout")
+@roles_required("investor")
+def choose_layout() -> Any:
+    """Switch the ranked list between full cards and compact rows; remembered for next time."""
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        abort(400, description="That form expired; reload the page and try again")
+    try:
+        accounts.set_list_view(
+            session=get_session(), user=require_user(), view=request.form.get("view", "")
+        )
+    except ValidationFailed as exc:
+        abort(400, description=exc.detail)
+    return redirect(safe_next(request.form.get("next"), url_for("investor.matches")))
 
 
 @bp.get("/ventures/<int:venture_id>")

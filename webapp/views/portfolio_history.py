@@ -16,11 +16,11 @@ from webapp.web.auth import require_user, roles_required
 from webapp.web.db_session import get_session
 from webapp.web.forms import attach_errors
 from webapp.web.limits import client_ip
-from webapp.web.navigation import add_nav_item
 
 bp = Blueprint("portfolio_history", __name__, url_prefix="/portfolio")
 bp.context_processor(page_context)
-add_nav_item("portfolio_history.form", "Import history", roles={"investor"}, order=35)
+# Reached from the mandate page ("Your track record"), not the header: the investor header
+# has to fit on one line at 1280 px.
 TEMPLATE = "staff/portfolio_import.html"
 
 

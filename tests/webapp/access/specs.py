@@ -129,6 +129,12 @@ API_SPECS = [
     ),
     Spec("GET", "/api/v1/investors/{P}/matches", {"investor": "ok", **STAFF_READ}),
     Spec(
+        "GET",
+        "/api/v1/investors/{P}/profile",
+        {**roles("ok", "founder", "investor"), **STAFF_READ},
+        note="founders who have P in a published venture's list or an introduction with it",
+    ),
+    Spec(
         "POST",
         "/api/v1/investors/{P}/feedback",
         {"investor": "ok", **STAFF_NO},
@@ -189,6 +195,8 @@ API_SPECS = [
         {**PARTIES, **STAFF_NO},
         body={"stage": "in_conversation", "note": "First call booked"},
     ),
+    # Search: every signed-in role; the service limits what each finds (tests/webapp/ventures).
+    Spec("GET", "/api/v1/search?q=matrix", roles("ok", *SIGNED_IN)),
     # Notifications belong to one person.
     Spec("GET", "/api/v1/notifications", roles("ok", *SIGNED_IN)),
     Spec("POST", "/api/v1/notifications/{N}/read", {"founder": "ok"}),
@@ -252,6 +260,7 @@ PAGE_SPECS = [
     Spec("POST", "/investor/mandate", INVESTOR_PAGE, body=MANDATE_FORM),
     Spec("POST", "/investor/mandate/members", INVESTOR_PAGE, body={"email": "{loner}"}),
     Spec("GET", "/investor/shortlist", INVESTOR_PAGE),
+    Spec("POST", "/investor/matches/layout", INVESTOR_PAGE, body={"view": "compact"}),
     Spec("GET", "/investor/ventures/{V}", INVESTOR_PAGE),
     Spec("GET", "/investor/ventures/{W}", {**FOUNDERS_NO, **STAFF_NO}, note="a draft"),
     Spec(
@@ -281,6 +290,9 @@ PAGE_SPECS = [
         body={"venture_id": "{W}"},
         note="a draft can't be asked about",
     ),
+    Spec("GET", "/search?q=matrix", roles("ok", *SIGNED_IN)),
+    Spec("GET", "/investors/{P}", {**roles("ok", "founder", "investor"), **STAFF_READ}),
+    Spec("GET", "/investors/{Q}", {"other_investor": "ok", **STAFF_READ}),
     Spec("GET", "/deals", roles("ok", *SIGNED_IN)),
     Spec("GET", "/deals/{D}", {**PARTIES, **STAFF_READ}),
     Spec("POST", "/deals/{D}/move", PARTY_PAGE, body={"stage": "in_conversation"}),
@@ -304,7 +316,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth_api.create_token",
     }
 )
-PUBLIC_PREFIXES = ("auth.", "openapi.", "swagger.")
+PUBLIC_PREFIXES = ("auth.", "openapi.", "swagger.", "legal.")
 SELF_ENDPOINTS = frozenset({"me_api.me", "auth_api.revoke_current_token", "auth.sign_out"})
 SELF_PREFIXES = ("account.",)
 STAFF_PREFIXES = (

@@ -212,7 +212,7 @@ def test_every_endpoint_is_in_the_matrix(app: Flask) -> None:
     adapter = app.url_map.bind("localhost")
     covered = set()
     for spec in SPECS:
-        path = _PLACEHOLDER.sub("1", spec.url)
+        path = _PLACEHOLDER.sub("1", spec.url).split("?", 1)[0]
         endpoint, _ = adapter.match(path, method=spec.method)
         covered.add((spec.method, endpoint))
     missing = [

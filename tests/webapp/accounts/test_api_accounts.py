@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
@@ -167,3 +168,26 @@ def test_openapi_documents_bearer_security_and_problem_responses(client: FlaskCl
     tokens = doc["paths"]["/api/v1/auth/tokens"]["post"]
     assert "Retry-After" in tokens["responses"]["429"]["headers"]
     assert "security" not in doc["paths"]["/api/v1/auth/register"]["post"]
+
+
+@pytest.mark.parametrize(
+    ("email", "explained"),
+    [
+        ("not-an-email", "has no @"),
+        ("@example.org", "has nothing before the @"),
+        ("ada@", "has nothing after the @"),
+        ("ada@@example.org", "has more than one @"),
+        ("ada lovelace@example.org", "has a space in it"),
+        ("ada@example", "needs a full domain after the @, such as example.org"),
+        ("ada@example..org", "has characters or dots where an email address can't have them"),
+    ],
+)
+def test_register_explains_a_malformed_email(
+    client: FlaskClient, session: Session, email: str, explained: str
+) -> None:
+    response = client.post("/api/v1/auth/register", json={**BODY, "email": email})
+    assert response.status_code == 422
+    [error] = response.json["errors"]
+    assert error["field"] == "email"
+    assert error["message"].startswith("Enter a full email address, like name@example.org")
+    assert explained in error["message"]

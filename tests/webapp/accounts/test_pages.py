@@ -207,3 +207,12 @@ def test_admin_pages_are_for_admins_only(app: Flask) -> None:
     admin = app.test_client()
     sign_in(admin, str(AdminFactory().email))
     assert admin.get("/admin/users").status_code == 200
+
+
+def test_a_malformed_email_is_explained_in_plain_words(client: FlaskClient) -> None:
+    response = post_form(client, "/sign-up", {**SIGN_UP, "email": "not-an-email"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Enter a full email address, like name@example.org: “not-an-email” has no @" in html
+    assert "is not an email address" not in html
+    assert "@-sign" not in html  # the email library's own wording

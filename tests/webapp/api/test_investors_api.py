@@ -137,3 +137,27 @@ def test_an_investor_finds_its_own_profile(
         == 404
     )
     assert as_user(FounderFactory()).get("/api/v1/investors/mine").status_code == 404
+
+
+def test_a_founder_reads_the_public_profile_of_an_investor_in_its_list(
+    session: Session, as_user: AsUser
+) -> None:
+    investor = make_investor(name="Tyne Seed Fund", sectors=["ai"], seis=True)
+    owner = FounderFactory()
+    venture = VentureFactory(owner_id=owner.id)
+    url = f"/api/v1/investors/{investor.profile.id}/profile"
+    assert as_user(owner).get(url).status_code == 404  # not in any of its lists yet
+    MatchFactory(venture_id=venture.id, investor_id=investor.profile.id, venture_rank=2)
+    answer = as_user(owner).get(url)
+    assert answer.status_code == 200, answer.get_json()
+    body = answer.get_json()
+    assert body["name"] == "Tyne Seed Fund"
+    assert body["sectors"] == ["ai"]
+    assert body["seis"] is True
+    assert body["past_deals"] == 0
+    assert body["past_deals_by_sector"] == []
+    assert body["members"] is None
+    assert "organisation_id" not in body
+    assert "excluded_sectors" not in body
+    staff_view = as_user(StaffFactory()).get(url).get_json()
+    assert staff_view["members"] == [investor.user.name]

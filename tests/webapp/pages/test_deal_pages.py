@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
-from tests.factories import DealFactory, FounderFactory, IntroductionFactory
+from tests.factories import DealFactory, FounderFactory, IntroductionFactory, VentureFactory
 from tests.webapp.pages.test_founder_pages import fresh
 from tests.webapp.ventures.factories import NotificationFactory
 from tests.webapp.ventures.parties import Founder, Investor
@@ -93,3 +94,67 @@ def test_notification_centre(client: FlaskClient, session: Session, founder: Fou
     assert all(
         n.read_at for n in session.exec(select(Notification)).all() if n.user_id == founder.user.id
     )
+
+
+@pytest.fixture
+def investor_asked(founder: Founder, investor: Investor) -> None:
+    """The investor has asked the founder for an introduction."""
+    IntroductionFactory(
+        venture_id=founder.venture.id,
+        investor_id=investor.profile.id,
+        requested_by=investor.user.id,
+        requested_by_role="investor",
+    )
+
+
+@pytest.mark.usefixtures("investor_asked")
+def test_an_investor_reads_each_introduction_by_venture_name_once(
+    client: FlaskClient, session: Session, founder: Founder, investor: Investor
+) -> None:
+    sign_in(client, investor.user.email)
+    text = client.get("/introductions").get_data(as_text=True)
+    name = founder.venture.name
+    assert f">{name}</a></strong>" in text
+    assert f"about {name}" not in text.lower()
+    assert f'href="/investor/ventures/{founder.venture.id}"' in text
+
+
+@pytest.mark.usefixtures("investor_asked")
+def test_a_founder_reads_which_venture_each_introduction_is_about(
+    client: FlaskClient, session: Session, founder: Founder, investor: Investor
+) -> None:
+    sign_in(client, founder.user.email)
+    text = client.get("/introductions").get_data(as_text=True)
+    assert f"About your venture {founder.venture.name} · asked" in text
+    assert f'href="/investors/{investor.profile.id}"' in text
+
+
+def test_the_board_lists_closed_deals_unfolded_when_nothing_is_open(
+    client: FlaskClient, session: Session, founder: Founder, investor: Investor
+) -> None:
+    DealFactory(
+        introduction__venture_id=founder.venture.id,
+        introduction__investor_id=investor.profile.id,
+        stage="passed",
+    )
+    sign_in(client, investor.user.email)
+    text = client.get("/deals").get_data(as_text=True)
+    assert '<details class="closed-deals card" id="closed-deals" open>' in text
+    assert "(1 passed)" in text
+    assert founder.venture.name in text
+    assert 'id="col-passed"' not in text  # no column for a closed stage
+
+
+def test_the_board_keeps_closed_deals_folded_beside_open_ones(
+    client: FlaskClient, session: Session, founder: Founder, investor: Investor
+) -> None:
+    for stage in ("passed", "due_diligence"):
+        DealFactory(
+            introduction__venture_id=VentureFactory(owner_id=founder.user.id).id,
+            introduction__investor_id=investor.profile.id,
+            stage=stage,
+        )
+    sign_in(client, founder.user.email)
+    text = client.get("/deals").get_data(as_text=True)
+    assert '<details class="closed-deals card" id="closed-deals">' in text
+    assert 'id="col-due_diligence"' in text

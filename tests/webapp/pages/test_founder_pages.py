@@ -111,3 +111,36 @@ def test_other_founders_and_investors_cannot_open_a_founders_pages(
     assert response.status_code == 404
     fresh(session)
     assert session.get(Venture, founder.venture.id) is not None
+
+
+def test_an_amount_that_is_not_a_number_gets_one_error(
+    client: FlaskClient, session: Session
+) -> None:
+    sign_in(client, FounderFactory().email)
+    response = post_form(client, "/founder/ventures/new", FORM | {"raise_amount_gbp": "abc"})
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    error = text[text.index('id="raise_amount_gbp-error"') :]
+    error = error[: error.index("</p>")]
+    assert "Enter an amount in pounds, like 750000, £750,000 or 750k" in error
+    assert "Enter how much you are raising" not in error
+
+
+def test_closing_says_what_it_does_and_asks_first(
+    client: FlaskClient, session: Session, founder: Founder
+) -> None:
+    sign_in(client, founder.user.email)
+    url = f"/founder/ventures/{founder.venture.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert ">Close the round to new investors</button>" in page
+    assert (
+        f'data-confirm="Close {founder.venture.name} to new investors? It leaves every '
+        "investor&#39;s ranked list" in page
+    )
+    closed = post_form(
+        client, f"{url}/visibility", {"visibility": "closed"}, form_page=url, follow_redirects=True
+    )
+    text = closed.get_data(as_text=True)
+    assert "is closed to new investors" in text
+    assert "Introductions and deals already under way carry on" in text
+    assert ">Publish again</button>" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
@@ -10,7 +11,7 @@ from tests.webapp.pages.test_founder_pages import fresh
 from tests.webapp.ventures.factories import MatchFactory
 from tests.webapp.ventures.parties import Investor
 from tests.webapp.web_client import post_form, sign_in
-from webapp.models import Feedback, Introduction, InvestorProfile
+from webapp.models import Feedback, Introduction, InvestorProfile, User
 
 MANDATE = {
     "name": "Pennine Angels",
@@ -150,3 +151,61 @@ def test_shortlisting_from_the_list_needs_no_reason(
     fresh(session)
     assert session.exec(select(Feedback)).one().action == "shortlist"
     assert "Keeper Ltd" in client.get("/investor/shortlist").get_data(as_text=True)
+
+
+def test_the_venture_page_names_its_tax_reliefs(
+    client: FlaskClient, session: Session, investor: Investor
+) -> None:
+    both = VentureFactory(seis=True, eis=True)
+    eis_only = VentureFactory(seis=False, eis=True)
+    neither = VentureFactory(seis=False, eis=False)
+    sign_in(client, investor.user.email)
+    for venture, words in ((both, "SEIS and EIS"), (eis_only, "EIS"), (neither, "None stated")):
+        response = client.get(f"/investor/ventures/{venture.id}")
+        assert response.status_code == 200, venture
+        text = response.get_data(as_text=True)
+        assert f"<dt>Tax relief</dt><dd>{words}</dd>" in text
+
+
+def test_the_compact_list_is_remembered_as_the_investors_choice(
+    app: Flask, client: FlaskClient, session: Session, investor: Investor
+) -> None:
+    ventures = [VentureFactory(name=f"Compact Co {n}") for n in range(3)]
+    for rank, venture in enumerate(ventures, start=1):
+        MatchFactory(venture_id=venture.id, investor_id=investor.profile.id, investor_rank=rank)
+    sign_in(client, investor.user.email)
+    cards = client.get("/investor/matches").get_data(as_text=True)
+    assert 'id="compact-list"' not in cards
+    assert 'value="full" class="button button-small" aria-pressed="true"' in cards
+    chosen = post_form(
+        client,
+        "/investor/matches/layout",
+        {"view": "compact", "next": "/investor/matches?sort=newest"},
+        form_page="/investor/matches",
+    )
+    assert chosen.status_code == 302
+    assert chosen.headers["Location"] == "/investor/matches?sort=newest"
+    fresh(session)
+    assert session.get(User, investor.user.id).list_view == "compact"  # type: ignore[union-attr]
+    other_device = app.test_client()
+    sign_in(other_device, investor.user.email)
+    text = other_device.get("/investor/matches").get_data(as_text=True)
+    assert 'id="compact-list"' in text
+    row = text[text.index('id="venture-') :]
+    row = row[: row.index("</details>")]
+    top = row[row.index('class="top-reason"') : row.index("<details")]
+    assert top.count('class="reason ') == 1  # only the strongest reason until expanded
+    assert "Invests in diagnostics" in top
+    assert "The raise is inside the ticket range" in row[row.index("<details") :]
+
+
+def test_an_unknown_layout_is_refused(
+    client: FlaskClient, session: Session, investor: Investor
+) -> None:
+    sign_in(client, investor.user.email)
+    refused = post_form(
+        client, "/investor/matches/layout", {"view": "tiles"}, form_page="/investor/mandate"
+    )
+    assert refused.status_code == 400
+    fresh(session)
+    assert session.get(User, investor.user.id).list_view == "full"  # type: ignore[union-attr]

@@ -10,11 +10,11 @@ from tests.factories import DEFAULT_PASSWORD, DealFactory, InvestorUserFactory
 from tests.webapp.api.helpers import Caller
 from tests.webapp.ventures.parties import Founder, Investor
 from tests.webapp.web_client import fresh, sign_in
-from webapp.models import AuditLog, Deal, DealEvent, EmailDelivery, Notification, User
+from webapp.models import Deal, DealEvent, EmailDelivery, Notification, User
 from webapp.models.enums import DealStage, Visibility
 from webapp.services import deals, ventures
 from webapp.services.account_data import erase_account
-from webapp.services.notifications import DEAL_CLOSED
+from webapp.services.notifications import DEAL_CLOSED, ROUND_CLOSED
 
 
 @pytest.fixture
@@ -120,23 +120,24 @@ def test_erasing_the_venture_closes_its_open_deal_and_keeps_its_closed_ones(
     assert "The founder erased the venture" in notice.body
 
 
-def test_closing_the_venture_withdraws_its_open_deals_and_tells_the_investor(
+def test_closing_the_round_keeps_deals_under_way_and_tells_their_investors(
     session: Session, term_sheet: Deal, founder: Founder, investor: Investor
 ) -> None:
-    ventures.set_visibility(session=session, actor=founder.user, venture_id=founder.venture.id,
-                            visibility=Visibility.CLOSED)  # fmt: skip
+    for visibility in (Visibility.CLOSED, Visibility.PUBLISHED, Visibility.CLOSED):
+        ventures.set_visibility(session=session, actor=founder.user, venture_id=founder.venture.id,
+                                visibility=visibility)  # fmt: skip
     fresh(session)
     deal = session.get(Deal, term_sheet.id)
     assert deal is not None
-    assert (deal.stage, deal.closed_reason, deal.venture_id) == (
-        "withdrawn",
-        "venture_closed",
-        founder.venture.id,
-    )
-    (notice,) = _closure_notices(session, investor.user)
-    assert "The founder closed the venture" in notice.body
-    audit = session.exec(select(AuditLog).where(AuditLog.action == "deal.closed")).one()
-    assert audit.after == {"stage": "withdrawn", "reason": "venture_closed"}
+    assert (deal.stage, deal.closed_reason) == ("term_sheet", None)  # the round may be theirs
+    assert _closure_notices(session, investor.user) == []
+    told = session.exec(
+        select(Notification)
+        .where(Notification.user_id == investor.user.id)
+        .where(Notification.kind == ROUND_CLOSED)
+    ).all()
+    assert len(told) == 2  # closed twice: told twice
+    assert "Your deal (at term sheet) carries on." in told[0].body
 
 
 def test_the_last_investor_member_leaving_closes_the_deal_for_the_founder(
@@ -188,7 +189,7 @@ def test_staff_pages_and_exports_work_with_an_erased_ventures_deal(
         assert response.status_code == 200, url
 
 
-def test_the_founder_is_told_before_and_after_that_open_deals_will_close(
+def test_the_founder_is_told_what_erasing_or_closing_does_to_open_deals(
     client: FlaskClient, session: Session, term_sheet: Deal, founder: Founder
 ) -> None:
     from tests.webapp.web_client import post_form
@@ -199,4 +200,6 @@ def test_the_founder_is_told_before_and_after_that_open_deals_will_close(
     assert "Your 1 open deal will close as withdrawn and the investor in it will be told" in confirm
     closed = post_form(client, f"{venture_url}/visibility", {"visibility": "closed"},
                        form_page=venture_url, follow_redirects=True)  # fmt: skip
-    assert "Its open deal was withdrawn, and the investor is told." in closed.get_data(as_text=True)
+    assert "deals already under way carry on (the investors in them are told)" in closed.get_data(
+        as_text=True
+    )

@@ -21,7 +21,7 @@ down_revision: str | None = "0002_relia_work_owed"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-REASONS = "'venture_closed', 'venture_erased', 'founder_erased', 'investor_erased'"
+REASONS = "'venture_erased', 'founder_erased', 'investor_erased'"
 CLOSED = "stage NOT IN ('declined', 'invested', 'passed', 'withdrawn')"
 
 

@@ -53,9 +53,13 @@
   }
 
   // Ask before irreversible actions; the server still requires its own confirmation field.
+  // Only a form that is filled in is asked about: for one the server will refuse anyway (an
+  // empty password, an unticked box) the question only gets in the way, so it goes straight to
+  // the server, which names what is missing.
   function confirmDangerous() {
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {
       form.addEventListener("submit", function (event) {
+        if (!form.checkValidity()) { return; }
         if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
       });
     });
@@ -78,7 +82,33 @@
     });
   }
 
+  // A wide table scrolls inside its box (.table-wrap). Name the box after the table's caption,
+  // and let keyboard users focus it (to scroll with the arrow keys) whenever it does scroll.
+  var tableCount = 0;
+  function scrollableTables() {
+    var boxes = document.querySelectorAll(".table-wrap");
+    boxes.forEach(function (box) {
+      var caption = box.querySelector("caption");
+      if (caption) {
+        if (!caption.id) { tableCount += 1; caption.id = "table-caption-" + tableCount; }
+        box.setAttribute("aria-labelledby", caption.id);
+      } else if (!box.hasAttribute("aria-label")) {
+        box.setAttribute("aria-label", "Table");
+      }
+      box.setAttribute("role", "region");
+    });
+    function update() {
+      boxes.forEach(function (box) {
+        if (box.scrollWidth > box.clientWidth + 1) { box.setAttribute("tabindex", "0"); }
+        else { box.removeAttribute("tabindex"); }
+      });
+    }
+    update();
+    window.addEventListener("resize", update);
+  }
+
   ready(function () {
+    scrollableTables();
     focusErrorSummary();
     linkSummaryToFields();
     navToggle();
