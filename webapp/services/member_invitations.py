@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
-from webapp.models import InvestorProfile, MemberInvitation, Organisation, User, utcnow
+from webapp.models import InvestorProfile, MemberInvitation, User, utcnow
 from webapp.models.enums import InvitationStatus, Role
 from webapp.services.accounts import find_user_by_email, normalise_email
 from webapp.services.audit import record_audit
@@ -41,7 +41,7 @@ class InvitationView:
 
     id: int
     investor_id: int
-    organisation_name: str
+    organisation_name: str  # as its mandate is called now
     email: str
     status: str  # pending invitations past their date read as "expired"
     invited_by_name: str | None
@@ -59,9 +59,11 @@ def _effective_status(invitation: MemberInvitation, now: datetime) -> str:
 def _views(session: Session, where: list[ColumnElement[bool]], limit: int) -> list[InvitationView]:
     now = utcnow()
     rows = session.exec(
-        select(MemberInvitation, Organisation, InvestorProfile.id, User.name)
-        .join(Organisation, col(Organisation.id) == col(MemberInvitation.organisation_id))
-        .join(InvestorProfile, col(InvestorProfile.organisation_id) == col(Organisation.id))
+        select(MemberInvitation, InvestorProfile.id, InvestorProfile.name, User.name)
+        .join(
+            InvestorProfile,
+            col(InvestorProfile.organisation_id) == col(MemberInvitation.organisation_id),
+        )
         .outerjoin(User, col(User.id) == col(MemberInvitation.invited_by))
         .where(*where)
         .order_by(col(MemberInvitation.created_at).desc(), col(MemberInvitation.id).desc())
@@ -71,7 +73,7 @@ def _views(session: Session, where: list[ColumnElement[bool]], limit: int) -> li
         InvitationView(
             id=saved_id(invitation),
             investor_id=int(investor_id or 0),
-            organisation_name=organisation.name,
+            organisation_name=mandate_name,
             email=invitation.email,
             status=_effective_status(invitation, now),
             invited_by_name=inviter,
@@ -79,7 +81,7 @@ def _views(session: Session, where: list[ColumnElement[bool]], limit: int) -> li
             expires_at=invitation.expires_at,
             answered_at=invitation.answered_at,
         )
-        for invitation, organisation, investor_id, inviter in rows
+        for invitation, investor_id, mandate_name, inviter in rows
     ]
 
 
