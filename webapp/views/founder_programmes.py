@@ -14,8 +14,11 @@ from webapp.views._venture_forms import ButtonForm
 from webapp.web.auth import require_user, roles_required
 from webapp.web.db_session import get_session
 from webapp.web.limits import client_ip
+from webapp.web.navigation import add_nav_item
 
 bp = Blueprint("founder_programmes", __name__, url_prefix="/founder/programmes")
+# Every founder: published ventures can be enrolled without asking, so each founder can see where.
+add_nav_item("founder_programmes.index", "Programmes", roles={"founder"}, order=25)
 
 
 @bp.get("")
