@@ -68,8 +68,8 @@ def test_an_invitation_mails_the_investor_account_once_and_nobody_else(
     )
     [message] = _delivered(pool, db, smtp_server, 1)
     assert message["To"] == colleague.email
-    assert message["Subject"] == (
-        f"{inviter.user.name} invited you to manage {inviter.profile.name}'s mandate"
+    assert " ".join(str(message["Subject"]).split()) == (  # long subjects are folded
+        f"{inviter.user.name} invited you to join {inviter.profile.name} on venturematch"
     )
     [plain] = [p for p in message.walk() if p.get_content_type() == "text/plain"]
     assert "/investor/invitations" in plain.get_payload(decode=True).decode()

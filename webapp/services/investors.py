@@ -82,7 +82,7 @@ def _organisation_for(session: Session, actor: User, name: str) -> Organisation:
                 FieldError(
                     "name",
                     f"an organisation called {name!r} is already on venturematch; ask one of its "
-                    "members to add you, or use your organisation's full legal name",
+                    "members to invite you, or use your organisation's full legal name",
                 )
             ]
         )

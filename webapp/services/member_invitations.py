@@ -159,7 +159,7 @@ def invite_member(
             session=session,
             user=invitee,
             kind=INVITED,
-            title=f"{actor.name} invited you to manage {profile.name}'s mandate",
+            title=f"{actor.name} invited you to join {profile.name} on venturematch",
             body=(
                 f"{actor.name} asked you to join {profile.name} on venturematch, to manage its "
                 "mandate and ranked ventures with them.\n\n"
@@ -308,7 +308,7 @@ def answer_invitation(
             kind=INVITATION_ANSWERED,
             title=f"{actor.name} {verb} your invitation to {profile.name}",
             body=(
-                f"{actor.name} now manages {profile.name}'s mandate with you."
+                f"{actor.name} now manages the mandate of {profile.name} with you."
                 if accept
                 else f"{actor.name} won't be joining {profile.name} on venturematch."
             ),

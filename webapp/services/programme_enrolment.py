@@ -144,7 +144,7 @@ def enrol_ventures(
             errors.append(
                 FieldError(
                     f"venture_ids[{i}]",
-                    f"{venture.name}'s founder declined to join this programme on "
+                    f"The founder of {venture.name} declined to join this programme on "
                     f"{answered:%-d %B %Y}; it can join once they publish it",
                 )
             )
@@ -357,7 +357,7 @@ def answer_request(
             session=session,
             user=asker,
             kind=ENROLMENT_ANSWERED,
-            title=f"{venture.name}'s founder {verb} joining {programme.name}",
+            title=f"The founder of {venture.name} {verb} joining {programme.name}",
             body=(
                 f"{venture.name} is now in {programme.name}."
                 if accept

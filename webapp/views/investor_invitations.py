@@ -44,7 +44,10 @@ def _answer(invitation_id: int, *, accept: bool) -> Any:
         flash(exc.detail, "error")
         return redirect(url_for("investor_invitations.index"))
     if accept:
-        flash(f"You now manage {view.organisation_name}'s mandate.", "success")
+        flash(
+            f"You joined {view.organisation_name}: you manage its mandate with your colleagues.",
+            "success",
+        )
         return redirect(url_for("investor.matches"))
     flash(f"Declined: you won't join {view.organisation_name}.", "success")
     return redirect(url_for("investor_invitations.index"))

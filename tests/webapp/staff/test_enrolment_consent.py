@@ -126,7 +126,7 @@ def test_the_founder_accepts_and_the_programme_staff_then_see_the_venture(
     ).one()
     assert (told.kind, told.title) == (
         ENROLMENT_ANSWERED,
-        "Quiet Draft Ltd's founder accepted joining Tees Accelerator 5",
+        "The founder of Quiet Draft Ltd accepted joining Tees Accelerator 5",
     )
     actions = session.exec(select(AuditLog.action).order_by(col(AuditLog.id))).all()
     assert actions == ["programme.enrolment_requested", "programme.enrolment_accepted"]
@@ -145,7 +145,7 @@ def test_after_a_decline_staff_cannot_ask_again_until_the_venture_is_published(
     assert refused.status_code == 422
     [error] = refused.get_json()["errors"]
     assert error["field"] == "venture_ids[0]"
-    assert "Quiet Draft Ltd's founder declined to join this programme" in error["message"]
+    assert "The founder of Quiet Draft Ltd declined to join this programme" in error["message"]
     fresh(session)
     assert not session.exec(select(ProgrammeVenture)).all()
 
