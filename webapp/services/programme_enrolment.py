@@ -184,14 +184,16 @@ def enrol_ventures(
             after={"venture_ids": enrolled},
             ip=ip,
         )
-    if newly_asked:
+    for request in newly_asked:
+        # Filed under the venture, not the programme: the programme's staff read its audit
+        # trail, and a draft's id is its founder's until they accept.
         record_audit(
             session=session,
             actor=actor,
             action="programme.enrolment_requested",
-            object_type="programme",
-            object_id=programme.id,
-            after={"venture_ids": [r.venture_id for r in newly_asked]},
+            object_type="venture",
+            object_id=request.venture_id,
+            after={"programme_id": programme.id, "request_id": request.id},
             ip=ip,
         )
     session.commit()
@@ -345,9 +347,9 @@ def answer_request(
         session=session,
         actor=actor,
         action="programme.enrolment_accepted" if accept else "programme.enrolment_declined",
-        object_type="programme",
-        object_id=programme.id,
-        after={"venture_id": venture.id, "request_id": request.id},
+        object_type="venture",
+        object_id=venture.id,
+        after={"programme_id": programme.id, "request_id": request.id},
         ip=ip,
     )
     asker = session.get(User, request.requested_by) if request.requested_by else None

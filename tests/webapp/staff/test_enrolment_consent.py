@@ -75,9 +75,11 @@ def test_a_draft_waits_for_its_founder_who_is_told_in_the_app_and_by_email(
     assert (email.to_address, email.subject) == (owner.email, note.title)
     audit = session.exec(select(AuditLog).order_by(col(AuditLog.id).desc())).first()
     assert audit is not None
-    assert (audit.action, audit.after) == (
+    assert (audit.action, audit.object_type, audit.object_id, audit.after["programme_id"]) == (
         "programme.enrolment_requested",
-        {"venture_ids": [draft.id]},
+        "venture",
+        str(draft.id),
+        programme.id,
     )
     # Asking again while it waits sends nothing more.
     _enrol(client, session, cohort["platform"], programme.id, [draft.id])
@@ -93,6 +95,8 @@ def test_programme_staff_see_neither_the_draft_nor_the_pending_request(
     detail = client.get(f"/api/v1/programmes/{programme.id}", headers=scoped).get_json()
     assert detail["pending_requests"] == []
     assert client.get(f"/api/v1/ventures/{draft.id}", headers=scoped).status_code == 404
+    trail = client.get("/api/v1/audit", headers=scoped).get_json()["items"]
+    assert [e for e in trail if "enrolment" in e["action"]] == []  # not even the draft's id
     admin = bearer_for(session, AdminFactory())
     seen = client.get(f"/api/v1/programmes/{programme.id}", headers=admin).get_json()
     assert [(r["venture_name"], r["requested_by_name"]) for r in seen["pending_requests"]] == [
