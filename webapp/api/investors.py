@@ -430,7 +430,7 @@ def invite_member(path: InvestorPath, body: MemberIn) -> tuple[dict[str, Any], i
 @api_auth()
 @validated
 def list_invitations(path: InvestorPath) -> tuple[dict[str, Any], int]:
-    """The organisation's invitations, newest first (members and staff).
+    """The organisation's invitations, newest first (members, admins, platform-wide staff).
 
     A status changes only when the invitee answers (accepted, declined), a member revokes it,
     or it passes its date (expired).

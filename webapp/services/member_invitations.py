@@ -25,7 +25,12 @@ from webapp.services.errors import Conflict, FieldError, Forbidden, NotFound, Va
 from webapp.services.ids import saved_id
 from webapp.services.locks import begin_write
 from webapp.services.notifications import notify
-from webapp.services.object_access import member_investor, readable_investor
+from webapp.services.object_access import (
+    is_member,
+    member_investor,
+    readable_investor,
+    staff_programme_scope,
+)
 
 INVITATION_DAYS = 14
 # Open invitations per organisation: plenty for a firm, too few to pester people with.
@@ -177,8 +182,14 @@ def invite_member(
 def organisation_invitations(
     *, session: Session, viewer: User, investor_id: int, limit: int = 100
 ) -> list[InvitationView]:
-    """The organisation's invitations, newest first (its members and staff)."""
+    """The organisation's invitations, newest first: its members, admins and platform-wide staff.
+
+    Programme staff read mandates but not these: they hold addresses of people who may have
+    no account with us.
+    """
     profile = readable_investor(session, viewer, investor_id)
+    if not is_member(viewer, profile) and staff_programme_scope(session, viewer) is not None:
+        raise NotFound(f"No investor {investor_id}")
     return _views(
         session, [col(MemberInvitation.organisation_id) == profile.organisation_id], limit
     )

@@ -275,7 +275,8 @@ API_SPECS = [
     Spec(
         "GET",
         "/api/v1/investors/{P}/invitations",
-        {"investor": "ok", **EVERY_STAFF},
+        {"investor": "ok", **STAFF_READ},
+        note="invitees' addresses: not for programme staff",
     ),
     Spec(
         "DELETE",
