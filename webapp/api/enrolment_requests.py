@@ -13,8 +13,8 @@ from pydantic import BaseModel
 from webapp.api._common import READ_ERRORS, WRITE_ERRORS, Id, problems, validated
 from webapp.api._pipeline_models import client_ip
 from webapp.models.enums import EnrolmentRequestStatus
-from webapp.services import programme_enrolment
-from webapp.services.programme_enrolment import RequestView
+from webapp.services import enrolment_requests
+from webapp.services.enrolment_requests import RequestView
 from webapp.web.auth import SECURITY, api_auth, require_user
 from webapp.web.db_session import get_session
 
@@ -64,13 +64,13 @@ class EnrolmentRequestList(BaseModel):
 @validated
 def list_requests() -> tuple[dict[str, Any], int]:
     """Requests to enrol the caller's ventures in programmes (empty for anyone but founders)."""
-    found = programme_enrolment.requests_for_founder(session=get_session(), founder=require_user())
+    found = enrolment_requests.requests_for_founder(session=get_session(), founder=require_user())
     items = [EnrolmentRequestOut.of(r).model_dump(mode="json") for r in found]
     return {"items": items, "total": len(items)}, 200
 
 
 def _answer(request_id: int, *, accept: bool) -> tuple[dict[str, Any], int]:
-    view = programme_enrolment.answer_request(
+    view = enrolment_requests.answer_request(
         session=get_session(),
         actor=require_user(),
         request_id=request_id,

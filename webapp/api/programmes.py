@@ -26,9 +26,10 @@ from webapp.api._common import (
     validated,
 )
 from webapp.api._pipeline_models import STAFF, client_ip
-from webapp.services import programme_enrolment, programmes
+from webapp.services import enrolment_requests, programme_enrolment, programmes
+from webapp.services.enrolment_requests import RequestView
 from webapp.services.ids import saved_id
-from webapp.services.programme_enrolment import Candidate, CandidateStatus, RequestView
+from webapp.services.programme_enrolment import Candidate, CandidateStatus
 from webapp.services.ventures import VentureFilters
 from webapp.web.auth import SECURITY, api_auth, require_user
 from webapp.web.db_session import get_session
@@ -207,7 +208,7 @@ class AssignIn(BaseModel):
 def _detail(programme_id: int) -> dict[str, Any]:
     session, viewer = get_session(), require_user()
     found = programmes.programme_detail(session=session, viewer=viewer, programme_id=programme_id)
-    pending = programme_enrolment.pending_requests(
+    pending = enrolment_requests.pending_requests(
         session=session, viewer=viewer, programme_id=programme_id
     )
     p = found.programme

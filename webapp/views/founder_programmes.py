@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, url_for
 
 from webapp.models.enums import EnrolmentRequestStatus
-from webapp.services import programme_enrolment
+from webapp.services import enrolment_requests
 from webapp.services.errors import Conflict
 from webapp.views._venture_forms import ButtonForm
 from webapp.web.auth import require_user, roles_required
@@ -26,13 +26,13 @@ add_nav_item("founder_programmes.index", "Programmes", roles={"founder"}, order=
 def index() -> Any:
     """Requests waiting for an answer, answered ones, and the programmes your ventures are in."""
     session, user = get_session(), require_user()
-    found = programme_enrolment.requests_for_founder(session=session, founder=user)
+    found = enrolment_requests.requests_for_founder(session=session, founder=user)
     waiting = [r for r in found if r.status == EnrolmentRequestStatus.PENDING.value]
     return render_template(
         "founder/programmes.html",
         waiting=waiting,
         answered=[r for r in found if r.status != EnrolmentRequestStatus.PENDING.value],
-        memberships=programme_enrolment.programmes_of_founder(session=session, founder=user),
+        memberships=enrolment_requests.programmes_of_founder(session=session, founder=user),
         button=ButtonForm(),
     )
 
@@ -42,7 +42,7 @@ def _answer(request_id: int, *, accept: bool) -> Any:
         flash("That form expired; please try again.", "error")
         return redirect(url_for("founder_programmes.index"))
     try:
-        view = programme_enrolment.answer_request(
+        view = enrolment_requests.answer_request(
             session=get_session(),
             actor=require_user(),
             request_id=request_id,

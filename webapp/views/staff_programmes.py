@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import SearchField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from webapp.services import programme_enrolment, programmes, staff_access
+from webapp.services import enrolment_requests, programme_enrolment, programmes, staff_access
 from webapp.services.errors import Conflict, FieldError, ValidationFailed
 from webapp.services.programme_enrolment import EnrolResult
 from webapp.services.ventures import VentureFilters
@@ -172,7 +172,7 @@ def _detail(
     return render_template(
         "staff/programme.html",
         detail=found,
-        pending=programme_enrolment.pending_requests(
+        pending=enrolment_requests.pending_requests(
             session=session, viewer=user, programme_id=programme_id
         ),
         search=search,

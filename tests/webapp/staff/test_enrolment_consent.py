@@ -25,7 +25,8 @@ from webapp.models import (
     User,
     Venture,
 )
-from webapp.services.programme_enrolment import ENROLMENT_ANSWERED, ENROLMENT_REQUESTED
+from webapp.services.enrolment_requests import ENROLMENT_ANSWERED
+from webapp.services.programme_enrolment import ENROLMENT_REQUESTED
 
 
 @pytest.fixture
