@@ -64,7 +64,17 @@ class InvestorUserFactory(UserFactory):
 
 
 class StaffFactory(UserFactory):
+    """Platform-wide staff by default (the platform team); `platform_wide=False` for staff who
+    see only the programmes they are assigned to."""
+
     role = Role.STAFF.value
+
+    @factory.post_generation
+    def platform_wide(self, create: bool, extracted: bool | None, **_: object) -> None:
+        if create and extracted is not False:
+            session = StaffFactory._meta.sqlalchemy_session
+            session.add(models.PlatformStaff(user_id=self.id))
+            session.commit()
 
 
 class AdminFactory(UserFactory):

@@ -28,16 +28,18 @@ from webapp.models import (
     Introduction,
     InvestorProfile,
     Organisation,
+    PlatformStaff,
     PortfolioDeal,
     User,
     Venture,
 )
+from webapp.models.enums import Role
 from webapp.services.outbox import FULL_REFRESH_REQUESTED, record_event
 from webapp.services.passwords import hash_password
 
 TABLES: tuple[type[SQLModel], ...] = (
-    Organisation, User, InvestorProfile, Venture, PortfolioDeal, Feedback, Introduction, Deal,
-    DealEvent,
+    Organisation, User, PlatformStaff, InvestorProfile, Venture, PortfolioDeal, Feedback,
+    Introduction, Deal, DealEvent,
 )  # fmt: skip
 
 
@@ -120,6 +122,7 @@ class _Loader:
     def run(self) -> LoadReport:
         self._organisations()
         self._users()
+        self._platform_staff()
         self._investor_profiles()
         self._ventures()
         self._portfolio()
@@ -168,6 +171,20 @@ class _Loader:
         ]
         self._insert(User, rows, len(emails))
         self.user_ids = dict(lookup(self.session, [User.email, User.id], User.email, emails))
+
+    def _platform_staff(self) -> None:
+        """Demo staff are the platform team: platform-wide access is a grant, never implied."""
+        staff = [self.user_ids[u.email] for u in self.data.users if u.role == Role.STAFF.value]
+        key = PlatformStaff.user_id
+        have = {u for (u,) in lookup(self.session, [key], key, staff)}
+        rows = [
+            {"user_id": user_id, "granted_by": None, "granted_at": self.set_up_at}
+            for user_id in staff
+            if user_id not in have
+        ]
+        self.report.inserted[_table(PlatformStaff).name] += insert_all(
+            self.session, _table(PlatformStaff), rows
+        )
 
     def _investor_profiles(self) -> None:
         org_ids = [self.organisation_ids[i.organisation] for i in self.data.investors]

@@ -101,9 +101,10 @@ def test_staff_journey(
     page.get_by_label("Name").fill("Tees Accelerator cohort 5")
     page.get_by_role("button", name="Create programme").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Tees Accelerator cohort 5")
-    ids = f"{known.ventures['V1'].id}, {known.ventures['V3'].id}"
-    page.get_by_label("Venture ids").fill(ids)
-    page.get_by_role("button", name="Enrol ventures").click()
+    page.get_by_role("button", name="Search").click()  # no criteria: every venture, A to Z
+    for venture in (known.ventures["V1"], known.ventures["V3"]):
+        page.get_by_role("checkbox", name=venture.name).check()
+    page.get_by_role("button", name="Enrol selected ventures").click()
     expect(page.locator("#programme-ventures tbody tr")).to_have_count(2)
     shot(page, "09-programme")
     page.get_by_role("link", name="This programme's pipeline").click()

@@ -54,6 +54,7 @@ def expected_counts(dataset: DemoDataset) -> dict[str, int]:
     return {
         "organisation": len(dataset.organisations),
         "user": len(dataset.users),
+        "platform_staff": sum(1 for u in dataset.users if u.role == "staff"),
         "investor_profile": len(dataset.investors),
         "venture": len(dataset.ventures),
         "portfolio_deal": len(dataset.portfolio),

@@ -17,6 +17,7 @@ from webapp.api._common import (
     problems,
     validated,
 )
+from webapp.api._pipeline_models import client_ip
 from webapp.api.ventures import ReasonOut
 from webapp.models import (
     Feedback,
@@ -25,10 +26,17 @@ from webapp.models import (
     InvestorProfileUpdate,
     User,
 )
-from webapp.models.enums import FeedbackAction, PassReason
-from webapp.services import feedback, investor_profiles, investors, match_views
+from webapp.models.enums import FeedbackAction, InvitationStatus, PassReason
+from webapp.services import (
+    feedback,
+    investor_profiles,
+    investors,
+    match_views,
+    member_invitations,
+)
 from webapp.services.errors import NotFound
 from webapp.services.match_views import InvestorMatch, MatchSort
+from webapp.services.member_invitations import InvitationView
 from webapp.services.ventures import VentureFilters
 from webapp.web.auth import SECURITY, api_auth, require_user
 from webapp.web.db_session import get_session
@@ -216,9 +224,42 @@ class MemberList(BaseModel):
 
 
 class MemberIn(BaseModel):
-    """A colleague's investor account, by email."""
+    """A colleague to invite, by email address."""
 
     email: EmailStr
+
+
+class InvitationPath(BaseModel):
+    """An investor and one of its invitations."""
+
+    investor_id: Id
+    invitation_id: Id
+
+
+class InvitationOut(BaseModel):
+    """An invitation to manage the mandate; the same shape for every address."""
+
+    id: int
+    investor_id: int
+    organisation_name: str
+    email: str
+    status: InvitationStatus
+    invited_by_name: str | None
+    created_at: datetime
+    expires_at: datetime
+    answered_at: datetime | None
+
+    @classmethod
+    def of(cls, view: InvitationView) -> InvitationOut:
+        """From the service's view."""
+        return cls.model_validate(view, from_attributes=True)
+
+
+class InvitationList(BaseModel):
+    """Invitations, newest first."""
+
+    items: list[InvitationOut]
+    total: int
 
 
 @api.post("/investors", security=SECURITY, responses={201: InvestorOut, **problems(*WRITE_ERRORS)})
@@ -413,13 +454,65 @@ def list_members(path: InvestorPath) -> tuple[dict[str, Any], int]:
 @api.post(
     "/investors/<int:investor_id>/members",
     security=SECURITY,
-    responses={201: MemberOut, **problems(*WRITE_ERRORS)},
+    responses={202: InvitationOut, **problems(*WRITE_ERRORS)},
 )
 @api_auth()
 @validated
-def add_member(path: InvestorPath, body: MemberIn) -> tuple[dict[str, Any], int]:
-    """Bring in a colleague who has an investor account and no organisation yet."""
-    member = investors.add_member(
-        session=get_session(), actor=require_user(), investor_id=path.investor_id, email=body.email
+def invite_member(path: InvestorPath, body: MemberIn) -> tuple[dict[str, Any], int]:
+    """Invite a colleague by email: they join only when they accept (members only).
+
+    The answer is 202 with the recorded invitation for every address, whether or not it
+    belongs to an account, so this can't be used to find out who is registered. An active
+    investor account with that address is told in the app and by email; any other address gets
+    nothing from us, and the invitation waits 14 days for someone to register with it, confirm
+    it and accept. Inviting an address that has an open invitation returns that invitation. 409
+    when the address already manages this mandate (members are listed to you anyway) or when 25
+    invitations are waiting.
+    """
+    invitation = member_invitations.invite_member(
+        session=get_session(),
+        actor=require_user(),
+        investor_id=path.investor_id,
+        email=body.email,
+        ip=client_ip(),
     )
-    return MemberOut.of(member).model_dump(mode="json"), 201
+    return InvitationOut.of(invitation).model_dump(mode="json"), 202
+
+
+@api.get(
+    "/investors/<int:investor_id>/invitations",
+    security=SECURITY,
+    responses={200: InvitationList, **problems(*READ_ERRORS)},
+)
+@api_auth()
+@validated
+def list_invitations(path: InvestorPath) -> tuple[dict[str, Any], int]:
+    """The organisation's invitations, newest first (members, admins, platform-wide staff).
+
+    A status changes only when the invitee answers (accepted, declined), a member revokes it,
+    or it passes its date (expired).
+    """
+    found = member_invitations.organisation_invitations(
+        session=get_session(), viewer=require_user(), investor_id=path.investor_id
+    )
+    items = [InvitationOut.of(i).model_dump(mode="json") for i in found]
+    return {"items": items, "total": len(items)}, 200
+
+
+@api.delete(
+    "/investors/<int:investor_id>/invitations/<int:invitation_id>",
+    security=SECURITY,
+    responses={200: InvitationOut, **problems(*WRITE_ERRORS)},
+)
+@api_auth()
+@validated
+def revoke_invitation(path: InvitationPath) -> tuple[dict[str, Any], int]:
+    """Revoke an invitation nobody has answered (members; 409 once answered or expired)."""
+    invitation = member_invitations.revoke_invitation(
+        session=get_session(),
+        actor=require_user(),
+        investor_id=path.investor_id,
+        invitation_id=path.invitation_id,
+        ip=client_ip(),
+    )
+    return InvitationOut.of(invitation).model_dump(mode="json"), 200

@@ -12,9 +12,10 @@ from flask.cli import with_appcontext
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from webapp.services import user_admin
+from webapp.services import staff_access, user_admin
 from webapp.services.accounts import find_user_by_email
 from webapp.services.errors import ServiceError, ValidationFailed
+from webapp.services.ids import saved_id
 
 group = click.Group("users", help="Create and manage staff and admin accounts.")
 
@@ -41,9 +42,17 @@ def _fail(error: ServiceError) -> click.ClickException:
     help="12 to 128 characters; prompted for when not given.",
 )
 @click.option("--name", default=None, help="Their full name (defaults to the email's local part).")
+@click.option(
+    "--platform-wide",
+    is_flag=True,
+    help="Staff only: see every programme and venture. Without it a staff account sees only "
+    "the programmes an admin assigns it to.",
+)
 @with_appcontext
-def create(role: str, email: str, password: str, name: str | None) -> None:
+def create(role: str, email: str, password: str, name: str | None, platform_wide: bool) -> None:
     """Create a staff or admin account."""
+    if platform_wide and role != "staff":
+        raise click.UsageError("--platform-wide is for staff accounts (admins see everything)")
     with _session() as session:
         try:
             user = user_admin.create_privileged_user(
@@ -54,9 +63,16 @@ def create(role: str, email: str, password: str, name: str | None) -> None:
                 name=name or email.split("@", 1)[0],
                 role=role,
             )
+            if platform_wide:
+                staff_access.set_platform_wide(
+                    session=session, actor=None, user_id=saved_id(user), platform_wide=True
+                )
         except ServiceError as exc:
             raise _fail(exc) from None
-        click.echo(f"created {user.role} account {user.email} (id {user.id})")
+        scope = ""
+        if role == "staff":
+            scope = ", platform-wide" if platform_wide else ", sees only programmes it is given"
+        click.echo(f"created {user.role} account {user.email} (id {user.id}{scope})")
 
 
 def _set_active(email: str, active: bool) -> None:
@@ -86,6 +102,25 @@ def deactivate(email: str) -> None:
 def reactivate(email: str) -> None:
     """Let a deactivated account sign in again."""
     _set_active(email, active=True)
+
+
+@group.command("platform-wide")
+@click.option("--email", required=True)
+@click.option("--off", is_flag=True, help="Limit the account to its programmes again.")
+@with_appcontext
+def platform_wide(email: str, off: bool) -> None:
+    """Let a staff account see every programme and venture (or, with --off, only its own)."""
+    with _session() as session:
+        user = find_user_by_email(session=session, email=email)
+        if user is None or user.id is None:
+            raise click.ClickException(f"no account with the email {email!r}")
+        try:
+            access = staff_access.set_platform_wide(
+                session=session, actor=None, user_id=user.id, platform_wide=not off
+            )
+        except ServiceError as exc:
+            raise _fail(exc) from None
+        click.echo(f"{user.email} sees: {access.sees}")
 
 
 @group.command("list")

@@ -17,11 +17,18 @@ from webapp.models.investors import (
     InvestorProfileUpdate,
     PortfolioDeal,
 )
+from webapp.models.invitations import MemberInvitation
 from webapp.models.jobs import JobRun
 from webapp.models.matches import Match, MatchImpression, ModelVersion
 from webapp.models.notifications import EmailDelivery, Notification
 from webapp.models.outbox import OutboxEvent
-from webapp.models.programmes import Programme, ProgrammeMember, ProgrammeVenture
+from webapp.models.programmes import (
+    EnrolmentRequest,
+    PlatformStaff,
+    Programme,
+    ProgrammeMember,
+    ProgrammeVenture,
+)
 from webapp.models.types import metadata, utcnow  # first: sets the naming convention
 from webapp.models.ventures import Venture, VentureCreate, VenturePublic, VentureUpdate
 
@@ -31,6 +38,7 @@ __all__ = [
     "Deal",
     "DealEvent",
     "EmailDelivery",
+    "EnrolmentRequest",
     "Feedback",
     "Introduction",
     "InvestorProfile",
@@ -40,11 +48,13 @@ __all__ = [
     "JobRun",
     "Match",
     "MatchImpression",
+    "MemberInvitation",
     "ModelVersion",
     "Notification",
     "OneTimeToken",
     "Organisation",
     "OutboxEvent",
+    "PlatformStaff",
     "PortfolioDeal",
     "Programme",
     "ProgrammeMember",

@@ -141,3 +141,21 @@ class JobStatus(StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+
+
+class EnrolmentRequestStatus(StrEnum):
+    """Staff ask to enrol a venture that isn't published; its founder answers."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class InvitationStatus(StrEnum):
+    """An invitation to manage an investor organisation's mandate; only the invitee accepts."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    REVOKED = "revoked"
+    EXPIRED = "expired"  # written when a pending one past its date is replaced

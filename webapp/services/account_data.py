@@ -11,6 +11,7 @@ from webapp.models import (
     ApiToken,
     AuditLog,
     EmailDelivery,
+    MemberInvitation,
     Notification,
     Organisation,
     User,
@@ -152,6 +153,10 @@ def erase_account(*, session: Session, user: User, password: str) -> None:
         _leave_investor_deals(session, user)
     # Email rows hold the address and message bodies: they go with the person.
     session.exec(delete(EmailDelivery).where(col(EmailDelivery.user_id) == user_id))
+    # Invitations are addressed to the email: they go with it.
+    session.exec(
+        delete(MemberInvitation).where(col(MemberInvitation.email) == str(user.email).lower())
+    )
     scrub_personal_data(session=session, object_type="user", object_id=user_id)
     # What they did stays (who, what, when); what it contained and where from does not.
     session.exec(

@@ -161,7 +161,8 @@ def _new_organisation(session: Session, name: str) -> Organisation:
                 FieldError(
                     "organisation",
                     f"An organisation called {cleaned!r} is already on venturematch; ask one of "
-                    "its members to add you, or use your organisation's full legal name",
+                    "its members to invite you and leave this blank, or use your organisation's "
+                    "full legal name",
                 )
             ]
         )

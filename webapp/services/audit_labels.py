@@ -26,6 +26,9 @@ ACTION_LABELS: dict[str, str] = {
     "investor.updated": "Updated an investor mandate",
     "investor.member_added": "Added a member to an investor",
     "investor.member_removed": "Removed a member from an investor",
+    "investor.member_invited": "Invited someone to join an investor",
+    "investor.invitation_revoked": "Withdrew an invitation to join an investor",
+    "investor.invitation_declined": "Declined an invitation to join an investor",
     # Introductions and deals
     "introduction.requested": "Requested an introduction",
     "introduction.accepted": "Accepted an introduction",
@@ -39,6 +42,11 @@ ACTION_LABELS: dict[str, str] = {
     "programme.withdraw": "Withdrew a venture from a programme",
     "programme.assign": "Assigned staff to a programme",
     "programme.unassign": "Removed staff from a programme",
+    "programme.enrolment_requested": "Asked a founder to enrol a venture in a programme",
+    "programme.enrolment_accepted": "Agreed to enrol a venture in a programme",
+    "programme.enrolment_declined": "Declined to enrol a venture in a programme",
+    "staff.platform_granted": "Gave a staff account the whole platform's view",
+    "staff.platform_removed": "Limited a staff account to its programmes",
     # Imports, exports and the platform
     "import.ventures": "Imported ventures",
     "import.investors": "Imported investors",

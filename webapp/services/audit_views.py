@@ -21,6 +21,7 @@ from webapp.services.errors import FieldError, ValidationFailed
 from webapp.services.pagination import Page, check_window
 from webapp.services.pipeline_filters import start_of
 from webapp.services.programmes import staff_scope
+from webapp.services.text_match import ESCAPE, contains_text, like_escape
 
 AUDIT_COLUMNS = (
     "at",
@@ -107,10 +108,6 @@ class AuditRow:
         ]
 
 
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _conditions(session: Session, viewer: User, filters: AuditFilters) -> list[ColumnElement[bool]]:
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise ValidationFailed(
@@ -151,15 +148,11 @@ def _conditions(session: Session, viewer: User, filters: AuditFilters) -> list[C
         if text.isdigit():
             found.append(col(AuditLog.actor_id) == int(text))
         else:
-            pattern = f"%{_like_escape(text.lower())}%"
             found.append(
-                or_(
-                    func.lower(col(User.email)).like(pattern, escape="\\"),
-                    func.lower(col(User.name)).like(pattern, escape="\\"),
-                )
+                or_(contains_text(col(User.email), text), contains_text(col(User.name), text))
             )
     if filters.action:
-        found.append(col(AuditLog.action).like(f"{_like_escape(filters.action)}%", escape="\\"))
+        found.append(col(AuditLog.action).like(f"{like_escape(filters.action)}%", escape=ESCAPE))
     if filters.object_type:
         found.append(col(AuditLog.object_type) == filters.object_type)
     if filters.object_id:

@@ -1,4 +1,7 @@
-"""Investor organisations' mandates, and the colleagues who manage them together."""
+"""Investor organisations' mandates, and the colleagues who manage them together.
+
+Colleagues join by invitation only (`member_invitations`): joining needs their consent.
+"""
 
 from __future__ import annotations
 
@@ -79,7 +82,7 @@ def _organisation_for(session: Session, actor: User, name: str) -> Organisation:
                 FieldError(
                     "name",
                     f"an organisation called {name!r} is already on venturematch; ask one of its "
-                    "members to add you, or use your organisation's full legal name",
+                    "members to invite you, or use your organisation's full legal name",
                 )
             ]
         )
@@ -183,31 +186,6 @@ def list_members(*, session: Session, viewer: User, investor_id: int) -> list[Us
             .order_by(col(User.name))
         ).all()
     )
-
-
-def add_member(*, session: Session, actor: User, investor_id: int, email: str) -> User:
-    """A member brings in a colleague who already has an investor account and no organisation."""
-    profile = member_investor(session, actor, investor_id)
-    colleague = session.exec(select(User).where(User.email == email.strip().lower())).first()
-    if colleague is None or colleague.role != Role.INVESTOR.value or not colleague.active:
-        raise NotFound(f"No active investor account with the email {email!r}")
-    if colleague.organisation_id == profile.organisation_id:
-        return colleague
-    if colleague.organisation_id is not None:
-        raise Conflict(f"{email} already belongs to another organisation")
-    colleague.organisation_id = profile.organisation_id
-    colleague.updated_at = utcnow()
-    session.add(colleague)
-    record_audit(
-        session=session,
-        actor=actor,
-        action="investor.member_added",
-        object_type="investor_profile",
-        object_id=profile.id,
-        after={"user_id": colleague.id},
-    )
-    session.commit()
-    return colleague
 
 
 def remove_member(*, session: Session, actor: User, investor_id: int, user_id: int) -> None:

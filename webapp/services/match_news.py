@@ -33,8 +33,8 @@ from webapp.services.notifications import (
     NEW_MATCH,
     notify,
 )
-from webapp.services.object_access import active_members
-from webapp.services.stalled import stalled_deals
+from webapp.services.object_access import active_members, staff_venture_ids
+from webapp.services.stalled import StalledDeal, stalled_deals
 
 STRONG_RANK = 10  # a new entry in the top 10 of an investor's list…
 STRONG_SCORE = 0.5  # …with at least this score is news worth sending
@@ -239,26 +239,44 @@ def announce_stalled_deals(
         .where(col(User.role).in_([Role.STAFF.value, Role.ADMIN.value]))
         .where(col(User.active) == True)  # noqa: E712
     ).all()
+    created = []
+    for user in staff:
+        # Programme staff hear only about their programmes' deals: names are scoped data too.
+        mine = _within_scope(session, user, fresh)
+        if not mine:
+            continue
+        title, body = _stalled_summary(mine, days)
+        created.append(
+            notify(
+                session=session,
+                user=user,
+                kind=DEAL_STALLED,
+                title=title,
+                body=body,
+                link="/deals",
+                data={"deal_ids": [d.deal_id for d in mine]},
+                dedupe_key=f"stalled:{now:%Y-%m-%d}",
+            )
+        )
+    session.commit()
+    return _count(created)
+
+
+def _within_scope(session: Session, user: User, deals: list[StalledDeal]) -> list[StalledDeal]:
+    scope = staff_venture_ids(session, user)
+    if scope is None:
+        return deals
+    visible = set(session.exec(scope).all())
+    return [d for d in deals if d.venture_id in visible]
+
+
+def _stalled_summary(deals: list[StalledDeal], days: int) -> tuple[str, str]:
     lines = [
         f"{d.venture_name} and {d.investor_name}: {d.stage.replace('_', ' ')}, "
         f"quiet for {d.days_quiet} days"
-        for d in fresh[:STALLED_LISTED]
+        for d in deals[:STALLED_LISTED]
     ]
-    more = len(fresh) - len(lines)
+    more = len(deals) - len(lines)
     body = "\n\n".join(lines) + (f"\n\n…and {more} more." if more > 0 else "")
-    title = f"{len(fresh)} deal{'s' if len(fresh) != 1 else ''} stalled (no event for {days} days)"
-    created = [
-        notify(
-            session=session,
-            user=user,
-            kind=DEAL_STALLED,
-            title=title,
-            body=body,
-            link="/deals",
-            data={"deal_ids": [d.deal_id for d in fresh]},
-            dedupe_key=f"stalled:{now:%Y-%m-%d}",
-        )
-        for user in staff
-    ]
-    session.commit()
-    return _count(created)
+    title = f"{len(deals)} deal{'s' if len(deals) != 1 else ''} stalled (no event for {days} days)"
+    return title, body

@@ -16,6 +16,7 @@ from webapp.models import (
     Introduction,
     InvestorProfile,
     Match,
+    PlatformStaff,
     ProgrammeMember,
     ProgrammeVenture,
     User,
@@ -32,21 +33,42 @@ def is_staff(user: User) -> bool:
     return user.role in STAFF_ROLES
 
 
-def staff_venture_ids(session: Session, viewer: User) -> SelectOfScalar[int] | None:
-    """The ventures a programme-assigned staff member may see, as a subquery of ids.
+def staff_programme_scope(session: Session, viewer: User) -> frozenset[int] | None:
+    """The programmes whose ventures a staff account may see; None for the whole platform.
 
-    None means no limit: admins, and staff assigned to no programme (the platform team).
-    Staff assigned to programmes see only the ventures enrolled in them.
+    Admins, and staff an admin made platform-wide (a `platform_staff` row), see everything.
+    Other staff see their programmes' ventures only; with no programme they see nothing, so
+    leaving or losing a programme can never widen anyone's view.
+    """
+    if viewer.role == Role.ADMIN.value:
+        return None
+    if viewer.role != Role.STAFF.value:
+        return frozenset()
+    rows = session.exec(
+        select(ProgrammeMember.programme_id, PlatformStaff.user_id)
+        .select_from(User)
+        .outerjoin(ProgrammeMember, col(ProgrammeMember.user_id) == col(User.id))
+        .outerjoin(PlatformStaff, col(PlatformStaff.user_id) == col(User.id))
+        .where(col(User.id) == viewer.id)
+    ).all()
+    if any(platform is not None for _, platform in rows):
+        return None
+    return frozenset(int(programme) for programme, _ in rows if programme is not None)
+
+
+def staff_venture_ids(session: Session, viewer: User) -> SelectOfScalar[int] | None:
+    """The ventures a programme-scoped staff member may see, as a subquery of ids.
+
+    None means no limit (admins and platform-wide staff); the scope rule is
+    `staff_programme_scope`.
     """
     if viewer.role != Role.STAFF.value:
         return None
-    programme_ids = session.exec(
-        select(ProgrammeMember.programme_id).where(ProgrammeMember.user_id == viewer.id)
-    ).all()
-    if not programme_ids:
+    programme_ids = staff_programme_scope(session, viewer)
+    if programme_ids is None:
         return None
     return select(col(ProgrammeVenture.venture_id)).where(
-        col(ProgrammeVenture.programme_id).in_(programme_ids)
+        col(ProgrammeVenture.programme_id).in_(sorted(programme_ids))
     )
 
 

@@ -1,13 +1,21 @@
-"""Programmes (an accelerator cohort, a fund's pipeline) and who on the staff may see what.
+"""Programmes (an accelerator cohort, a fund's pipeline): who sees them and who runs them.
 
-Scope rule, used by every staff view: admins see everything; staff assigned to one or more
-programmes see only those programmes' ventures; staff assigned to none are the platform team
-and see the whole pipeline. Founders and investors see no staff view at all.
+What a staff account sees (the rule lives in `object_access.staff_programme_scope`):
+- admins, and staff an admin has made platform-wide, see every programme and venture;
+- other staff see only the ventures of the programmes they are assigned to; with none, nothing.
+Founders and investors see no staff view at all.
+
+Who may change what, chosen so that nobody can widen their own view:
+- only admins assign and unassign staff, and grant or remove platform-wide access
+  (`staff_access`); a staff member can't touch assignments, not even their own;
+- admins and platform-wide staff create programmes (a new programme is empty, and they see
+  everything already); programme staff can't;
+- anyone who sees a programme enrols and withdraws its ventures (`programme_enrolment`), where
+  a venture that isn't published joins only when its founder accepts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func
@@ -19,6 +27,7 @@ from webapp.models import Programme, ProgrammeMember, ProgrammeVenture, User, Ve
 from webapp.models.enums import Role
 from webapp.services.audit import record_audit
 from webapp.services.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from webapp.services.object_access import staff_programme_scope
 
 STAFF_ROLES = frozenset({Role.STAFF.value, Role.ADMIN.value})
 
@@ -35,12 +44,7 @@ def require_staff(user: User) -> None:
 def staff_scope(*, session: Session, user: User) -> Scope:
     """The programmes whose ventures this user may see; None for everything."""
     require_staff(user)
-    if user.role == Role.ADMIN.value:
-        return None
-    ids = session.exec(
-        select(col(ProgrammeMember.programme_id)).where(col(ProgrammeMember.user_id) == user.id)
-    ).all()
-    return frozenset(int(i) for i in ids) or None
+    return staff_programme_scope(session, user)
 
 
 def resolve_programmes(*, session: Session, user: User, programme: int | None) -> Scope:
@@ -72,20 +76,33 @@ def venture_visible(*, session: Session, scope: Scope, venture_id: int) -> bool:
     return found is not None
 
 
-def _managed(*, session: Session, actor: User, programme_id: int) -> Programme:
-    """The programme if the actor may manage it (404 if it is outside their scope)."""
-    scope = staff_scope(session=session, user=actor)
+def visible_programme(*, session: Session, viewer: User, programme_id: int) -> Programme:
+    """The programme if it is in the viewer's scope; otherwise NotFound, as if it didn't exist."""
+    scope = staff_scope(session=session, user=viewer)
     programme = session.get(Programme, programme_id)
     if programme is None or (scope is not None and programme_id not in scope):
         raise NotFound(f"No programme {programme_id}")
     return programme
 
 
+def require_admin(actor: User, action: str) -> None:
+    """Refuse staff an action only admins take (after the 404 check, so ids stay hidden)."""
+    if actor.role != Role.ADMIN.value:
+        raise Forbidden(f"Only admins {action}")
+
+
+def may_create_programmes(*, session: Session, user: User) -> bool:
+    """Admins and platform-wide staff: for them a new, empty programme widens nothing."""
+    return user.role in STAFF_ROLES and staff_programme_scope(session, user) is None
+
+
 def create_programme(
     *, session: Session, actor: User, name: str, description: str = "", ip: str | None = None
 ) -> Programme:
-    """Create a programme; staff who are already scoped join it so they can see what they made."""
-    scope = staff_scope(session=session, user=actor)
+    """Create an empty programme (admins and platform-wide staff)."""
+    require_staff(actor)
+    if not may_create_programmes(session=session, user=actor):
+        raise Forbidden("Only admins and platform-wide staff create programmes; ask an admin")
     name = name.strip()
     errors = []
     if not 2 <= len(name) <= 160:
@@ -101,10 +118,6 @@ def create_programme(
     except IntegrityError:
         session.rollback()
         raise Conflict(f"A programme called {name!r} already exists") from None
-    if scope is not None:
-        assert programme.id is not None
-        assert actor.id is not None
-        session.add(ProgrammeMember(programme_id=programme.id, user_id=actor.id))
     record_audit(
         session=session,
         actor=actor,
@@ -118,75 +131,12 @@ def create_programme(
     return programme
 
 
-def enrol_ventures(
-    *,
-    session: Session,
-    actor: User,
-    programme_id: int,
-    venture_ids: Sequence[int],
-    ip: str | None = None,
-) -> int:
-    """Enrol ventures in a programme (already-enrolled ones are left alone); returns how many."""
-    programme = _managed(session=session, actor=actor, programme_id=programme_id)
-    wanted = list(dict.fromkeys(venture_ids))
-    known = set(session.exec(select(col(Venture.id)).where(col(Venture.id).in_(wanted))).all())
-    errors = [
-        FieldError(f"venture_ids[{i}]", f"no venture {vid}")
-        for i, vid in enumerate(wanted)
-        if vid not in known
-    ]
-    if errors:
-        raise ValidationFailed(errors)
-    present = set(
-        session.exec(
-            select(col(ProgrammeVenture.venture_id))
-            .where(col(ProgrammeVenture.programme_id) == programme.id)
-            .where(col(ProgrammeVenture.venture_id).in_(wanted))
-        ).all()
-    )
-    added = [vid for vid in wanted if vid not in present]
-    for vid in added:
-        session.add(ProgrammeVenture(programme_id=programme_id, venture_id=vid))
-    if added:
-        record_audit(
-            session=session,
-            actor=actor,
-            action="programme.enrol",
-            object_type="programme",
-            object_id=programme.id,
-            after={"venture_ids": added},
-            ip=ip,
-        )
-    session.commit()
-    return len(added)
-
-
-def withdraw_venture(
-    *, session: Session, actor: User, programme_id: int, venture_id: int, ip: str | None = None
-) -> None:
-    """Take a venture out of a programme."""
-    programme = _managed(session=session, actor=actor, programme_id=programme_id)
-    link = session.get(ProgrammeVenture, (programme.id, venture_id))
-    if link is None:
-        raise NotFound(f"Venture {venture_id} is not enrolled in programme {programme_id}")
-    session.delete(link)
-    record_audit(
-        session=session,
-        actor=actor,
-        action="programme.withdraw",
-        object_type="programme",
-        object_id=programme.id,
-        before={"venture_id": venture_id},
-        ip=ip,
-    )
-    session.commit()
-
-
 def assign_staff(
     *, session: Session, actor: User, programme_id: int, user_id: int, ip: str | None = None
 ) -> None:
-    """Assign a staff member to a programme: from then on they see only assigned programmes."""
-    programme = _managed(session=session, actor=actor, programme_id=programme_id)
+    """An admin assigns a staff member: they see this programme's ventures from then on."""
+    programme = visible_programme(session=session, viewer=actor, programme_id=programme_id)
+    require_admin(actor, "assign staff to programmes")
     member = session.get(User, user_id)
     if member is None or member.role != Role.STAFF.value:
         raise ValidationFailed(
@@ -210,8 +160,13 @@ def assign_staff(
 def unassign_staff(
     *, session: Session, actor: User, programme_id: int, user_id: int, ip: str | None = None
 ) -> None:
-    """Remove a staff member from a programme."""
-    programme = _managed(session=session, actor=actor, programme_id=programme_id)
+    """An admin removes a staff member: they stop seeing this programme's ventures.
+
+    Never a widening: without a programme a staff member sees nothing, unless an admin has
+    made them platform-wide.
+    """
+    programme = visible_programme(session=session, viewer=actor, programme_id=programme_id)
+    require_admin(actor, "remove staff from programmes")
     link = session.get(ProgrammeMember, (programme.id, user_id))
     if link is None:
         raise NotFound(f"User {user_id} is not assigned to programme {programme_id}")
@@ -274,7 +229,7 @@ class ProgrammeDetail:
 
 def programme_detail(*, session: Session, viewer: User, programme_id: int) -> ProgrammeDetail:
     """One programme the viewer may see."""
-    programme = _managed(session=session, actor=viewer, programme_id=programme_id)
+    programme = visible_programme(session=session, viewer=viewer, programme_id=programme_id)
     ventures = session.exec(
         select(Venture)
         .join(ProgrammeVenture, col(ProgrammeVenture.venture_id) == col(Venture.id))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -77,17 +75,6 @@ class SignUpForm(Form):
         validators=[DataRequired(_required.format("email address")), Length(max=254)],
     )
     password = _password_field("Create a password", "Enter a password")
-
-    def validate(self, extra_validators: Any = None) -> bool:
-        """Investors sign up on behalf of an organisation (Optional() would skip a field check)."""
-        valid: bool = super().validate(extra_validators)
-        if self.role.data == "investor" and not (self.organisation.data or "").strip():
-            self.organisation.errors = [
-                *self.organisation.errors,
-                "Enter the name of the organisation you invest for",
-            ]
-            return False
-        return valid
 
 
 class SignInForm(Form):

@@ -44,7 +44,8 @@ class FilterForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hi
     programme = SelectField("Programme", validators=[Optional()], validate_choice=False)
 
 
-def _sector_choices() -> list[SelectChoice]:
+def sector_choices() -> list[SelectChoice]:
+    """Every sector, indented under its parent, after "All sectors"."""
     found = [SelectChoice("", "All sectors")]
     for group in sector_groups():
         found += [SelectChoice(o.code, "\u2003" * o.depth + o.label) for o in group.options]
@@ -69,7 +70,7 @@ def filter_state(user: User, *, dated: bool = True) -> FilterState:
     """Read the filters from the query string; bad ones are shown on the form, not applied."""
     session = get_session()
     form = FilterForm(formdata=request.args)
-    form.sector.choices = _sector_choices()
+    form.sector.choices = sector_choices()
     form.stage.choices = select_choices(stage_options(), "All stages")
     form.region.choices = select_choices(region_options(), "All regions")
     form.institution.choices = [

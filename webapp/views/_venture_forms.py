@@ -287,7 +287,7 @@ class MandateForm(Form):
 
 
 class MemberForm(Form):
-    """Add a colleague by the email of their investor account."""
+    """Invite a colleague by email address."""
 
     email = EmailField(
         "Colleague's email address",

@@ -11,9 +11,17 @@ from markupsafe import Markup
 from pydantic import ValidationError
 
 from webapp.models import InvestorProfile, InvestorProfileCreate, InvestorProfileUpdate, User
-from webapp.models.enums import FeedbackAction, ListView, PassReason
-from webapp.services import accounts, feedback, introductions, investors, match_views, ventures
-from webapp.services.errors import ServiceError, ValidationFailed
+from webapp.models.enums import FeedbackAction, InvitationStatus, ListView, PassReason
+from webapp.services import (
+    accounts,
+    feedback,
+    introductions,
+    investors,
+    match_views,
+    member_invitations,
+    ventures,
+)
+from webapp.services.errors import Conflict, ServiceError, ValidationFailed
 from webapp.services.match_views import MatchSort
 from webapp.services.ventures import VentureFilters
 from webapp.views._taxonomy_choices import (
@@ -36,6 +44,7 @@ from webapp.views._venture_forms import (
 from webapp.web.auth import require_user, roles_required, safe_next
 from webapp.web.db_session import get_session
 from webapp.web.forms import attach_errors
+from webapp.web.limits import client_ip
 from webapp.web.navigation import add_nav_item, set_dashboard
 
 bp = Blueprint("investor", __name__, url_prefix="/investor")
@@ -76,18 +85,23 @@ def _profile(user: User) -> InvestorProfile | None:
 
 
 def _mandate_page(form: MandateForm, profile: InvestorProfile | None, status: int) -> Any:
-    members = (
-        investors.list_members(session=get_session(), viewer=require_user(), investor_id=profile.id)
-        if profile is not None and profile.id is not None
-        else []
-    )
+    session, user = get_session(), require_user()
+    members, invited = [], []
+    if profile is not None and profile.id is not None:
+        members = investors.list_members(session=session, viewer=user, investor_id=profile.id)
+        invited = member_invitations.organisation_invitations(
+            session=session, viewer=user, investor_id=profile.id, limit=30
+        )
     return (
         render_template(
             "investor/mandate.html",
             form=form,
             profile=profile,
             members=members,
+            invited=[i for i in invited if i.status == InvitationStatus.PENDING.value],
+            invitations=member_invitations.invitations_for(session=session, user=user),
             member_form=MemberForm(),
+            button=ButtonForm(),
             sector_groups=sector_groups(),
             stages=stage_options(),
             regions=region_options(),
@@ -145,7 +159,7 @@ def mandate() -> Any:
 @bp.post("/mandate/members")
 @roles_required("investor")
 def add_member() -> Any:
-    """Bring in a colleague who already has an investor account."""
+    """Invite a colleague by email; they join only if they accept."""
     user = require_user()
     profile = _profile(user)
     if profile is None or profile.id is None:
@@ -153,17 +167,58 @@ def add_member() -> Any:
     form = MemberForm()
     if form.validate_on_submit():
         try:
-            added = investors.add_member(
-                session=get_session(), actor=user, investor_id=profile.id, email=form.email.data
+            invitation = member_invitations.invite_member(
+                session=get_session(),
+                actor=user,
+                investor_id=profile.id,
+                email=form.email.data,
+                ip=client_ip(),
             )
         except ServiceError as exc:
-            if exc.status not in {404, 409}:
+            if exc.status not in {409, 422}:
                 raise
-            flash(exc.detail, "error")
+            flash(_first_message(exc), "error")
         else:
-            flash(f"{added.name} now manages this mandate with you.", "success")
+            # The same words for every address: whether it has an account is not ours to tell.
+            flash(
+                f"Invitation recorded for {invitation.email}. If they have an investor account "
+                "they'll see it in the app and by email; if not, ask them to sign up as an "
+                f"investor with this address. It stays open until "
+                f"{invitation.expires_at:%-d %B %Y}.",
+                "success",
+            )
     else:
         flash("Enter your colleague's email address.", "error")
+    return redirect(url_for("investor.mandate") + "#members")
+
+
+def _first_message(exc: ServiceError) -> str:
+    if isinstance(exc, ValidationFailed) and exc.errors:
+        return exc.errors[0].message
+    return exc.detail
+
+
+@bp.post("/mandate/invitations/<int:invitation_id>/revoke")
+@roles_required("investor")
+def revoke_invitation(invitation_id: int) -> Any:
+    """Withdraw an invitation nobody has answered yet."""
+    user = require_user()
+    profile = _profile(user)
+    if profile is None or profile.id is None:
+        abort(404)
+    if ButtonForm().validate_on_submit():
+        try:
+            revoked = member_invitations.revoke_invitation(
+                session=get_session(),
+                actor=user,
+                investor_id=profile.id,
+                invitation_id=invitation_id,
+                ip=client_ip(),
+            )
+        except Conflict as exc:
+            flash(exc.detail, "error")
+        else:
+            flash(f"Invitation for {revoked.email} revoked.", "success")
     return redirect(url_for("investor.mandate") + "#members")
 
 

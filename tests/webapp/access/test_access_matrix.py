@@ -114,6 +114,8 @@ def verdict(spec: Spec, response: TestResponse) -> str:
         return "hidden"
     if status == 409:
         return "conflict"
+    if status == 422:
+        return "invalid"
     if status >= 500:
         return f"server error {status}"
     if 200 <= status < 400:
@@ -123,7 +125,7 @@ def verdict(spec: Spec, response: TestResponse) -> str:
 
 def _matches(expected: str, got: str) -> bool:
     if expected == "allowed":
-        return got in {"ok", "conflict"} or got.startswith("status 4")
+        return got in {"ok", "conflict", "invalid"} or got.startswith("status 4")
     return expected == got
 
 

@@ -1,11 +1,13 @@
 """Staff assigned to a programme see only its ventures' details; admins and platform staff, all.
 
-Issue 6, point 5, applied to every venture, introduction, deal and match endpoint.
+Issue 6, point 5, applied to every venture, introduction, deal and match endpoint; issue 11,
+point 2: the ways programme staff used to step outside their programme.
 """
 
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 
 from tests.factories import (
     AdminFactory,
@@ -21,6 +23,7 @@ from tests.webapp.staff.factories import (
     ProgrammeVentureFactory,
 )
 from tests.webapp.web_client import api_token, bearer
+from webapp.models import ProgrammeVenture
 
 
 @pytest.fixture
@@ -36,9 +39,10 @@ def world(session):
     )
     for rank, venture in enumerate((inside, outside), start=1):
         MatchFactory(venture_id=venture.id, investor_id=investor.id, investor_rank=rank)
-    assigned = StaffFactory()
+    assigned = StaffFactory(platform_wide=False)
     ProgrammeMemberFactory(programme_id=programme.id, user_id=assigned.id)
     return {
+        "programme": programme,
         "investor": investor,
         "inside": inside,
         "outside": outside,
@@ -86,3 +90,78 @@ def test_admins_and_unassigned_staff_see_everything(client, world, make_user):
     deals = _get(client, user, "/api/v1/deals").get_json()
     assert {d["venture_id"] for d in deals["items"]} == everything
     assert _get(client, user, f"/api/v1/ventures/{world['outside'].id}").status_code == 200
+
+
+def _send(client, user, method, path, **kwargs):
+    return client.open(path, method=method, headers=bearer(api_token(client, user.email)), **kwargs)
+
+
+def test_programme_staff_cannot_enrol_another_founders_draft_and_then_read_it(
+    client, session, world
+):
+    staff, programme = world["assigned"], world["programme"]
+    draft = VentureFactory(name="Secret Draft Ltd", visibility="draft", published_at=None)
+    MatchFactory(venture_id=draft.id, investor_id=world["investor"].id)
+    enrol = _send(
+        client, staff, "POST", f"/api/v1/programmes/{programme.id}/ventures",
+        json={"venture_ids": [draft.id]},
+    )  # fmt: skip
+    assert enrol.status_code == 422
+    assert _get(client, staff, f"/api/v1/ventures/{draft.id}").status_code == 404
+    assert _get(client, staff, f"/api/v1/ventures/{draft.id}/matches").status_code == 404
+    assert not session.exec(
+        select(ProgrammeVenture).where(ProgrammeVenture.venture_id == draft.id)
+    ).all()
+
+
+def test_an_id_programme_staff_may_not_see_answers_like_one_that_does_not_exist(client, world):
+    staff, programme = world["assigned"], world["programme"]
+    draft = VentureFactory(visibility="draft", published_at=None)
+    missing = draft.id + 1000
+    url = f"/api/v1/programmes/{programme.id}/ventures"
+
+    def answer(venture_id):
+        response = _send(client, staff, "POST", url, json={"venture_ids": [venture_id]})
+        body = response.get_data(as_text=True).replace(str(venture_id), "N")
+        return response.status_code, response.headers["Content-Type"], body
+
+    assert answer(draft.id) == answer(missing)
+    assert answer(draft.id)[0] == 422
+
+
+def test_programme_staff_cannot_unassign_themselves_and_losing_a_programme_never_widens(
+    client, session, world
+):
+    staff, programme = world["assigned"], world["programme"]
+    own = f"/api/v1/programmes/{programme.id}/staff/{staff.id}"
+    assert _send(client, staff, "DELETE", own).status_code == 403
+    assert _get(client, staff, "/api/v1/ventures").get_json()["total"] == 1
+    # Even when an admin removes them, having no programme means seeing nothing.
+    assert _send(client, AdminFactory(), "DELETE", own).status_code == 204
+    assert _get(client, staff, "/api/v1/ventures").get_json()["total"] == 0
+    assert _get(client, staff, f"/api/v1/ventures/{world['inside'].id}").status_code == 404
+    assert _get(client, staff, "/api/v1/deals").get_json()["total"] == 0
+
+
+def test_programme_staff_cannot_make_themselves_platform_wide(client, world):
+    staff = world["assigned"]
+    widen = _send(
+        client, staff, "PATCH", f"/api/v1/staff-access/{staff.id}", json={"platform_wide": True}
+    )
+    assert widen.status_code == 403
+    assert _get(client, staff, "/api/v1/ventures").get_json()["total"] == 1
+
+
+def test_programme_staff_enrol_a_published_venture_and_then_see_it(client, world):
+    staff, programme, outside = world["assigned"], world["programme"], world["outside"]
+    enrol = _send(
+        client, staff, "POST", f"/api/v1/programmes/{programme.id}/ventures",
+        json={"venture_ids": [outside.id]},
+    )  # fmt: skip
+    assert enrol.get_json() == {
+        "enrolled": 1,
+        "requested": 0,
+        "enrolled_ids": [outside.id],
+        "requested_ids": [],
+    }
+    assert _get(client, staff, f"/api/v1/ventures/{outside.id}").status_code == 200

@@ -4,6 +4,9 @@
   for introduction X about it) and V3 (published, untouched); `other_founder` owns W (a draft).
 - `investor` is a member of P; `other_investor` of Q; `loner` is an investor with no organisation.
 - N is the founder's notification, N2 the investor's; the investor shortlisted V.
+- `staff` is platform-wide; `programme_staff` is assigned to programme R only, which holds V3;
+  programme R2 holds nothing. E is a pending request (by `staff`) to enrol the draft W in R2.
+- I is an invitation from the investor (for P) to the other investor's email.
 """
 
 from __future__ import annotations
@@ -20,6 +23,13 @@ from tests.factories import (
     StaffFactory,
     VentureFactory,
 )
+from tests.webapp.staff.factories import (
+    EnrolmentRequestFactory,
+    MemberInvitationFactory,
+    ProgrammeFactory,
+    ProgrammeMemberFactory,
+    ProgrammeVentureFactory,
+)
 from tests.webapp.ventures.factories import FeedbackFactory, MatchFactory, NotificationFactory
 from tests.webapp.ventures.parties import make_founder, make_investor
 from webapp.models import User
@@ -34,6 +44,7 @@ ACTORS = (
     "other_investor",
     "staff",
     "admin",
+    "programme_staff",
 )
 
 
@@ -73,14 +84,27 @@ def build_world(session: Session) -> World:
     note = NotificationFactory(user_id=founder.user.id)
     note2 = NotificationFactory(user_id=investor.user.id)
     loner = InvestorUserFactory(organisation_id=None)
+    staff = StaffFactory()
+    programme, other_programme = ProgrammeFactory(), ProgrammeFactory()
+    ProgrammeVentureFactory(programme_id=programme.id, venture_id=v3.id)
+    programme_staff = ProgrammeMemberFactory(programme_id=programme.id).user_id
+    request = EnrolmentRequestFactory(
+        programme_id=other_programme.id, venture_id=other_founder.venture.id, requested_by=staff.id
+    )
+    invitation = MemberInvitationFactory(
+        organisation_id=investor.user.organisation_id,
+        email=other_investor.user.email,
+        invited_by=investor.user.id,
+    )
     return World(
         users={
             "founder": founder.user,
             "other_founder": other_founder.user,
             "investor": investor.user,
             "other_investor": other_investor.user,
-            "staff": StaffFactory(),
+            "staff": staff,
             "admin": AdminFactory(),
+            "programme_staff": session.get(User, programme_staff),
         },
         ids={
             "V": founder.venture.id,
@@ -93,6 +117,11 @@ def build_world(session: Session) -> World:
             "D": deal.id,
             "N": note.id,
             "N2": note2.id,
+            "R": programme.id,
+            "R2": other_programme.id,
+            "PS": programme_staff,
+            "E": request.id,
+            "I": invitation.id,
         },
         loner_email=loner.email,
     )

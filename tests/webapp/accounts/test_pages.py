@@ -38,17 +38,26 @@ def test_investor_sign_up_creates_the_organisation_and_signs_in(
     assert client.get("/account").status_code == 200
 
 
-def test_investors_must_name_an_organisation_and_not_an_existing_one(
+def test_investors_may_not_name_an_existing_organisation(
     client: FlaskClient, session: Session
 ) -> None:
-    missing = post_form(client, "/sign-up", {**SIGN_UP, "organisation": ""})
-    assert missing.status_code == 422
-    assert "Enter the name of the organisation" in missing.get_data(as_text=True)
     OrganisationFactory(name="Humber Seed Partners")
     taken = post_form(client, "/sign-up", SIGN_UP)
     assert taken.status_code == 422
-    assert "already on venturematch" in taken.get_data(as_text=True)
+    assert "ask one of its members to invite you and leave this blank" in taken.get_data(
+        as_text=True
+    )
     assert session.exec(select(User)).all() == []
+
+
+def test_an_invited_investor_signs_up_without_an_organisation(
+    client: FlaskClient, session: Session
+) -> None:
+    # A colleague's invitation brings them into theirs; otherwise their first mandate makes one.
+    joined = post_form(client, "/sign-up", {**SIGN_UP, "organisation": ""})
+    assert joined.status_code == 302
+    user = session.exec(select(User)).one()
+    assert (user.role, user.organisation_id) == ("investor", None)
 
 
 def test_sign_up_cannot_make_staff_or_admin(client: FlaskClient, session: Session) -> None:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import factory
 
-from tests.factories import BaseFactory, DealFactory, StaffFactory, VentureFactory
+from tests.factories import (
+    BaseFactory,
+    DealFactory,
+    OrganisationFactory,
+    StaffFactory,
+    VentureFactory,
+)
 from webapp import models
 
 
@@ -48,8 +54,33 @@ class ProgrammeVentureFactory(BaseFactory):
 
 
 class ProgrammeMemberFactory(BaseFactory):
+    """A staff member assigned to a programme (by default one who sees only their programmes)."""
+
     class Meta:
         model = models.ProgrammeMember
 
     programme_id = factory.LazyFunction(lambda: ProgrammeFactory().id)
-    user_id = factory.LazyFunction(lambda: StaffFactory().id)
+    user_id = factory.LazyFunction(lambda: StaffFactory(platform_wide=False).id)
+
+
+class EnrolmentRequestFactory(BaseFactory):
+    """Staff asking a founder to enrol an unpublished venture (pending)."""
+
+    class Meta:
+        model = models.EnrolmentRequest
+
+    programme_id = factory.LazyFunction(lambda: ProgrammeFactory().id)
+    venture_id = factory.LazyFunction(lambda: VentureFactory(visibility="draft").id)
+    requested_by = factory.LazyFunction(lambda: StaffFactory().id)
+    status = "pending"
+
+
+class MemberInvitationFactory(BaseFactory):
+    """An open invitation to manage an investor organisation's mandate."""
+
+    class Meta:
+        model = models.MemberInvitation
+
+    organisation_id = factory.LazyFunction(lambda: OrganisationFactory().id)
+    email = factory.Sequence(lambda n: f"colleague{n}@example.org")
+    expires_at = factory.LazyFunction(lambda: datetime.now(UTC) + timedelta(days=14))

@@ -15,7 +15,7 @@ from tests.webapp.api.helpers import Caller
 from tests.webapp.ventures.parties import make_founder, make_investor
 from tests.webapp.web_client import sign_in
 from webapp.models.enums import DealStage, Role
-from webapp.services import deals, introductions, programmes
+from webapp.services import deals, introductions, programme_enrolment, programmes
 from webapp.services.audit_labels import ACTION_LABELS, action_label, object_label
 from webapp.services.audit_views import AuditFilters, audit_entries
 
@@ -92,9 +92,9 @@ def test_staff_scoped_to_a_programme_see_its_ventures_introductions_and_deals(
     founder, investor = make_founder(), make_investor()
     outsider = make_founder()
     mine = programmes.create_programme(session=session, actor=admin, name="Mine")
-    programmes.enrol_ventures(session=session, actor=admin, programme_id=mine.id,
+    programme_enrolment.enrol_ventures(session=session, actor=admin, programme_id=mine.id,
                               venture_ids=[founder.venture.id])  # fmt: skip
-    staff = StaffFactory()
+    staff = StaffFactory(platform_wide=False)
     programmes.assign_staff(session=session, actor=admin, programme_id=mine.id, user_id=staff.id)
     for who in (founder, outsider):
         deal = DealFactory(introduction__venture_id=who.venture.id,
@@ -111,7 +111,7 @@ def test_the_page_csv_and_api_show_labels_and_keep_the_code(
 ) -> None:
     admin = AdminFactory()
     cohort = programmes.create_programme(session=session, actor=admin, name="Cohort A")
-    programmes.enrol_ventures(session=session, actor=admin, programme_id=cohort.id,
+    programme_enrolment.enrol_ventures(session=session, actor=admin, programme_id=cohort.id,
                               venture_ids=[make_founder().venture.id])  # fmt: skip
     api = Caller(client, session, admin)
     sign_in(client, admin.email)

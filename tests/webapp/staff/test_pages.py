@@ -6,7 +6,6 @@ import re
 from io import BytesIO
 
 import pytest
-from sqlmodel import Session, select
 
 from tests.factories import (
     FounderFactory,
@@ -16,8 +15,7 @@ from tests.factories import (
 )
 from tests.webapp.staff.calls import bearer_for, signed_in
 from tests.webapp.staff.known_pipeline import seed_known_pipeline
-from tests.webapp.web_client import csrf_token, post_form
-from webapp.models import Programme
+from tests.webapp.web_client import csrf_token
 
 RANGE = "from=2025-01-01&to=2025-12-31"
 SUMMARY = "A good summary of a venture from Durham."
@@ -94,33 +92,6 @@ def test_the_deals_download_matches_the_api_export(app, client, session, known, 
     from_api = client.get(f"/api/v1/pipeline/export.csv?{RANGE}", headers=headers, buffered=True)
     assert from_page.status_code == 200
     assert from_page.get_data() == from_api.get_data()
-
-
-def test_programme_pages_create_enrol_and_assign(app, session, staff):
-    browser = signed_in(app, staff)
-    created = post_form(browser, "/staff/programmes", {"name": "Cohort 7", "description": ""})
-    assert created.status_code == 302
-    programme = Session(session.get_bind()).exec(select(Programme)).one()
-    assert programme.name == "Cohort 7"
-    bad = post_form(
-        browser,
-        f"/staff/programmes/{programme.id}/ventures",
-        {"venture_ids": "12, abc"},
-        form_page=f"/staff/programmes/{programme.id}",
-    )
-    assert bad.status_code == 422
-    assert "Write venture ids as numbers" in bad.get_data(as_text=True)
-    colleague = StaffFactory(name="Casey Colleague")
-    assigned = post_form(
-        browser,
-        f"/staff/programmes/{programme.id}/staff",
-        {"user_id": str(colleague.id)},
-        form_page=f"/staff/programmes/{programme.id}",
-    )
-    assert assigned.status_code == 302
-    assert "Casey Colleague" in browser.get(f"/staff/programmes/{programme.id}").get_data(
-        as_text=True
-    )
 
 
 def test_staff_upload_shows_each_bad_row(app, session, staff):

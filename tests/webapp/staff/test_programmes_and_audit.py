@@ -15,31 +15,31 @@ from tests.factories import (
     VentureFactory,
 )
 from webapp.models import AuditLog, ProgrammeMember
-from webapp.services import programmes
+from webapp.services import programme_enrolment, programmes
 from webapp.services.audit import record_audit
 from webapp.services.audit_views import AuditFilters, audit_csv_rows, audit_entries
 from webapp.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 
-def test_staff_create_a_programme_enrol_ventures_and_assign_staff(session):
+def test_staff_create_a_programme_enrol_ventures_and_an_admin_assigns_staff(session):
     lead = StaffFactory(name="Platform Lead")
     ventures = VentureFactory.create_batch(2)
     cohort = programmes.create_programme(session=session, actor=lead, name=" Tees Cohort 3 ")
-    added = programmes.enrol_ventures(
+    added = programme_enrolment.enrol_ventures(
         session=session, actor=lead, programme_id=cohort.id, venture_ids=[v.id for v in ventures]
     )
-    again = programmes.enrol_ventures(
+    again = programme_enrolment.enrol_ventures(
         session=session, actor=lead, programme_id=cohort.id, venture_ids=[ventures[0].id]
     )
-    colleague = StaffFactory()
+    colleague = StaffFactory(platform_wide=False)
     programmes.assign_staff(
-        session=session, actor=lead, programme_id=cohort.id, user_id=colleague.id
+        session=session, actor=AdminFactory(), programme_id=cohort.id, user_id=colleague.id
     )
 
-    assert (cohort.name, added, again) == ("Tees Cohort 3", 2, 0)
+    assert (cohort.name, len(added.enrolled), again.enrolled) == ("Tees Cohort 3", 2, [])
     listed = programmes.list_programmes(session=session, viewer=lead)
     assert [(p.name, p.ventures, p.staff) for p in listed] == [("Tees Cohort 3", 2, 1)]
-    # The lead is unassigned: platform staff keep the whole view; the colleague is now scoped.
+    # The lead is platform-wide and keeps the whole view; the colleague sees the cohort.
     assert programmes.staff_scope(session=session, user=lead) is None
     assert programmes.staff_scope(session=session, user=colleague) == {cohort.id}
     actions = list(session.exec(select(AuditLog.action).order_by(AuditLog.id)))
@@ -56,14 +56,15 @@ def test_programme_rules_are_enforced_naming_the_field(session):
     assert short.value.errors[0].field == "name"
     cohort = programmes.list_programmes(session=session, viewer=staff)[0]
     with pytest.raises(ValidationFailed) as unknown:
-        programmes.enrol_ventures(
+        programme_enrolment.enrol_ventures(
             session=session, actor=staff, programme_id=cohort.id, venture_ids=[999_999]
         )
     assert unknown.value.errors[0].field == "venture_ids[0]"
     with pytest.raises(ValidationFailed) as founder:
         programmes.assign_staff(
-            session=session, actor=staff, programme_id=cohort.id, user_id=FounderFactory().id
-        )
+            session=session, actor=AdminFactory(), programme_id=cohort.id,
+            user_id=FounderFactory().id,
+        )  # fmt: skip
     assert founder.value.errors[0].field == "user_id"
 
 
@@ -73,11 +74,29 @@ def test_founders_and_investors_are_refused(session, factory):
         programmes.create_programme(session=session, actor=factory(), name="Mine")
 
 
-def test_scoped_staff_manage_only_their_programmes(session):
+def test_only_admins_assign_and_remove_staff(session):
+    cohort = programmes.create_programme(session=session, actor=AdminFactory(), name="Cohort")
+    platform, scoped = StaffFactory(), StaffFactory(platform_wide=False)
+    programmes.assign_staff(
+        session=session, actor=AdminFactory(), programme_id=cohort.id, user_id=scoped.id
+    )
+    for actor in (platform, scoped):
+        with pytest.raises(Forbidden):
+            programmes.assign_staff(
+                session=session, actor=actor, programme_id=cohort.id, user_id=platform.id
+            )
+        with pytest.raises(Forbidden):
+            programmes.unassign_staff(
+                session=session, actor=actor, programme_id=cohort.id, user_id=scoped.id
+            )
+    assert programmes.staff_scope(session=session, user=scoped) == {cohort.id}
+
+
+def test_scoped_staff_see_only_their_programmes_and_create_none(session):
     admin = AdminFactory()
     mine = programmes.create_programme(session=session, actor=admin, name="Mine")
     theirs = programmes.create_programme(session=session, actor=admin, name="Theirs")
-    staff = StaffFactory()
+    staff = StaffFactory(platform_wide=False)
     session.add(ProgrammeMember(programme_id=mine.id, user_id=staff.id))
     session.commit()
 
@@ -86,21 +105,27 @@ def test_scoped_staff_manage_only_their_programmes(session):
         programmes.programme_detail(session=session, viewer=staff, programme_id=theirs.id)
     with pytest.raises(Forbidden):
         programmes.resolve_programmes(session=session, user=staff, programme=theirs.id)
-    # A scoped member who creates a programme joins it, so they can see it.
-    new = programmes.create_programme(session=session, actor=staff, name="New")
-    assert programmes.staff_scope(session=session, user=staff) == {mine.id, new.id}
+    with pytest.raises(Forbidden):
+        programmes.create_programme(session=session, actor=staff, name="New")
+    assert programmes.staff_scope(session=session, user=staff) == {mine.id}
     assert [p.name for p in programmes.list_programmes(session=session, viewer=admin)] == [
         "Mine",
-        "New",
         "Theirs",
     ]
+
+
+def test_staff_with_no_programme_and_no_grant_see_nothing(session):
+    staff = StaffFactory(platform_wide=False)
+    programmes.create_programme(session=session, actor=AdminFactory(), name="Somewhere")
+    assert programmes.staff_scope(session=session, user=staff) == frozenset()
+    assert programmes.list_programmes(session=session, viewer=staff) == []
 
 
 def test_audit_log_filters_pages_and_exports(session):
     admin = AdminFactory(name="Ada Admin", email="ada@example.org")
     staff = StaffFactory(name="Sam Staff")
     cohort = programmes.create_programme(session=session, actor=staff, name="Cohort A")
-    programmes.enrol_ventures(
+    programme_enrolment.enrol_ventures(
         session=session, actor=admin, programme_id=cohort.id, venture_ids=[VentureFactory().id]
     )
     record_audit(
@@ -137,7 +162,7 @@ def test_scoped_staff_see_only_entries_about_their_programmes(session):
     admin = AdminFactory()
     mine = programmes.create_programme(session=session, actor=admin, name="Mine")
     programmes.create_programme(session=session, actor=admin, name="Theirs")
-    staff = StaffFactory()
+    staff = StaffFactory(platform_wide=False)
     programmes.assign_staff(session=session, actor=admin, programme_id=mine.id, user_id=staff.id)
 
     seen = audit_entries(session=session, viewer=staff, filters=AuditFilters())

@@ -8,6 +8,7 @@ import io
 import pytest
 
 from tests.factories import (
+    AdminFactory,
     FounderFactory,
     InvestorProfileFactory,
     InvestorUserFactory,
@@ -34,7 +35,8 @@ def staff(session):
 def test_programme_lifecycle_over_the_api(client, session, staff):
     headers = bearer_for(session, staff)
     ventures = VentureFactory.create_batch(2)
-    colleague = StaffFactory()
+    colleague = StaffFactory(platform_wide=False)
+    admin = bearer_for(session, AdminFactory())
     made = client.post("/api/v1/programmes", json={"name": "Tees Accelerator 4"}, headers=headers)
     assert made.status_code == 201
     pid = made.get_json()["id"]
@@ -49,17 +51,18 @@ def test_programme_lifecycle_over_the_api(client, session, staff):
         json={"venture_ids": [v.id for v in ventures]},
         headers=headers,
     )
-    assert enrol.get_json() == {"enrolled": 2}
+    assert enrol.get_json()["enrolled"] == 2
     unknown = client.post(
         f"/api/v1/programmes/{pid}/ventures", json={"venture_ids": [99_999]}, headers=headers
     )
     assert unknown.status_code == 422
     assert unknown.get_json()["errors"][0]["field"] == "venture_ids[0]"
+    assign = {"json": {"user_id": colleague.id}}
     assert (
-        client.post(
-            f"/api/v1/programmes/{pid}/staff", json={"user_id": colleague.id}, headers=headers
-        ).status_code
-        == 204
+        client.post(f"/api/v1/programmes/{pid}/staff", **assign, headers=headers).status_code == 403
+    )
+    assert (
+        client.post(f"/api/v1/programmes/{pid}/staff", **assign, headers=admin).status_code == 204
     )
     detail = client.get(f"/api/v1/programmes/{pid}", headers=headers).get_json()
     assert sorted(v["id"] for v in detail["ventures"]) == sorted(v.id for v in ventures)

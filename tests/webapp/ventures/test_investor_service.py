@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from tests.factories import FounderFactory, InvestorUserFactory, OrganisationFactory, StaffFactory
 from tests.webapp.ventures.parties import Investor
 from webapp.models import InvestorProfileCreate, InvestorProfileUpdate, OutboxEvent, User
-from webapp.services import investors
+from webapp.services import investors, member_invitations
 from webapp.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from webapp.services.outbox import INVESTOR_CHANGED
 
@@ -132,11 +132,14 @@ def test_members_bring_in_colleagues_and_never_remove_the_last_one(
     session: Session, investor: Investor
 ) -> None:
     colleague = InvestorUserFactory(organisation_id=None)
-    investors.add_member(
+    invitation = member_invitations.invite_member(
         session=session,
         actor=investor.user,
         investor_id=investor.profile.id,
         email=colleague.email.upper(),
+    )
+    member_invitations.answer_invitation(
+        session=session, actor=colleague, invitation_id=invitation.id, accept=True
     )
     members = investors.list_members(
         session=session, viewer=investor.user, investor_id=investor.profile.id
@@ -151,20 +154,3 @@ def test_members_bring_in_colleagues_and_never_remove_the_last_one(
         )
     session.expire_all()
     assert session.get(User, investor.user.id).organisation_id is None  # type: ignore[union-attr]
-
-
-def test_a_colleague_from_another_organisation_cannot_be_added(
-    session: Session, investor: Investor
-) -> None:
-    taken = InvestorUserFactory()
-    with pytest.raises(Conflict):
-        investors.add_member(
-            session=session, actor=investor.user, investor_id=investor.profile.id, email=taken.email
-        )
-    with pytest.raises(NotFound):
-        investors.add_member(
-            session=session,
-            actor=investor.user,
-            investor_id=investor.profile.id,
-            email=FounderFactory().email,
-        )

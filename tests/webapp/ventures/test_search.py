@@ -107,7 +107,7 @@ def test_staff_assigned_to_a_programme_find_only_its_ventures(session: Session) 
     inside, outside = VentureFactory(name="Calder Inside"), VentureFactory(name="Calder Outside")
     programme = ProgrammeFactory()
     ProgrammeVentureFactory(programme_id=programme.id, venture_id=inside.id)
-    assigned = StaffFactory()
+    assigned = StaffFactory(platform_wide=False)
     ProgrammeMemberFactory(programme_id=programme.id, user_id=assigned.id)
     assert names(search(session=session, viewer=assigned, query="calder")) == ["Calder Inside"]
     assert outside.name in names(search(session=session, viewer=StaffFactory(), query="calder"))
