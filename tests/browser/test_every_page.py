@@ -26,7 +26,7 @@ from tests.browser.crawler import crawl
 from webapp.config import Settings
 from webapp.db import session_scope
 from webapp.models import User, Venture, utcnow
-from webapp.services import programmes, scoring_full
+from webapp.services import programme_enrolment, programmes, scoring_full
 from webapp.services.scoring_cache import forget
 
 pytestmark = pytest.mark.browser
@@ -75,7 +75,7 @@ def demo_site(db: Engine, settings: Settings) -> Iterator[DemoSite]:
             session=session, actor=admin, name="Tees Valley cohort", description="Demo cohort"
         )
         assert programme.id is not None
-        programmes.enrol_ventures(
+        programme_enrolment.enrol_ventures(
             session=session,
             actor=admin,
             programme_id=programme.id,
