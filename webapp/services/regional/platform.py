@@ -1,0 +1,151 @@
+"""The platform's own figures for groups of the pipeline's cohort: by region, sector or stage.
+
+Every count goes through the dashboard's tally (`pipeline.tally_by`) and its median of the days
+from publishing to the first introduction, so a region here shows what the dashboard shows when
+filtered to that region. Whether a venture is matched to an investor "in mandate" is decided by
+the mandate rules of `mandate_coverage`, never by a copy of them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from webapp.models import Match, Venture
+from webapp.services.mandate_coverage import VentureShape, cached_mandates
+from webapp.services.pipeline import first_introduction_waits, median_days, tally_by
+from webapp.services.pipeline_filters import PipelineFilters, cohort_ids
+from webapp.services.pipeline_progress import Bools, Ints, Progress
+from webapp.services.retention import share_of
+from webapp.services.taxonomy import reference_data
+
+# (group code, cohort row) pairs: a venture may belong to several groups (growth sectors).
+Memberships = tuple[list[str], Ints]
+
+
+@dataclass(frozen=True)
+class PlatformFigures:
+    """One group's figures. Counts are ventures, the unit every threshold protects."""
+
+    code: str
+    label: str
+    ventures: int = 0
+    capital_sought_gbp: int = 0
+    matched_in_mandate: int = 0
+    introduced: int = 0
+    invested: int = 0
+    capital_invested_gbp: int = 0
+    median_days_to_first_introduction: float | None = None
+
+    @property
+    def share_matched_in_mandate(self) -> float | None:
+        """Share of the group's ventures matched to at least one investor in mandate."""
+        return share_of(self.matched_in_mandate, self.ventures)
+
+
+def figures_by(
+    progress: Progress,
+    memberships: Memberships,
+    labels: Mapping[str, str],
+    matched: Bools,
+) -> dict[str, PlatformFigures]:
+    """Figures per group code (groups with no venture are absent)."""
+    codes, rows = memberships
+    members: dict[str, list[int]] = defaultdict(list)
+    for code, row in zip(codes, rows.tolist(), strict=True):
+        members[code].append(row)
+    found: dict[str, PlatformFigures] = {}
+    for tally in tally_by(codes, rows, progress, labels):
+        chosen = np.array(members[tally.code], dtype=np.int64)
+        found[tally.code] = PlatformFigures(
+            code=tally.code,
+            label=tally.label,
+            ventures=tally.ventures,
+            capital_sought_gbp=tally.capital_sought_gbp,
+            matched_in_mandate=int(matched[chosen].sum()),
+            introduced=tally.introduced,
+            invested=tally.invested,
+            capital_invested_gbp=tally.capital_invested_gbp,
+            median_days_to_first_introduction=median_days(
+                first_introduction_waits(progress, chosen)
+            ),
+        )
+    return found
+
+
+def every_venture(progress: Progress, code: str = "all") -> Memberships:
+    """One group holding the whole cohort."""
+    return [code] * len(progress.ids), np.arange(len(progress.ids), dtype=np.int64)
+
+
+def by_itl1_region(progress: Progress) -> Memberships:
+    """Each venture in its ITL1 region or nation (a country-level or foreign code stays itself)."""
+    reference = reference_data()
+    return [reference.itl1_region(code) for code in progress.regions], np.arange(
+        len(progress.ids), dtype=np.int64
+    )
+
+
+def by_recorded_region(progress: Progress) -> Memberships:
+    """Each venture in the region or area it recorded (a combined authority, say)."""
+    return list(progress.regions), np.arange(len(progress.ids), dtype=np.int64)
+
+
+def north_or_rest(progress: Progress, north: str, rest: str) -> Memberships:
+    """Each venture in the North of England (`north`) or anywhere else (`rest`)."""
+    reference = reference_data()
+    codes = [north if reference.is_northern(code) else rest for code in progress.regions]
+    return codes, np.arange(len(progress.ids), dtype=np.int64)
+
+
+def by_stage(progress: Progress) -> Memberships:
+    """Each venture in its funding stage."""
+    return list(progress.stages), np.arange(len(progress.ids), dtype=np.int64)
+
+
+def matched_in_mandate(*, session: Session, progress: Progress, filters: PipelineFilters) -> Bools:
+    """Per cohort row: does any of its stored matches have an investor whose mandate covers it?
+
+    Stored matches are the ranker's top K, which skips only hard exclusions; this asks whether
+    the ranker put at least one investor who says they back ventures like this one in front of
+    the founder.
+    """
+    found = np.zeros(len(progress.ids), dtype=bool)
+    if not len(progress.ids):
+        return found
+    cohort = cohort_ids(session, filters)
+    instruments: dict[int, tuple[str, ...]] = {
+        int(vid or 0): tuple(codes or ())
+        for vid, codes in session.connection().execute(
+            select(col(Venture.id), col(Venture.instruments)).where(col(Venture.id).in_(cohort))
+        )
+    }
+    pairs = session.connection().execute(
+        select(col(Match.venture_id), col(Match.investor_id)).where(
+            col(Match.venture_id).in_(cohort)
+        )
+    )
+    mandates = cached_mandates(session=session)
+    investors_of: dict[int, list[int]] = defaultdict(list)
+    for venture_id, investor_id in pairs:
+        position = mandates.position.get(int(investor_id))
+        if position is not None:
+            investors_of[int(venture_id)].append(position)
+    rows = np.searchsorted(progress.ids, np.fromiter(investors_of, np.int64, len(investors_of)))
+    for row, (venture_id, positions) in zip(rows.tolist(), investors_of.items(), strict=True):
+        if row >= len(progress.ids) or int(progress.ids[row]) != venture_id:
+            continue  # a venture published after the cohort was read
+        shape = VentureShape(
+            sectors=progress.sectors[row],
+            stage=progress.stages[row],
+            region=progress.regions[row],
+            instruments=instruments.get(venture_id, ()),
+            raise_amount_gbp=int(progress.raise_gbp[row]),
+        )
+        found[row] = bool(mandates.covering(shape)[positions].any())
+    return found
