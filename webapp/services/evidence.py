@@ -69,6 +69,7 @@ def is_small(count: int) -> bool:
     """
     return 0 < count < SUPPRESSION_THRESHOLD
 
+
 EVIDENCE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("sector", "Top-level growth sector code (a venture in two appears in both)"),
     ("sector_label", "Its name"),

@@ -9,6 +9,7 @@ beside a table with the same figures, which is what screen readers and keyboard 
 from __future__ import annotations
 
 import base64
+import math
 import sys
 from collections.abc import Callable, Mapping, Sequence
 
@@ -65,14 +66,32 @@ def whole_ticks(largest: float, most: int = 8) -> list[int]:
     return list(range(0, top + step, step))
 
 
+def round_ticks(largest: float, most: int = 7) -> list[float]:
+    """Axis ticks for shares and other fractions: 0 up past `largest` in steps of 1, 2, 2.5 or 5
+    times a power of ten, at most `most` of them, so a share axis always starts at zero."""
+    if largest <= 0:
+        return [0.0, 1.0]
+    magnitude = 10 ** math.floor(math.log10(largest / (most - 1)))
+    for factor in (1, 2, 2.5, 5, 10):
+        step = factor * magnitude
+        if math.ceil(largest / step) <= most - 1:
+            break
+    count = math.ceil(largest / step - 1e-9)
+    return [round(i * step, 10) for i in range(count + 1)]
+
+
 def bar_chart(
     title: str,
     labels: Sequence[str],
     series: Mapping[str, Sequence[float | None]],
     *,
     formatter: Formatter | None = None,
+    ticks: Sequence[float] | None = None,
 ) -> str:
-    """A horizontal bar chart, first label at the top, as a data: URI; counts get whole ticks."""
+    """A horizontal bar chart, first label at the top, as a data: URI; counts get whole ticks.
+
+    Pass `ticks` (e.g. `round_ticks`) for any other axis, so it too starts at zero.
+    """
     height = 90 + 34 * max(1, len(labels)) * max(1, len(series))
     chart = pygal.HorizontalBar(**_config(min(height, 1400), formatter, len(series) > 1))
     chart.title = title
@@ -80,7 +99,10 @@ def bar_chart(
     chart.x_labels = list(reversed(labels))
     for name, values in series.items():
         chart.add(name, list(reversed(values)))
-    if formatter is None:
+    if ticks is not None:
+        chart.y_labels = list(ticks)
+        chart.range = (ticks[0], ticks[-1])
+    elif formatter is None:
         present = [v for values in series.values() for v in values if v is not None]
         chart.y_labels = whole_ticks(max(present, default=0))
     return _data_uri(chart)
@@ -92,11 +114,18 @@ def line_chart(
     series: Mapping[str, Sequence[float | None]],
     *,
     formatter: Formatter | None = None,
+    ticks: Sequence[float] | None = None,
 ) -> str:
-    """A line chart over periods (gaps where a value is missing) as a data: URI."""
+    """A line chart over periods (gaps where a value is missing) as a data: URI.
+
+    `ticks` fixes the value axis (shares should start at zero: pass `round_ticks`).
+    """
     chart = pygal.Line(**_config(380, formatter, True), allow_interruptions=True, dots_size=4)
     chart.title = title
     chart.x_labels = list(periods)
+    if ticks is not None:
+        chart.y_labels = list(ticks)
+        chart.range = (ticks[0], ticks[-1])
     for name, values in series.items():
         chart.add(name, list(values))
     return _data_uri(chart)
