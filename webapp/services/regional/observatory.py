@@ -329,10 +329,12 @@ def observatory_csv_header(statistics: RegionalStatistics) -> list[str]:
 
 
 def observatory_csv_rows(found: Observatory) -> Iterator[list[object]]:
-    """One line per published row; withheld values hold the confidentiality marker."""
+    """One line per published row: withheld values hold the confidentiality marker, values that
+    don't exist (a share of no ventures, a median of none) are empty."""
     for row in found.rows:
         platform = [
-            SUPPRESSED if row.values[n] is None else row.values[n] for n, _ in PLATFORM_COLUMNS
+            SUPPRESSED if n in row.withheld else ("" if row.values[n] is None else row.values[n])
+            for n, _ in PLATFORM_COLUMNS
         ]
         northern = "" if row.northern is None else ("true" if row.northern else "false")
         public = public_csv_cells(found.statistics, row.public)
