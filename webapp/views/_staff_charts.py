@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import math
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import pygal
 from pygal.style import Style
@@ -59,11 +59,21 @@ def _config(height: int, formatter: Formatter | None, legend: bool) -> dict[str,
     }
 
 
+def _round_steps() -> Iterator[int]:
+    """1, 2, 5, 10, 20, 50, 100, …"""
+    power = 1
+    while True:
+        for factor in (1, 2, 5):
+            yield factor * power
+        power *= 10
+
+
 def whole_ticks(largest: float, most: int = 8) -> list[int]:
-    """Axis ticks for counts: whole numbers from 0 past `largest`, at most `most` of them."""
-    top = max(1, int(largest) + (0 if float(largest).is_integer() else 1))
-    step = max(1, -(-top // (most - 1)))
-    return list(range(0, top + step, step))
+    """Axis ticks for counts: whole numbers from 0 past `largest` in round steps (1, 2, 5, 10,
+    20, 50, …), at most `most` of them."""
+    top = max(1, math.ceil(largest))
+    step = next(s for s in _round_steps() if math.ceil(top / s) <= most - 1)
+    return list(range(0, step * math.ceil(top / step) + 1, step))
 
 
 def round_ticks(largest: float, most: int = 7) -> list[float]:

@@ -8,6 +8,7 @@ from flask import Blueprint, render_template
 
 from seeds.regional import academic_year
 from webapp.services.evidence import SUPPRESSED, SUPPRESSION_THRESHOLD
+from webapp.services.mandate_coverage import format_gbp
 from webapp.services.regional.observatory import (
     PLATFORM_COLUMNS,
     SUPPRESSION_RULE,
@@ -50,4 +51,5 @@ def index() -> Any:
         threshold=SUPPRESSION_THRESHOLD,
         marker=SUPPRESSED,
         academic_year=academic_year,
+        short_gbp=format_gbp,
     )

@@ -8,6 +8,7 @@ from flask import Blueprint, render_template
 
 from seeds.regional import academic_year
 from webapp.services.errors import ValidationFailed
+from webapp.services.mandate_coverage import format_gbp
 from webapp.services.regional.context import (
     CONTEXT_COLUMNS,
     RegionalContext,
@@ -17,7 +18,7 @@ from webapp.services.regional.context import (
 )
 from webapp.services.regional.statistics import PUBLIC_COLUMNS
 from webapp.views._regional_charts import north_share_chart
-from webapp.views._staff_charts import bar_chart, percent, round_ticks
+from webapp.views._staff_charts import bar_chart, round_ticks
 from webapp.views._staff_common import STAFF_ROLES, filter_state, page_context
 from webapp.web.auth import require_user, roles_required
 from webapp.web.csv_download import csv_response
@@ -25,6 +26,13 @@ from webapp.web.db_session import get_session
 
 bp = Blueprint("staff_regional", __name__, url_prefix="/staff")
 bp.context_processor(page_context)
+
+
+def per_pound(ratio: float | None) -> str:
+    """Pounds sought for every pound of public spin-off investment: 14.2 → £14.20, 0.014 → 1.4p."""
+    if ratio is None:
+        return "—"
+    return f"£{ratio:,.2f}" if ratio >= 1 else f"{ratio * 100:.1f}p"
 
 
 def _charts(context: RegionalContext) -> dict[str, str]:
@@ -35,10 +43,10 @@ def _charts(context: RegionalContext) -> dict[str, str]:
     return {
         "north_share": north_share_chart(context.north_shares),
         "demand": bar_chart(
-            f"Capital sought on the platform against {academic_year(year)} spin-off investment",
+            f"Capital sought for every £1 of {academic_year(year)} spin-off investment",
             [place.label for place in ranked],
-            {"Capital sought as a share of spin-off investment": ratios},
-            formatter=percent,
+            {"Capital sought per £1 of spin-off investment": ratios},
+            formatter=per_pound,
             ticks=round_ticks(max((r for r in ratios if r is not None), default=0)),
         ),
         "ventures": bar_chart(
@@ -63,6 +71,8 @@ def regions() -> Any:
         columns=CONTEXT_COLUMNS,
         public_columns=PUBLIC_COLUMNS,
         academic_year=academic_year,
+        short_gbp=format_gbp,
+        per_pound=per_pound,
     ), (200 if state.valid else 422)
 
 

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from webapp.views._staff_charts import line_chart, percent, round_ticks
+from webapp.views._staff_charts import line_chart, percent, round_ticks, whole_ticks
 
 
 @pytest.mark.parametrize(
@@ -30,3 +30,12 @@ def test_a_share_chart_draws_the_zero_tick():
     svg = base64.b64decode(uri.split(",", 1)[1]).decode()
     assert ">0.0%<" in svg
     assert ">20.0%<" in svg
+
+
+@pytest.mark.parametrize(
+    ("largest", "ticks"),
+    [(0, [0, 1]), (4, [0, 1, 2, 3, 4]), (13, [0, 2, 4, 6, 8, 10, 12, 14]),
+     (109, [0, 20, 40, 60, 80, 100, 120]), (999, [0, 200, 400, 600, 800, 1000])],
+)  # fmt: skip
+def test_count_axes_step_in_ones_twos_and_fives(largest, ticks):
+    assert whole_ticks(largest) == ticks

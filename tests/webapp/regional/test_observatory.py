@@ -11,6 +11,7 @@ import pytest
 from tests.factories import StaffFactory, VentureFactory
 from tests.webapp.regional.cohort import comfortable_cohort
 from tests.webapp.staff.calls import bearer_for, signed_in
+from webapp.services.mandate_coverage import format_gbp
 from webapp.services.pipeline import pipeline_summary
 from webapp.services.pipeline_filters import make_filters
 from webapp.services.regional.observatory import PLATFORM_COLUMNS
@@ -96,15 +97,19 @@ def test_the_page_shows_the_feed(client, session, cohort):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     shown = {
-        (f"{b}:{c}" if b not in ("all", "north", "rest") else b, column): text
-        for b, c, column, text in re.findall(
-            r'data-row="(\w+):(\w+)" data-column="(\w+)">([^<]*)<', html
+        (f"{b}:{c}" if b not in ("all", "north", "rest") else b, column): (title, text)
+        for b, c, column, title, text in re.findall(
+            r'data-row="(\w+):(\w+)" data-column="(\w+)"(?: title="([^"]*)")?>([^<]*)<', html
         )
     }
-    assert len(shown) == len(rows) * len(PLATFORM_COLUMNS)
+    on_page = [name for name, _ in PLATFORM_COLUMNS if name != "matched_in_mandate"]
+    assert len(shown) == len(rows) * len(on_page)  # the count's share is there instead
     for key, row in rows.items():
-        for column, _ in PLATFORM_COLUMNS:
-            assert shown[(key, column)] == _as_shown(column, row[column]), (key, column)
+        for column in on_page:
+            title, text = shown[(key, column)]
+            assert text == _as_shown(column, row[column]), (key, column)
+            if column.endswith("_gbp") and row[column] is not None:
+                assert title == f"£{row[column]:,}"  # the exact figure, on hover
     assert "Source: HESA HE-BCI, aggregated to NUTS2 by Nesta" in html
 
 
@@ -112,7 +117,7 @@ def _as_shown(column: str, value) -> str:
     if value is None:
         return "—"
     if column.endswith("_gbp"):
-        return f"£{value:,}"
+        return format_gbp(value)  # £6.3m, £750k: as the market writes amounts
     if column.startswith("share_"):
         return f"{value * 100:.1f}%"
     if column.startswith("median_"):

@@ -33,10 +33,11 @@ def staff(session):
 
 
 def _shown(html: str) -> dict[tuple[str, str], str]:
+    """Each cell's figure; money cells give their exact amount (the title people hover)."""
     return {
-        (place, column): text
-        for place, column, text in re.findall(
-            r'data-place="(\w+)" data-column="(\w+)">([^<]*)<', html
+        (place, column): title or text
+        for place, column, title, text in re.findall(
+            r'data-place="(\w+)" data-column="(\w+)"(?: title="([^"]*)")?>([^<]*)<', html
         )
     }
 
@@ -81,6 +82,9 @@ def test_the_public_figures_sit_beside_with_the_credit_and_the_approximations(
     assert re.search(r'data-figure="public_north_share">10\.1%<', html)
     assert re.search(r'data-share-year="2017">15\.4%<', html)
     assert re.search(r'data-figure="north_ventures">71\.4%<', html)  # 15 of 21
+    shown = _shown(html)
+    assert shown[("north", "investors_in_mandate")] == "2"  # Irwell (North West), Aire (Yorkshire)
+    assert shown[("all", "investors_in_mandate")] == "3"
     assert html.count('src="data:image/svg+xml;base64,') == 3
     assert 'href="/staff/regions"' in html  # in the staff navigation
 
@@ -88,9 +92,9 @@ def test_the_public_figures_sit_beside_with_the_credit_and_the_approximations(
 def test_demand_against_the_public_baseline_is_largest_first(app, session, cohort, staff):
     html = signed_in(app, staff).get(PAGE).get_data(as_text=True)
     ranked = re.findall(r'data-demand="(\w+)">([^<]*)<', html)
-    # Capital sought over 2018/19 spin-off investment: London £12m of £877m is 1.4 %,
-    # North West £5m of £23.863m is 20.9 %, Yorkshire £1.25m of £163.5m is 0.8 %.
-    assert ranked[:3] == [("north_west", "20.9%"), ("london", "1.4%"), ("yorkshire_humber", "0.8%")]
+    # Pounds sought for every pound of 2018/19 spin-off investment: North West £5m against
+    # £23.863m, London £12m against £877m, Yorkshire £1.25m against £163.514m.
+    assert ranked[:3] == [("north_west", "20.9p"), ("london", "1.4p"), ("yorkshire_humber", "0.8p")]
 
 
 def test_the_csv_holds_the_page_figures_and_every_year(app, session, cohort, staff):

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 from sqlmodel import Session
 
 from seeds.regional import Nuts2Area, RegionalStatistics, Totals, academic_year
@@ -25,6 +26,11 @@ from webapp.services.mandate_coverage import cached_mandates
 from webapp.services.pipeline_filters import PipelineFilters
 from webapp.services.pipeline_progress import load_progress
 from webapp.services.regional.platform import (
+    NORTH,
+    NORTH_LABEL,
+    NORTHERN_REGIONS,
+    TOTAL,
+    TOTAL_LABEL,
     PlatformFigures,
     by_itl1_region,
     by_recorded_region,
@@ -97,11 +103,11 @@ class PlaceContext:
         return self.public.get(year)
 
     def demand_ratio(self, year: int) -> float | None:
-        """Capital sought on the platform over the place's spin-off investment that year."""
+        """Pounds sought on the platform for every pound of the place's spin-off investment."""
         totals = self.totals(year)
         if totals is None or not totals.investment_gbp:
             return None
-        return share_of(self.figures.capital_sought_gbp, totals.investment_gbp)
+        return round(self.figures.capital_sought_gbp / totals.investment_gbp, 4)
 
     def ventures_per_100_startups(self, year: int) -> float | None:
         """Ventures on the platform per hundred active graduate start-ups that year."""
@@ -192,33 +198,36 @@ def regional_context(*, session: Session, filters: PipelineFilters) -> RegionalC
     for code, figures in by_region.items():
         if code not in itl1:
             places.append(place("country", code, figures))
-    north_public = statistics.uk_by_year(northern=True)
-    uk_public = statistics.uk_by_year()
-    north_label = "The North (North East, North West, Yorkshire and The Humber)"
-    north = figures_by(
-        progress, north_or_rest(progress, "north", "rest"), {"north": north_label}, matched
+    labels |= {NORTH: NORTH_LABEL, TOTAL: TOTAL_LABEL}
+    north = figures_by(progress, north_or_rest(progress), labels, matched).get(NORTH)
+    total = figures_by(progress, every_venture(progress), labels, matched).get(TOTAL)
+    # Investors reaching any part of the North: the union of the three regions' reach.
+    reach_north = np.logical_or.reduce(
+        [
+            mandates.covering_filter(sector=filters.sector, stage=filters.stage, region=code)
+            for code in NORTHERN_REGIONS
+        ]
     )
-    total = figures_by(progress, every_venture(progress), {"all": "All ventures"}, matched)
     return RegionalContext(
         places=tuple(places),
         north=PlaceContext(
             level="north",
-            code="north",
-            label=north_label,
+            code=NORTH,
+            label=NORTH_LABEL,
             northern=True,
-            figures=north.get("north") or PlatformFigures("north", north_label),
-            investors_in_mandate=None,  # "reaches the North" is not one mandate rule
-            public=north_public,
+            figures=north or PlatformFigures(NORTH, NORTH_LABEL),
+            investors_in_mandate=int(reach_north.sum()),
+            public=statistics.uk_by_year(northern=True),
             nuts2=tuple(a for a in statistics.areas if a.northern),
         ),
         total=PlaceContext(
             level="all",
-            code="all",
-            label="All ventures",
+            code=TOTAL,
+            label=TOTAL_LABEL,
             northern=False,
-            figures=total.get("all") or PlatformFigures("all", "All ventures"),
+            figures=total or PlatformFigures(TOTAL, TOTAL_LABEL),
             investors_in_mandate=investors(filters.region),
-            public=uk_public,
+            public=statistics.uk_by_year(),
             nuts2=statistics.areas,
         ),
         north_shares=north_shares(statistics),

@@ -29,6 +29,12 @@ from webapp.services.pipeline_filters import PipelineFilters
 from webapp.services.pipeline_progress import load_progress
 from webapp.services.regional.disclosure import Relation, withhold_counts
 from webapp.services.regional.platform import (
+    NORTH,
+    NORTH_LABEL,
+    REST,
+    REST_LABEL,
+    TOTAL,
+    TOTAL_LABEL,
     PlatformFigures,
     by_itl1_region,
     by_stage,
@@ -48,10 +54,6 @@ from webapp.services.regional.statistics import (
 )
 from webapp.services.retention import share_of
 from webapp.services.taxonomy import reference_data
-
-TOTAL, TOTAL_LABEL = "all", "All ventures"
-NORTH, NORTH_LABEL = "north", "The North (North East, North West, Yorkshire and The Humber)"
-REST, REST_LABEL = "rest", "The rest of the UK and beyond"
 
 PLATFORM_COLUMNS: tuple[tuple[str, str], ...] = (
     ("ventures", "Ventures seeking finance: published on the platform, still listed or closed"),
@@ -272,7 +274,7 @@ def compute_observatory(session: Session) -> Observatory:
 
     labels = {TOTAL: TOTAL_LABEL, NORTH: NORTH_LABEL, REST: REST_LABEL}
     add("", figures_by(progress, every_venture(progress, TOTAL), labels, matched), [TOTAL], labels)
-    found = figures_by(progress, north_or_rest(progress, NORTH, REST), labels, matched)
+    found = figures_by(progress, north_or_rest(progress), labels, matched)
     add("", found, [NORTH, REST], labels)
     labels = {r.code: r.label for r in reference.regions} | COUNTRY_ONLY
     found = figures_by(progress, by_itl1_region(progress), labels, matched)

@@ -26,6 +26,11 @@ from webapp.services.taxonomy import reference_data
 
 # (group code, cohort row) pairs: a venture may belong to several groups (growth sectors).
 Memberships = tuple[list[str], Ints]
+# The groups above the regions, as codes and row labels.
+TOTAL, TOTAL_LABEL = "all", "All ventures"
+NORTH, NORTH_LABEL = "north", "The North"  # North East, North West, Yorkshire and The Humber
+REST, REST_LABEL = "rest", "Rest of the UK and beyond"
+NORTHERN_REGIONS = ("north_east", "north_west", "yorkshire_humber")
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,7 @@ def figures_by(
     return found
 
 
-def every_venture(progress: Progress, code: str = "all") -> Memberships:
+def every_venture(progress: Progress, code: str = TOTAL) -> Memberships:
     """One group holding the whole cohort."""
     return [code] * len(progress.ids), np.arange(len(progress.ids), dtype=np.int64)
 
@@ -96,10 +101,10 @@ def by_recorded_region(progress: Progress) -> Memberships:
     return list(progress.regions), np.arange(len(progress.ids), dtype=np.int64)
 
 
-def north_or_rest(progress: Progress, north: str, rest: str) -> Memberships:
-    """Each venture in the North of England (`north`) or anywhere else (`rest`)."""
+def north_or_rest(progress: Progress) -> Memberships:
+    """Each venture in the North of England (`NORTH`) or anywhere else (`REST`)."""
     reference = reference_data()
-    codes = [north if reference.is_northern(code) else rest for code in progress.regions]
+    codes = [NORTH if reference.is_northern(code) else REST for code in progress.regions]
     return codes, np.arange(len(progress.ids), dtype=np.int64)
 
 
