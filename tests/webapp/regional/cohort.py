@@ -1,4 +1,5 @@
-"""Pipelines for the regional tests, built through the factories with known figures."""
+"""Pipelines for the regional tests, built through the factories with known figures, and a
+reader for the observatory feed."""
 
 from __future__ import annotations
 
@@ -142,3 +143,14 @@ def comfortable_cohort() -> Cohort:
              sectors=["diagnostics"], stage="pre_seed", raise_gbp=250_000,
              matched_with=early_health)  # fmt: skip
     return cohort
+
+
+def feed_rows(body: dict) -> dict[str, dict]:
+    """Every platform row of the observatory feed, keyed "all", "north", "rest" and
+    "<breakdown>:<code>" (e.g. "region:north_east")."""
+    platform = body["platform"]
+    found = {"all": platform["total"], "north": platform["north"], "rest": platform["rest"]}
+    for breakdown in ("region", "sector", "stage"):
+        for row in platform[f"by_{breakdown}"]:
+            found[f"{breakdown}:{row['code']}"] = row
+    return found

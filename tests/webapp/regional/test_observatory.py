@@ -9,7 +9,7 @@ import re
 import pytest
 
 from tests.factories import StaffFactory, VentureFactory
-from tests.webapp.regional.cohort import comfortable_cohort
+from tests.webapp.regional.cohort import comfortable_cohort, feed_rows
 from tests.webapp.staff.calls import bearer_for, signed_in
 from webapp.services.mandate_coverage import format_gbp
 from webapp.services.pipeline import pipeline_summary
@@ -24,22 +24,13 @@ def cohort(session):
     return comfortable_cohort()
 
 
-def _rows(body: dict) -> dict[str, dict]:
-    platform = body["platform"]
-    found = {"all": platform["total"], "north": platform["north"], "rest": platform["rest"]}
-    for breakdown in ("region", "sector", "stage"):
-        for row in platform[f"by_{breakdown}"]:
-            found[f"{breakdown}:{row['code']}"] = row
-    return found
-
-
 def test_anyone_can_read_the_feed_and_nothing_is_withheld_when_every_count_is_large(
     client, session, cohort
 ):
     response = client.get(FEED)
     assert response.status_code == 200
     assert response.mimetype == "application/json"
-    rows = _rows(response.get_json())
+    rows = feed_rows(response.get_json())
     assert all(row["withheld"] == [] for row in rows.values())
     assert {k: rows[k]["ventures"] for k in ("all", "north", "rest")} == {
         "all": 21, "north": 15, "rest": 6,
@@ -68,7 +59,7 @@ def test_anyone_can_read_the_feed_and_nothing_is_withheld_when_every_count_is_la
     ],
 )
 def test_each_row_is_the_pipeline_filtered_to_it(client, session, cohort, key, filters):
-    row = _rows(client.get(FEED).get_json())[key]
+    row = feed_rows(client.get(FEED).get_json())[key]
     summary = pipeline_summary(session=session, filters=make_filters(**filters))
     funnel = dict(summary.funnel)
     assert row["ventures"] == summary.ventures
@@ -80,7 +71,7 @@ def test_each_row_is_the_pipeline_filtered_to_it(client, session, cohort, key, f
 
 
 def test_the_figures_worked_out_by_hand(client, session, cohort):
-    rows = _rows(client.get(FEED).get_json())
+    rows = feed_rows(client.get(FEED).get_json())
     north_west = rows["region:north_west"]
     assert north_west["capital_sought_gbp"] == 10 * 500_000
     assert (north_west["introduced"], north_west["invested"]) == (6, 5)
@@ -92,7 +83,7 @@ def test_the_figures_worked_out_by_hand(client, session, cohort):
 
 
 def test_the_page_shows_the_feed(client, session, cohort):
-    rows = _rows(client.get(FEED).get_json())
+    rows = feed_rows(client.get(FEED).get_json())
     page = client.get("/observatory")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -126,7 +117,7 @@ def _as_shown(column: str, value) -> str:
 
 
 def test_the_csv_has_the_same_rows_as_the_json(client, session, cohort):
-    rows = _rows(client.get(FEED).get_json())
+    rows = feed_rows(client.get(FEED).get_json())
     response = client.get(f"{FEED}?format=csv")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -175,7 +166,7 @@ def test_a_poll_with_the_etag_gets_304_until_the_data_changes(client, session, c
     changed = client.get(FEED, headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert changed.headers["ETag"] != etag
-    assert _rows(changed.get_json())["all"]["ventures"] == 22
+    assert feed_rows(changed.get_json())["all"]["ventures"] == 22
 
 
 def test_json_and_csv_have_their_own_etags(client, session, cohort):

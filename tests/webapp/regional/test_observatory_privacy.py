@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-from tests.webapp.regional.cohort import Cohort, investor, ventures
+from tests.webapp.regional.cohort import Cohort, feed_rows, investor, ventures
 from webapp.services.evidence import SUPPRESSED
 from webapp.services.regional.observatory import COUNT_COLUMNS, PLATFORM_COLUMNS
 
@@ -56,15 +56,6 @@ def cohort(session) -> Cohort:
     return cohort
 
 
-def _cells(body: dict) -> dict[str, dict]:
-    platform = body["platform"]
-    cells = {"all": platform["total"], "north": platform["north"], "rest": platform["rest"]}
-    for breakdown in ("region", "sector", "stage"):
-        for row in platform[f"by_{breakdown}"]:
-            cells[f"{breakdown}:{row['code']}"] = row
-    return cells
-
-
 def _relations() -> list[tuple[str, list[str]]]:
     """What an attacker knows adds up: in this cohort each venture has one growth sector, so
     even the sector breakdown is an exact partition of the whole."""
@@ -97,7 +88,7 @@ def _solve(cells: dict[str, dict], column: str) -> tuple[list[str], np.ndarray, 
 
 
 def test_the_lone_venture_shows_in_no_cell_of_its_region_sector_or_stage(client, cohort):
-    cells = _cells(client.get(FEED).get_json())
+    cells = feed_rows(client.get(FEED).get_json())
     for key in ("region:north_east", "sector:advanced_manufacturing", "stage:growth"):
         row = cells[key]
         for column in ("ventures", "capital_sought_gbp", "introduced", "invested",
@@ -108,7 +99,7 @@ def test_the_lone_venture_shows_in_no_cell_of_its_region_sector_or_stage(client,
 
 def test_no_published_count_is_below_the_threshold(client, cohort):
     body = client.get(FEED).get_json()
-    for key, row in _cells(body).items():
+    for key, row in feed_rows(body).items():
         for column in COUNT_COLUMNS:
             value = row[column]
             assert value is None or value == 0 or value >= 5, (key, column, value)
@@ -128,7 +119,7 @@ def test_no_published_count_is_below_the_threshold(client, cohort):
     "column", [name for name, _ in PLATFORM_COLUMNS if not name.startswith(("share_", "median_"))]
 )
 def test_no_withheld_cell_can_be_worked_out_from_the_totals(client, cohort, column):
-    cells = _cells(client.get(FEED).get_json())
+    cells = feed_rows(client.get(FEED).get_json())
     unknown, system, _ = _solve(cells, column)
     assert unknown, "the small cohort must have withheld cells"
     rank = np.linalg.matrix_rank(system) if len(system) else 0
@@ -141,7 +132,7 @@ def test_no_withheld_cell_can_be_worked_out_from_the_totals(client, cohort, colu
 
 @pytest.mark.parametrize("column", list(COUNT_COLUMNS))
 def test_the_lone_ventures_region_could_hold_anything_from_none_to_many(client, cohort, column):
-    cells = _cells(client.get(FEED).get_json())
+    cells = feed_rows(client.get(FEED).get_json())
     unknown, system, right = _solve(cells, column)
     target = unknown.index("region:north_east")
     bounds = [(0, None)] * len(unknown)
