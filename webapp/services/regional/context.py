@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from seeds.regional import Nuts2Area, RegionalStatistics, Totals, academic_year
 from webapp.services.mandate_coverage import cached_mandates
+from webapp.services.pipeline_cache import cached
 from webapp.services.pipeline_filters import PipelineFilters
 from webapp.services.pipeline_progress import load_progress
 from webapp.services.regional.platform import (
@@ -161,7 +162,12 @@ class RegionalContext:
 
 
 def regional_context(*, session: Session, filters: PipelineFilters) -> RegionalContext:
-    """The staff page's figures for the filtered cohort."""
+    """The staff page's figures for the filtered cohort (reused until the data changes)."""
+    return cached(session, ("regional-context", filters), lambda: compute_context(session, filters))
+
+
+def compute_context(session: Session, filters: PipelineFilters) -> RegionalContext:
+    """Count every place through the pipeline's tally, and put the public figures beside."""
     reference = reference_data()
     statistics = regional_statistics()
     progress = load_progress(session=session, filters=filters)

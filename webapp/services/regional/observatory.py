@@ -90,7 +90,8 @@ SUPPRESSION_RULE = (
 
 @dataclass(frozen=True)
 class ObservatoryRow:
-    """One published row: values by column name, None where withheld."""
+    """One published row: values by column name; None where withheld (named in `withheld`) or
+    where no value exists (a share of no ventures, a median of none)."""
 
     breakdown: str  # all, north, rest, region, sector or stage
     code: str
