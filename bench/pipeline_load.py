@@ -1,4 +1,4 @@
-"""Staff pipeline under load: `/api/v1/pipeline/summary` and the dashboard page, timed.
+"""Staff pipeline under load: `/api/v1/pipeline/summary`, the dashboard and the regional pages.
 
 Usage: python bench/pipeline_load.py [--ventures 10000] [--events 50000] [--requests 200]
                                      [--database-url URL] [--web-workers 2] [--json]
@@ -81,6 +81,12 @@ URLS = {
     "dashboard_new_filters": "/staff/?from={n}",
     "dashboard_after_deal_move": "/staff/",
     "dashboard_filtered": "/staff/?from=2024-07-01&to=2025-06-30&sector=life_sciences",
+    # The regional views: the open observatory's page (its feed is rate-limited per IP, so the
+    # page, which builds the same figures, is what is timed) and the staff's regional context.
+    "observatory": "/observatory",
+    "observatory_after_deal_move": "/observatory",
+    "regions": "/staff/regions",
+    "regions_after_deal_move": "/staff/regions",
 }
 
 

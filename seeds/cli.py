@@ -1,4 +1,4 @@
-"""`python -m seeds demo|check`: load the demo data set, or validate taxonomy files."""
+"""`python -m seeds demo|check`: load the demo data set, or validate the reference files."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from seeds.demo.generator import PROGRESS_THRESHOLD
+from seeds.regional import load_regional_statistics
 from seeds.taxonomy import TaxonomyError, load_reference_data
 
 EXIT_USAGE = 2
@@ -19,7 +20,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run one command; returns the process exit code."""
     args = _parser().parse_args(argv)
     if args.command == "check":
-        return _check(args.directory)
+        return _check(args.directory, args.regional)
     return _demo(args)
 
 
@@ -43,8 +44,13 @@ def _parser() -> argparse.ArgumentParser:
     progress = demo.add_mutually_exclusive_group()
     progress.add_argument("--progress", dest="progress", action="store_true", default=None)
     progress.add_argument("--no-progress", dest="progress", action="store_false")
-    check = commands.add_parser("check", help="validate taxonomy CSV files")
-    check.add_argument("directory", nargs="?", type=Path, default=None)
+    check = commands.add_parser(
+        "check", help="validate the taxonomy and regional-statistics CSV files"
+    )
+    check.add_argument("directory", nargs="?", type=Path, default=None, help="taxonomy files")
+    check.add_argument(
+        "--regional", type=Path, default=None, metavar="DIRECTORY", help="regional statistics"
+    )
     return parser
 
 
@@ -55,9 +61,10 @@ def _count(text: str) -> int:
     return value
 
 
-def _check(directory: Path | None) -> int:
+def _check(directory: Path | None, regional: Path | None) -> int:
     try:
         reference = load_reference_data(directory)
+        statistics = load_regional_statistics(regional, reference)
     except TaxonomyError as exc:
         print(f"seeds: {exc}", file=sys.stderr)
         return 1
@@ -66,6 +73,7 @@ def _check(directory: Path | None) -> int:
         f"{len(reference.instruments)} instruments, {len(reference.investor_types)} investor "
         f"types, {len(reference.regions)} regions, {len(reference.institutions)} institutions"
     )
+    print(f"ok: {statistics.describe()}")
     return 0
 
 

@@ -74,8 +74,7 @@ class Places:
 
     def region_of_area(self, area: str) -> str:
         """The ITL1 region an area belongs to (the area itself if it is a region)."""
-        path = self.reference.region_ancestors(area)
-        return path[-3] if len(path) >= 3 else path[0]
+        return self.reference.itl1_region(area)
 
     def place_name(self, region: str) -> str:
         """How a person would name the place in a sentence ("Greater Manchester")."""

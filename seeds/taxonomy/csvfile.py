@@ -72,8 +72,12 @@ def _lines(path: Path) -> list[str]:
         raise TaxonomyError(path, 0, f"not valid UTF-8 ({exc.reason})") from None
 
 
-def read_rows(path: Path, header: tuple[str, ...]) -> list[Row]:
-    """Check the source line, header and codes of `path`; return its rows in file order."""
+def read_rows(path: Path, header: tuple[str, ...], *, key: str | None = "code") -> list[Row]:
+    """Check the source line, header and codes of `path`; return its rows in file order.
+
+    `key` names the column whose code must be valid and unique (None: rows need no unique key,
+    or the caller checks its own).
+    """
     lines = _lines(path)
     if not lines or not lines[0].startswith(SOURCE_PREFIX):
         raise TaxonomyError(
@@ -93,8 +97,14 @@ def read_rows(path: Path, header: tuple[str, ...]) -> list[Row]:
     rows = list(_data_rows(path, reader, header))
     if not rows:
         raise TaxonomyError(path, 2, "the file has a header but no rows")
-    _reject_duplicate_codes(rows)
+    if key is not None:
+        _reject_duplicate_codes(rows, key)
     return rows
+
+
+def source_of(path: Path) -> str:
+    """What the `# source:` line says (call after `read_rows` has checked the line)."""
+    return _lines(path)[0][len(SOURCE_PREFIX) :].strip()
 
 
 def _data_rows(path: Path, reader: Iterator[list[str]], header: tuple[str, ...]) -> Iterator[Row]:
@@ -120,10 +130,10 @@ def _line_of(reader: Iterator[list[str]]) -> int:
     return int(getattr(reader, "line_num", 0)) + 1
 
 
-def _reject_duplicate_codes(rows: list[Row]) -> None:
+def _reject_duplicate_codes(rows: list[Row], key: str) -> None:
     first_seen: dict[str, int] = {}
     for row in rows:
-        code = row.code()
+        code = row.code(key)
         if code in first_seen:
             raise row.fail(f"duplicate code {code!r} (first defined on line {first_seen[code]})")
         first_seen[code] = row.line

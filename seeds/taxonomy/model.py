@@ -209,6 +209,28 @@ class ReferenceData:
             raise UnknownCodeError("region", ancestor)
         return ancestor in self.region_ancestors(child)
 
+    def itl1_region(self, code: str) -> str:
+        """The ITL1 region (or nation) a region code lies in; a code above that level is itself.
+
+        ITL1 is the level official statistics publish at: the nine English regions, Scotland,
+        Wales and Northern Ireland. `england`, `uk` and `outside_uk` have no ITL1 region.
+        """
+        path = self.region_ancestors(code)
+        return path[-3] if len(path) >= 3 else path[0]
+
+    @cached_property
+    def itl1_regions(self) -> tuple[Region, ...]:
+        """The ITL1 regions and nations (the nine English regions, Scotland, Wales, NI)."""
+        return tuple(
+            r
+            for r in self.regions
+            if len(self.region_ancestors(r.code)) == 3
+            or (
+                len(self.region_ancestors(r.code)) == 2
+                and self.region_descendants(r.code) == {r.code}
+            )
+        )
+
     def is_northern(self, region_code: str) -> bool:
         """Whether a region is one of the Northern regions or inside one."""
         try:

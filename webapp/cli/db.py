@@ -1,4 +1,9 @@
-"""`flask --app webapp db upgrade|downgrade|current`: schema migrations."""
+"""`flask --app webapp db upgrade|downgrade|current`: schema migrations.
+
+`upgrade` is the production migrate step (the compose file's `migrate` service), so it also
+loads the reference files the app serves from disk: a bad file fails the deploy there, naming
+the file, line and fault, before any web process starts.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import Engine
 
+from seeds.taxonomy import TaxonomyError
 from webapp import migrate
+from webapp.services.regional.statistics import check_reference_data
 
 group = click.Group("db", help="Database schema migrations (Alembic).")
 
@@ -21,9 +28,13 @@ def _engine() -> Engine:
 @click.argument("revision", default="head")
 @with_appcontext
 def upgrade(revision: str) -> None:
-    """Apply migrations up to REVISION (default: the newest)."""
+    """Apply migrations up to REVISION (default: the newest), then check the reference data."""
     migrate.upgrade(_engine(), revision)
     click.echo(f"database at revision {migrate.current_revision(_engine())}")
+    try:
+        click.echo(check_reference_data())
+    except TaxonomyError as exc:
+        raise click.ClickException(f"reference data: {exc}") from None
 
 
 @group.command("downgrade")

@@ -59,6 +59,17 @@ DEAL_COLUMNS: tuple[tuple[str, str], ...] = (
 SUPPRESSION_THRESHOLD = 5
 SUPPRESSED = "[c]"  # the Office for National Statistics' marker for a confidential cell
 
+
+def is_small(count: int) -> bool:
+    """The publishing rule: a count from 1 to 4 could single out a venture, so it is withheld,
+    and so is any money resting on it. 0 singles out nobody and is published.
+
+    Every table released outside the programme team (this export, the public observatory)
+    applies this one rule.
+    """
+    return 0 < count < SUPPRESSION_THRESHOLD
+
+
 EVIDENCE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("sector", "Top-level growth sector code (a venture in two appears in both)"),
     ("sector_label", "Its name"),
@@ -177,12 +188,7 @@ def _deal_lines(
 
 def itl1_region(code: str) -> str:
     """The ITL1 region (or nation) a region code lies in; coarse enough to publish."""
-    reference = reference_data()
-    for candidate in reference.region_ancestors(code):
-        parent = reference.region_by_code[candidate].parent
-        if parent == "england" or (parent == "uk" and candidate != "england"):
-            return candidate
-    return code
+    return reference_data().itl1_region(code)
 
 
 def quarter_of(day: float) -> str:
@@ -219,7 +225,7 @@ class EvidenceCell:
         suppressed = []
         for name in ("ventures", "introduced", "accepted", "invested"):
             value = getattr(self, name)
-            small = 0 < value < SUPPRESSION_THRESHOLD
+            small = is_small(value)
             body[name] = None if small else value
             if small:
                 suppressed.append(name)
@@ -227,7 +233,7 @@ class EvidenceCell:
             ("capital_sought_gbp", self.ventures),
             ("capital_invested_gbp", self.invested),
         ):
-            hidden = 0 < basis < SUPPRESSION_THRESHOLD
+            hidden = is_small(basis)
             body[name] = None if hidden else getattr(self, name)
             if hidden:
                 suppressed.append(name)

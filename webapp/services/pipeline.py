@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,26 +146,37 @@ class PipelineSummary:
         }
 
 
+def median_days(values: Sequence[float]) -> float | None:
+    """The median stay to a tenth of a day; None when there is no finished stay yet."""
+    return round(statistics.median(values), 1) if values else None
+
+
+def first_introduction_waits(progress: Progress, rows: Ints | None = None) -> list[float]:
+    """Days from publication to the first introduction request, for the ventures asked."""
+    first = progress.first_request_day if rows is None else progress.first_request_day[rows]
+    published = progress.published_day if rows is None else progress.published_day[rows]
+    asked = ~np.isnan(first)
+    waits: list[float] = (first[asked] - published[asked]).tolist()
+    return waits
+
+
 def _medians(progress: Progress) -> dict[str, float | None]:
     """Median finished stay per timed stage (None when there is none yet)."""
     stays = dict(progress.stays)
-    asked = ~np.isnan(progress.first_request_day)
-    waited = progress.first_request_day[asked] - progress.published_day[asked]
-    stays[0] = waited.tolist()
-    found: dict[str, float | None] = {}
-    for stage in TIMED_STAGES:
-        values = stays.get(FUNNEL.index(stage))
-        found[stage] = round(statistics.median(values), 1) if values else None
-    return found
+    stays[0] = first_introduction_waits(progress)
+    return {stage: median_days(stays.get(FUNNEL.index(stage), [])) for stage in TIMED_STAGES}
 
 
-def _tallies(
+def tally_by(
     codes: list[str],
     rows: Ints,
     progress: Progress,
     labels: Mapping[str, str],
 ) -> list[VentureTally]:
-    """One tally per distinct code; `rows[i]` is the cohort row `codes[i]` belongs to."""
+    """One tally per distinct code, in first-seen order; `rows[i]` is the cohort row of `codes[i]`.
+
+    Every breakdown of the dashboard, and the regional views, count through here.
+    """
     index = {code: i for i, code in enumerate(dict.fromkeys(codes))}
     keys = np.fromiter(map(index.__getitem__, codes), np.int64, len(codes))
     width, groups = len(FUNNEL), len(index)
@@ -178,6 +189,22 @@ def _tallies(
         VentureTally.of(code, labels.get(code, code), [*by_group[i], int(s), int(v)])
         for i, (code, (s, v)) in enumerate(zip(index, sums, strict=True))
     ]
+
+
+def growth_sector_memberships(progress: Progress) -> tuple[list[str], Ints]:
+    """(growth sector, cohort row) pairs: a venture counts once in each growth sector it is in."""
+    reference = reference_data()
+    top_sector = {s.code: reference.sector_ancestors(s.code)[-1] for s in reference.sectors}
+    rows: list[int] = []
+    codes: list[str] = []
+    tops: dict[tuple[str, ...], list[str]] = {}
+    for row, sectors in enumerate(progress.sectors):
+        found = tops.get(sectors)
+        if found is None:
+            found = tops[sectors] = sorted({top_sector[c] for c in sectors if c in top_sector})
+        rows.extend([row] * len(found))
+        codes.extend(found)
+    return codes, np.array(rows, np.int64)
 
 
 def _by_investor_type(
@@ -210,7 +237,6 @@ def pipeline_summary(*, session: Session, filters: PipelineFilters) -> PipelineS
 def compute_summary(session: Session, filters: PipelineFilters) -> PipelineSummary:
     """Every dashboard figure for the filtered cohort, from one pass over compact rows."""
     reference = reference_data()
-    top_sector = {s.code: reference.sector_ancestors(s.code)[-1] for s in reference.sectors}
     labels = {
         "sector": {s.code: s.label for s in reference.sectors},
         "stage": {s.code: s.label for s in reference.stages},
@@ -221,25 +247,15 @@ def compute_summary(session: Session, filters: PipelineFilters) -> PipelineSumma
     progress = load_progress(session=session, filters=filters)
 
     every = np.arange(len(progress.ids))
-    sector_rows: list[int] = []
-    sector_codes: list[str] = []
-    tops: dict[tuple[str, ...], list[str]] = {}  # a venture counts once per growth sector
-    for row, sectors in enumerate(progress.sectors):
-        found = tops.get(sectors)
-        if found is None:
-            found = tops[sectors] = sorted({top_sector[c] for c in sectors if c in top_sector})
-        sector_rows.extend([row] * len(found))
-        sector_codes.extend(found)
+    sector_codes, sector_rows = growth_sector_memberships(progress)
     institutions = [code or NO_INSTITUTION for code in progress.institutions]
     by = {
-        "sector": _tallies(
-            sector_codes, np.array(sector_rows, np.int64), progress, labels["sector"]
-        ),
-        "stage": _tallies(progress.stages, every, progress, labels["stage"]),
-        "region": _tallies(progress.regions, every, progress, labels["region"]),
-        "institution": _tallies(institutions, every, progress, labels["institution"]),
+        "sector": tally_by(sector_codes, sector_rows, progress, labels["sector"]),
+        "stage": tally_by(progress.stages, every, progress, labels["stage"]),
+        "region": tally_by(progress.regions, every, progress, labels["region"]),
+        "institution": tally_by(institutions, every, progress, labels["institution"]),
     }
-    overall = _tallies(["all"] * len(every), every, progress, {"all": "All"})
+    overall = tally_by(["all"] * len(every), every, progress, {"all": "All"})
     totals = overall[0] if overall else VentureTally("all", "All")
     reached = np.bincount(progress.reached, minlength=len(FUNNEL)).tolist()
     funnel = [sum(reached[p:]) for p in range(len(FUNNEL))]

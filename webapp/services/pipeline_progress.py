@@ -169,7 +169,7 @@ class IntroductionFacts:
     answered_day: Floats  # NaN: not answered yet
 
 
-def _rows(session: Session, query: Any) -> list[Any]:
+def raw_rows(session: Session, query: Any) -> list[Any]:
     """All rows as the driver returns them.
 
     These queries select only numbers and strings (times as day numbers), which need no type
@@ -206,7 +206,7 @@ def _ventures(session: Session, filters: PipelineFilters) -> list[Any]:
         .where(was_published(), *venture_conditions(session, filters))
         .order_by(col(Venture.id))
     )
-    return _rows(session, query)
+    return raw_rows(session, query)
 
 
 def deal_facts(session: Session) -> DealFacts:
@@ -217,7 +217,7 @@ def deal_facts(session: Session) -> DealFacts:
 
 
 def _load_deal_facts(session: Session) -> DealFacts:
-    deal_rows = _rows(
+    deal_rows = raw_rows(
         session,
         select(
             col(Deal.id),
@@ -232,7 +232,7 @@ def _load_deal_facts(session: Session) -> DealFacts:
     current = _column(deal_rows, 3, np.int64)
     amount_known = np.array([row[4] is not None for row in deal_rows], dtype=bool)
     reach = np.maximum(current, ACCEPTED)
-    event_rows = _rows(
+    event_rows = raw_rows(
         session,
         select(
             col(DealEvent.deal_id),
@@ -276,7 +276,7 @@ def introduction_facts(session: Session) -> IntroductionFacts:
 
 
 def _load_introduction_facts(session: Session) -> IntroductionFacts:
-    rows = _rows(
+    rows = raw_rows(
         session,
         select(
             col(Introduction.venture_id),

@@ -22,6 +22,7 @@ from webapp.embedded_redis import EmbeddedRedis
 from webapp.stack.prepare import (
     PreparationError,
     has_active_model,
+    load_reference_data,
     migrate,
     seed_demo,
     train_first_model,
@@ -122,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     env = _children_env(settings, redis_url)
     exit_code = 0
     try:
+        print(f"[stack] {load_reference_data()}", flush=True)
         print(f"[stack] database at revision {migrate(settings)}", flush=True)
         logins: list[str] = []
         if not args.no_seed:

@@ -1,4 +1,4 @@
-"""The one-off steps before the services start: schema, demo data, first model."""
+"""The one-off steps before the services start: reference data, schema, demo data, first model."""
 
 from __future__ import annotations
 
@@ -8,14 +8,24 @@ from collections.abc import Mapping, Sequence
 
 from sqlmodel import Session, select
 
+from seeds.taxonomy import TaxonomyError
 from webapp.config import Settings
 from webapp.db import make_engine
 from webapp.migrate import current_revision, upgrade
 from webapp.models import ModelVersion
+from webapp.services.regional.statistics import check_reference_data
 
 
 class PreparationError(Exception):
     """A start-up step failed; the message says which and how to see why."""
+
+
+def load_reference_data() -> str:
+    """Load and check the taxonomies and regional statistics the app serves from disk."""
+    try:
+        return check_reference_data()
+    except TaxonomyError as exc:
+        raise PreparationError(f"reference data: {exc}") from None
 
 
 def migrate(settings: Settings) -> str | None:

@@ -88,7 +88,11 @@ def bar_chart(
     *,
     formatter: Formatter | None = None,
 ) -> str:
-    """A horizontal bar chart, first label at the top, as a data: URI; counts get whole ticks."""
+    """A horizontal bar chart, first label at the top, as a data: URI.
+
+    The axis starts at zero and ends on a round tick; counts (no `formatter`) step in whole
+    numbers, other figures (days, pounds) in round fractions where they need to.
+    """
     height = 90 + 34 * max(1, len(labels)) * max(1, len(series))
     chart = pygal.HorizontalBar(**_config(min(height, 1400), formatter, len(series) > 1))
     chart.title = title
@@ -112,9 +116,10 @@ def line_chart(
 ) -> str:
     """A line chart over periods (gaps where a value is missing) as a data: URI.
 
-    Shares run on a 0–100 % axis whatever the data, so that a change from 97 % to 99 % looks
-    as small as it is. Values are not printed on the points (they crowd and get clipped at the
-    edge); the table beside every chart carries them.
+    Every axis starts at zero, shares included (0–100 % for a share near the top, 0–20 % for
+    one that never passes 15 %), so a change from 97 % to 99 % looks as small as it is. Values
+    are not printed on the points (they crowd and get clipped at the edge); the table beside
+    every chart carries them.
     """
     config = _config(400, percent if shares else None, True)
     rotate = len(periods) > 6  # long runs of periods would overlap side by side
@@ -124,12 +129,13 @@ def line_chart(
     chart.x_labels = list(periods)
     for name, values in series.items():
         chart.add(name, list(values))
+    largest = max((v for values in series.values() for v in values if v is not None), default=0)
     if shares:
-        chart.range = (0.0, 1.0)
-        chart.y_labels = SHARE_TICKS
+        ticks = round_ticks(min(largest, 1.0), whole=False) if largest else SHARE_TICKS
     else:
-        present = [v for values in series.values() for v in values if v is not None]
-        chart.y_labels = round_ticks(max(present, default=0), whole=False)
+        ticks = round_ticks(largest, whole=False)
+    chart.y_labels = ticks
+    chart.range = (0.0, ticks[-1])
     return _data_uri(chart)
 
 

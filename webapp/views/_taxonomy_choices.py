@@ -102,8 +102,7 @@ def institution_groups() -> tuple[Group, ...]:
     regions = reference.region_by_code
     groups: dict[str, list[Option]] = {}
     for institution in reference.institutions:
-        top = reference.region_ancestors(institution.region)
-        title = regions[top[-3]].label if len(top) >= 3 else regions[institution.region].label
+        title = regions[reference.itl1_region(institution.region)].label
         groups.setdefault(title, []).append(Option(institution.code, institution.label, 0))
     return tuple(Group(title, tuple(options)) for title, options in groups.items())
 

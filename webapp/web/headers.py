@@ -44,8 +44,14 @@ def _security_headers(response: Response) -> Response:
 
 
 def _is_personal(response: Response) -> bool:
-    """Pages and API answers for a signed-in caller must not sit in shared or back-button caches."""
+    """Pages and API answers for a signed-in caller must not sit in shared or back-button caches.
+
+    A response that declares itself public (the open observatory feed) is the same for every
+    caller, so a cookie or token on the request doesn't make it personal.
+    """
     if request.path.startswith("/static/") or request.path.startswith("/api/swagger/"):
+        return False
+    if response.cache_control.public and response.status_code < 400:
         return False
     return bool(request.authorization) or "Cookie" in request.headers or response.status_code >= 400
 

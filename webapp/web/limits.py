@@ -37,13 +37,17 @@ def too_many(retry_after_s: int, detail: str) -> TooManyRequests:
     return TooManyRequests(description=detail, retry_after=retry_after_s)
 
 
-def per_ip_limit(rule: str, *, scope: str) -> Callable[[F], F]:
-    """Refuse more than `rule` (e.g. "20/hour") requests per client IP to this view."""
+def per_ip_limit(rule: str, *, scope: str, reads: bool = False) -> Callable[[F], F]:
+    """Refuse more than `rule` (e.g. "20/hour") requests per client IP to this view.
+
+    Only writes count unless `reads` is set: a form page may be looked at freely, while an
+    open feed anyone can poll counts every request.
+    """
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if request.method not in ("GET", "HEAD"):
+            if reads or request.method not in ("GET", "HEAD"):
                 verdict = throttle().hit(rule, scope, client_ip())
                 if not verdict.allowed:
                     raise too_many(

@@ -488,6 +488,9 @@ PAGE_SPECS = [
     Spec("GET", "/notifications", roles("ok", *SIGNED_IN)),
     Spec("POST", "/notifications/{N}/read", {"founder": "ok"}, body={}),
     Spec("POST", "/notifications/read-all", roles("ok", *SIGNED_IN), body={}),
+    # The regional observatory is open data: everyone, signed in or not.
+    Spec("GET", "/observatory", roles("ok", "anonymous", *SIGNED_IN)),
+    Spec("GET", "/api/v1/observatory", roles("ok", "anonymous", *SIGNED_IN)),
 ]
 SPECS = API_SPECS + PAGE_SPECS
 ACTORS_IN_ORDER = ACTORS
