@@ -104,8 +104,8 @@ def list_audit(query: PagedAuditQuery) -> tuple[dict[str, Any], int]:
 def audit_csv(query: AuditQuery) -> Response:
     """Every matching entry as CSV, oldest first."""
     user, session = require_user(), get_session()
-    rows = audit_csv_rows(session=session, viewer=user, filters=query.filters())
     record_export(
         session=session, actor=user, kind="audit", query=query.filters().as_query(), ip=client_ip()
     )
+    rows = audit_csv_rows(session=session, viewer=user, filters=query.filters())
     return csv_response("venturematch-audit", list(AUDIT_COLUMNS), rows)

@@ -183,9 +183,14 @@ def audit_entries(
 def audit_csv_rows(
     *, session: Session, viewer: User, filters: AuditFilters
 ) -> Iterator[list[object]]:
-    """Every matching entry, oldest first, for the CSV export (filters are checked at once)."""
+    """Every matching entry, oldest first, for the CSV export (filters are checked at once).
+
+    The rows are fetched here, before the download starts, so the response holds no cursor
+    (and no read snapshot) open while a client reads it slowly.
+    """
     query = _query(session, viewer, filters).order_by(col(AuditLog.at), col(AuditLog.id))
-    return (AuditRow(*row).csv_values() for row in session.connection().execute(query))
+    rows = session.connection().execute(query).all()
+    return (AuditRow(*row).csv_values() for row in rows)
 
 
 def audit_actions(*, session: Session) -> list[str]:

@@ -63,8 +63,8 @@ def deals_csv() -> Any:
     if not state.valid:
         raise ValidationFailed([], "Fix the filters on the evidence page first")
     session, user = get_session(), require_user()
-    rows = deal_rows(session=session, filters=state.filters)
     record_export(session=session, actor=user, kind="deals", query=state.query, ip=client_ip())
+    rows = deal_rows(session=session, filters=state.filters)
     return csv_response("venturematch-deals", [n for n, _ in DEAL_COLUMNS], rows)
 
 
@@ -147,8 +147,8 @@ def audit_csv() -> Any:
     if errors:
         raise ValidationFailed([], "; ".join(errors))
     session, user = get_session(), require_user()
-    rows = audit_csv_rows(session=session, viewer=user, filters=filters)
     record_export(
         session=session, actor=user, kind="audit", query=filters.as_query(), ip=client_ip()
     )
+    rows = audit_csv_rows(session=session, viewer=user, filters=filters)
     return csv_response("venturematch-audit", list(AUDIT_COLUMNS), rows)
