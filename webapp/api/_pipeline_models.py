@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from flask import request
@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from webapp.api._common import Id, PageQuery
 from webapp.models import User
+from webapp.models.bounds import IsoDate
 from webapp.services.pipeline_filters import PipelineFilters, make_filters
 from webapp.services.programmes import resolve_programmes
 from webapp.services.sql_time import Grain
@@ -30,8 +31,12 @@ class PipelineQuery(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True)
 
-    date_from: date | None = Field(default=None, alias="from", description="First day, inclusive")
-    date_to: date | None = Field(default=None, alias="to", description="Last day, inclusive")
+    date_from: IsoDate | None = Field(
+        default=None, alias="from", description="First day, inclusive (YYYY-MM-DD)"
+    )
+    date_to: IsoDate | None = Field(
+        default=None, alias="to", description="Last day, inclusive (YYYY-MM-DD)"
+    )
     sector: Code | None = None
     stage: Code | None = None
     region: Code | None = None

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, Response, json, request
 from pydantic import BaseModel, ValidationError
+from pydantic_core import from_json
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from webapp.services.errors import FieldError, ServiceError, ValidationFailed
@@ -105,10 +106,12 @@ def _check_json_body() -> Response | None:
     if not request.is_json:
         return problem(415, "Send the body as JSON with Content-Type: application/json")
     try:
-        request.get_json(force=False, silent=False)
+        # The parser the body models validate with: NaN, Infinity, 1e1000000 and 20-digit
+        # integers are read here, so that validation can name the field they are in (422).
+        from_json(request.get_data(cache=True), allow_inf_nan=True)
     except RequestEntityTooLarge:
         raise  # 413, not "malformed JSON": the body was never read
-    except HTTPException:
+    except ValueError:
         return problem(400, "The body is not valid JSON")
     return None
 

@@ -4,33 +4,35 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import model_validator
+from pydantic import StrictBool, StrictInt, model_validator
 from sqlalchemy import BigInteger, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from webapp.models.bounds import MAX_MONEY_GBP
 from webapp.models.types import JSONType, UTCDateTime, utcnow
-from webapp.models.ventures import MAX_RAISE_GBP, Code
+from webapp.models.ventures import Code
 
 
 class InvestorProfileBase(SQLModel):
-    """A mandate: what an investor backs; empty lists mean 'any'."""
+    """A mandate: what an investor backs; empty lists mean 'any' (numbers and flags strict,
+    as on `VentureBase`)."""
 
     name: str = Field(min_length=2, max_length=160)
     investor_type: Code = Field(max_length=60)
     sectors: list[Code] = Field(default_factory=list, max_length=30, sa_type=JSONType)
     excluded_sectors: list[Code] = Field(default_factory=list, max_length=30, sa_type=JSONType)
     stages: list[Code] = Field(min_length=1, max_length=10, sa_type=JSONType)
-    ticket_min_gbp: int = Field(ge=0, le=MAX_RAISE_GBP, sa_type=BigInteger)
-    ticket_max_gbp: int = Field(ge=1, le=MAX_RAISE_GBP, sa_type=BigInteger)
+    ticket_min_gbp: StrictInt = Field(ge=0, le=MAX_MONEY_GBP, sa_type=BigInteger)
+    ticket_max_gbp: StrictInt = Field(ge=1, le=MAX_MONEY_GBP, sa_type=BigInteger)
     regions: list[Code] = Field(min_length=1, max_length=40, sa_type=JSONType)
-    regions_strict: bool = False
+    regions_strict: StrictBool = False
     instruments: list[Code] = Field(min_length=1, max_length=5, sa_type=JSONType)
     thesis: str = Field(default="", max_length=4000, sa_type=Text)
-    eis: bool = False
-    seis: bool = False
+    eis: StrictBool = False
+    seis: StrictBool = False
     institutions: list[Code] = Field(default_factory=list, max_length=60, sa_type=JSONType)
     hq_region: Code | None = Field(default=None, max_length=60)
-    active: bool = True
+    active: StrictBool = True
 
 
 class InvestorProfile(InvestorProfileBase, table=True):
@@ -64,17 +66,17 @@ class InvestorProfileUpdate(SQLModel):
     sectors: list[Code] | None = Field(default=None, max_length=30)
     excluded_sectors: list[Code] | None = Field(default=None, max_length=30)
     stages: list[Code] | None = Field(default=None, min_length=1, max_length=10)
-    ticket_min_gbp: int | None = Field(default=None, ge=0, le=MAX_RAISE_GBP)
-    ticket_max_gbp: int | None = Field(default=None, ge=1, le=MAX_RAISE_GBP)
+    ticket_min_gbp: StrictInt | None = Field(default=None, ge=0, le=MAX_MONEY_GBP)
+    ticket_max_gbp: StrictInt | None = Field(default=None, ge=1, le=MAX_MONEY_GBP)
     regions: list[Code] | None = Field(default=None, min_length=1, max_length=40)
-    regions_strict: bool | None = None
+    regions_strict: StrictBool | None = None
     instruments: list[Code] | None = Field(default=None, min_length=1, max_length=5)
     thesis: str | None = Field(default=None, max_length=4000)
-    eis: bool | None = None
-    seis: bool | None = None
+    eis: StrictBool | None = None
+    seis: StrictBool | None = None
     institutions: list[Code] | None = Field(default=None, max_length=60)
     hq_region: Code | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
 
 
 class InvestorProfilePublic(InvestorProfileBase):

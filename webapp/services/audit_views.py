@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select
 from sqlmodel import Session, col
 
 from webapp.models import AuditLog, ProgrammeVenture, User
+from webapp.models.bounds import whole_number
 from webapp.services.errors import FieldError, ValidationFailed
 from webapp.services.pagination import Page, check_window
 from webapp.services.pipeline_filters import start_of
@@ -122,8 +123,9 @@ def _conditions(session: Session, viewer: User, filters: AuditFilters) -> list[C
         )
     if filters.actor:
         text = filters.actor.strip()
-        if text.isdigit():
-            found.append(col(AuditLog.actor_id) == int(text))
+        actor_id = whole_number(text, low=1)
+        if actor_id is not None:
+            found.append(col(AuditLog.actor_id) == actor_id)
         else:
             pattern = f"%{_like_escape(text.lower())}%"
             found.append(

@@ -32,8 +32,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from webapp.models.bounds import MAX_MONEY_GBP, MAX_NUMBER_CHARS, MAX_TEAM_SIZE, MIN_RAISE_GBP
 from webapp.models.enums import DealStage, FeedbackAction, PassReason
-from webapp.models.ventures import MAX_RAISE_GBP
 from webapp.services.deals import MOVABLE_STAGES
 from webapp.views._taxonomy_choices import (
     choices,
@@ -79,6 +79,8 @@ class MoneyField(StringField):  # type: ignore[misc]
         self.data = None
         if not self.raw:
             return
+        if len(self.raw) > MAX_NUMBER_CHARS:  # refused unread: no amount is written that long
+            raise ValueError(f"Enter an amount up to £{MAX_MONEY_GBP:,}")
         found = _MONEY.match(self.raw.replace(" ", ""))
         if found is None:
             raise ValueError("Enter an amount in pounds, like 750000, £750,000 or 750k")
@@ -89,6 +91,8 @@ class MoneyField(StringField):  # type: ignore[misc]
         number *= {"": 1, "k": 1_000, "m": 1_000_000}[found.group(2).lower()]
         if number != number.to_integral_value():
             raise ValueError("Enter a whole number of pounds")
+        if number > MAX_MONEY_GBP:
+            raise ValueError(f"Enter an amount up to £{MAX_MONEY_GBP:,}")
         self.data = int(number)
 
     def _value(self) -> str:
@@ -152,7 +156,9 @@ class VentureForm(Form):
         + [SelectChoice(str(n), f"TRL {n}") for n in range(1, 10)],
         validators=[Optional()],
     )
-    team_size = IntegerField("Team size", validators=[Optional(), NumberRange(min=1, max=100_000)])
+    team_size = IntegerField(
+        "Team size", validators=[Optional(), NumberRange(min=1, max=MAX_TEAM_SIZE)]
+    )
     eis = BooleanField("We have EIS advance assurance (or expect it)")
     seis = BooleanField("We have SEIS advance assurance (or expect it)")
     intent = HiddenField()
@@ -170,8 +176,8 @@ class VentureForm(Form):
     def validate_raise_amount_gbp(self, field: Field) -> None:
         if field.data is None:
             raise ValidationError("Enter how much you are raising, in pounds")
-        if not 1_000 <= field.data <= MAX_RAISE_GBP:
-            raise ValidationError(f"Enter an amount from £1,000 to £{MAX_RAISE_GBP:,}")
+        if not MIN_RAISE_GBP <= field.data <= MAX_MONEY_GBP:
+            raise ValidationError(f"Enter an amount from £{MIN_RAISE_GBP:,} to £{MAX_MONEY_GBP:,}")
 
     def values(self) -> dict[str, Any]:
         """The form as the API's venture body."""
@@ -342,8 +348,8 @@ class DealMoveForm(Form):
     note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=2000)])
 
     def validate_amount_gbp(self, field: Field) -> None:
-        if field.data is not None and not 1 <= field.data <= MAX_RAISE_GBP:
-            raise ValidationError(f"Enter an amount from £1 to £{MAX_RAISE_GBP:,}")
+        if field.data is not None and not 1 <= field.data <= MAX_MONEY_GBP:
+            raise ValidationError(f"Enter an amount from £1 to £{MAX_MONEY_GBP:,}")
 
 
 class ButtonForm(Form):

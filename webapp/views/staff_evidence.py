@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request
 
+from webapp.models.bounds import whole_number
 from webapp.services.audit_views import (
     AUDIT_COLUMNS,
     AuditFilters,
@@ -119,8 +120,7 @@ def _audit_filters() -> tuple[AuditFilters, list[str]]:
 def audit() -> Any:
     """Who did what, when: filterable, newest first, with a CSV of the same selection."""
     filters, errors = _audit_filters()
-    raw_offset = request.args.get("offset", "0")
-    offset = int(raw_offset) if raw_offset.isdigit() and len(raw_offset) < 10 else 0
+    offset = whole_number(request.args.get("offset", "0")) or 0
     session, user = get_session(), require_user()
     try:
         page = audit_entries(

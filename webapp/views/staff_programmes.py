@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from webapp.models.bounds import whole_number
 from webapp.services import programmes
 from webapp.services.errors import Conflict, FieldError, ValidationFailed
 from webapp.views._staff_common import STAFF_ROLES, page_context
@@ -40,10 +41,11 @@ class EnrolForm(FlaskForm):  # type: ignore[misc]
     def ids(self) -> list[int] | None:
         """The ids, or None (with an error on the field) if any isn't a number."""
         parts = [p for p in _IDS.split(self.venture_ids.data or "") if p]
-        if not parts or not all(p.isdigit() and len(p) < 10 for p in parts):
+        ids = [whole_number(p, low=1) for p in parts]
+        if not ids or None in ids:
             self.venture_ids.errors = ["Write venture ids as numbers separated by commas"]
             return None
-        return [int(p) for p in parts]
+        return [i for i in ids if i is not None]
 
 
 class AssignForm(FlaskForm):  # type: ignore[misc]
