@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
@@ -64,6 +65,31 @@ def test_errors_are_shown_beside_each_field(client: FlaskClient, session: Sessio
     assert 'id="raise_amount_gbp-error"' in text
     assert "Choose at least one sector" in text
     assert "There is a problem" in text
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("raise_amount_gbp", "9" * 40, "Enter an amount up to £10,000,000,000"),
+        ("raise_amount_gbp", "£20,000,000,000", "Enter an amount up to £10,000,000,000"),
+        ("raise_amount_gbp", "1e30", "Enter an amount in pounds"),
+        ("team_size", "1" * 5000, "Not a valid integer value"),
+        ("team_size", "100001", "Number must be between 1 and 100000"),
+        ("incorporated_on", "0001-01-01", "Give a date from 1800-01-01 to today"),
+        ("incorporated_on", "2999-01-01", "Give a date from 1800-01-01 to today"),
+    ],
+)
+def test_numbers_and_dates_out_of_bounds_are_errors_beside_the_field(
+    client: FlaskClient, session: Session, field: str, value: str, message: str
+) -> None:
+    owner = FounderFactory()
+    sign_in(client, owner.email)
+    response = post_form(client, "/founder/ventures/new", FORM | {field: value})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in text
+    assert message in text
+    assert session.exec(select(Venture).where(Venture.owner_id == owner.id)).all() == []
 
 
 def test_the_venture_page_lists_ranked_investors_with_reasons(
