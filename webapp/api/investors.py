@@ -25,6 +25,7 @@ from webapp.models import (
     InvestorProfileUpdate,
     User,
 )
+from webapp.models.codes import InstitutionCode, RegionCode, SectorCode, StageCode
 from webapp.models.enums import FeedbackAction, PassReason
 from webapp.services import feedback, investors, match_views
 from webapp.services.errors import NotFound
@@ -126,10 +127,14 @@ class InvestorMatchList(BaseModel):
 class MatchQuery(PageQuery):
     """Filters and order of an investor's ranked ventures."""
 
-    sector: str | None = Field(default=None, description="sector code (parents match children)")
-    stage: str | None = Field(default=None, description="stage code")
-    region: str | None = Field(default=None, description="region code (parents match children)")
-    institution: str | None = Field(default=None, description="institution code")
+    sector: SectorCode | None = Field(
+        default=None, description="sector code (parents match children)"
+    )
+    stage: StageCode | None = Field(default=None, description="stage code")
+    region: RegionCode | None = Field(
+        default=None, description="region code (parents match children)"
+    )
+    institution: InstitutionCode | None = Field(default=None, description="institution code")
     sort: MatchSort = Field(
         default=MatchSort.RANK, description="rank, newest, raise_asc, raise_desc"
     )

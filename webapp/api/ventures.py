@@ -18,6 +18,7 @@ from webapp.api._common import (
     validated,
 )
 from webapp.models import Venture, VentureCreate, VentureUpdate
+from webapp.models.codes import InstitutionCode, RegionCode, SectorCode, StageCode
 from webapp.services import hints, match_views, ventures
 from webapp.services.match_views import VentureMatch
 from webapp.services.ventures import VentureFilters
@@ -76,10 +77,14 @@ class VentureList(BaseModel):
 class VentureListQuery(PageQuery):
     """Filters: a parent sector or region matches everything below it."""
 
-    sector: str | None = Field(default=None, description="sector code (parents match children)")
-    stage: str | None = Field(default=None, description="stage code")
-    region: str | None = Field(default=None, description="region code (parents match children)")
-    institution: str | None = Field(default=None, description="institution code")
+    sector: SectorCode | None = Field(
+        default=None, description="sector code (parents match children)"
+    )
+    stage: StageCode | None = Field(default=None, description="stage code")
+    region: RegionCode | None = Field(
+        default=None, description="region code (parents match children)"
+    )
+    institution: InstitutionCode | None = Field(default=None, description="institution code")
 
 
 class ReasonOut(BaseModel):

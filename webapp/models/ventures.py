@@ -17,10 +17,10 @@ from webapp.models.bounds import (
     MIN_TRL,
     IncorporationDate,
 )
+from webapp.models.codes import InstitutionCode, InstrumentCode, RegionCode, SectorCode, StageCode
 from webapp.models.enums import Visibility
 from webapp.models.types import JSONType, UTCDateTime, one_of, utcnow
 
-Code = Annotated[str, StringConstraints(min_length=1, max_length=60, strip_whitespace=True)]
 CompaniesHouseNumber = Annotated[
     str, StringConstraints(pattern=r"^(?:\d{8}|[A-Z]{2}\d{6})$", strip_whitespace=True)
 ]
@@ -35,12 +35,12 @@ class VentureBase(SQLModel):
 
     name: str = Field(min_length=2, max_length=160)
     summary: str = Field(min_length=20, max_length=4000, sa_type=Text)
-    sectors: list[Code] = Field(min_length=1, max_length=5, sa_type=JSONType)
-    stage: Code = Field(max_length=60)
+    sectors: list[SectorCode] = Field(min_length=1, max_length=5, sa_type=JSONType)
+    stage: StageCode = Field(max_length=60)
     raise_amount_gbp: StrictInt = Field(ge=MIN_RAISE_GBP, le=MAX_MONEY_GBP, sa_type=BigInteger)
-    instruments: list[Code] = Field(min_length=1, max_length=5, sa_type=JSONType)
-    region: Code = Field(max_length=60, index=True)
-    institution: Code | None = Field(default=None, max_length=60)
+    instruments: list[InstrumentCode] = Field(min_length=1, max_length=5, sa_type=JSONType)
+    region: RegionCode = Field(max_length=60, index=True)
+    institution: InstitutionCode | None = Field(default=None, max_length=60)
     spinout: StrictBool = False
     incorporated_on: IncorporationDate | None = None
     companies_house_number: CompaniesHouseNumber | None = Field(default=None, max_length=8)
@@ -74,12 +74,12 @@ class VentureUpdate(SQLModel):
 
     name: str | None = Field(default=None, min_length=2, max_length=160)
     summary: str | None = Field(default=None, min_length=20, max_length=4000)
-    sectors: list[Code] | None = Field(default=None, min_length=1, max_length=5)
-    stage: Code | None = None
+    sectors: list[SectorCode] | None = Field(default=None, min_length=1, max_length=5)
+    stage: StageCode | None = None
     raise_amount_gbp: StrictInt | None = Field(default=None, ge=MIN_RAISE_GBP, le=MAX_MONEY_GBP)
-    instruments: list[Code] | None = Field(default=None, min_length=1, max_length=5)
-    region: Code | None = None
-    institution: Code | None = None
+    instruments: list[InstrumentCode] | None = Field(default=None, min_length=1, max_length=5)
+    region: RegionCode | None = None
+    institution: InstitutionCode | None = None
     spinout: StrictBool | None = None
     incorporated_on: IncorporationDate | None = None
     companies_house_number: CompaniesHouseNumber | None = None
