@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck contracts pytest browser-deps clean
+.PHONY: install run test lint typecheck contracts pytest browser-deps nginx-deps fuzz clean
 
 install: $(STAMP)
 
@@ -32,10 +32,13 @@ contracts: install
 browser-deps:
 	@sh scripts/ensure-chromium
 
-pytest: install browser-deps
+nginx-deps:
+	@sh scripts/ensure-nginx
+
+pytest: install browser-deps nginx-deps
 	$(BIN)/python -m pytest
 
-test: install browser-deps
+test: install browser-deps nginx-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
