@@ -45,5 +45,10 @@ test: install browser-deps nginx-deps
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
+# Schemathesis against a running stack as every role (>= 5,000 requests): `make fuzz` starts its
+# own; `make fuzz URL=http://127.0.0.1:5000` fuzzes one already running (its data gets changed).
+fuzz: install
+	$(BIN)/python -m tests.fuzz $(if $(URL),--base-url $(URL)) $(FUZZ_ARGS)
+
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
