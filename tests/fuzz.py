@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import sys
 import tempfile
 import time
@@ -218,6 +219,7 @@ def fuzz(
     target: int,
     *,
     largest_id: int = 150,
+    base_seed: int = 0,
     only: Callable[[str], bool] | None = None,
     log: Callable[[str], None] = print,
 ) -> Tally:
@@ -247,7 +249,7 @@ def fuzz(
             call = _caller(base_url, role, tokens, tally, http)
             for operation in ordered:
                 label = _label(operation)
-                run_seed = zlib.crc32(f"{round_number}:{role}:{label}".encode())
+                run_seed = zlib.crc32(f"{base_seed}:{round_number}:{role}:{label}".encode())
                 _exercise(operation, role, examples, run_seed, call)
                 if (operation.method.upper(), operation.path) == REVOKE:
                     tokens.refresh_if_revoked(role)
@@ -259,7 +261,8 @@ def fuzz(
     for role in ROLES:
         call = _caller(base_url, role, tokens, tally, http)
         for operation in last:
-            _exercise(operation, role, first_examples, zlib.crc32(f"last:{role}".encode()), call)
+            run_seed = zlib.crc32(f"{base_seed}:last:{role}".encode())
+            _exercise(operation, role, first_examples, run_seed, call)
     return tally
 
 
@@ -316,12 +319,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ventures", type=int, default=80, help="demo ventures to seed")
     parser.add_argument("--investors", type=int, default=30, help="demo investors to seed")
     parser.add_argument("--report", type=Path, help="write the counts and failures as JSON")
+    parser.add_argument(
+        "--seed", type=int, help="replay a run (each run draws new inputs unless given)"
+    )
     args = parser.parse_args(argv)
+    run_seed = args.seed if args.seed is not None else random.randrange(2**31)
     started = time.monotonic()
     with _stack(args) as (base_url, database):
-        print(f"[fuzz] {base_url}: at least {args.requests:,} requests as {', '.join(ROLES)}")
-        tally = fuzz(base_url, args.requests, log=lambda line: print(f"[fuzz] {line}", flush=True))
+        print(
+            f"[fuzz] {base_url}: at least {args.requests:,} requests as {', '.join(ROLES)}, "
+            f"seed {run_seed} (replay with --seed {run_seed})",
+            flush=True,
+        )
+        tally = fuzz(
+            base_url,
+            args.requests,
+            base_seed=run_seed,
+            log=lambda line: print(f"[fuzz] {line}", flush=True),
+        )
     summary = report(tally, seconds=time.monotonic() - started, database=database)
+    summary["seed"] = run_seed
     if args.report:
         args.report.write_text(json.dumps(summary, indent=2) + "\n")
     print(f"\n[fuzz] {summary['requests']:,} requests in {summary['seconds']} s ({database})")

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, Field, ValidationError
 from webapp.api._openapi import ResponseEntries, problem_responses
 from webapp.api.errors import validation_problem
 from webapp.models.bounds import MAX_ID
+from webapp.models.codes import InstitutionCode, RegionCode, SectorCode, StageCode
 from webapp.services.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from webapp.services.text_checks import text_problem
 
@@ -109,6 +110,19 @@ class PageQuery(BaseModel):
 
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
     offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
+
+
+class CodeFilterQuery(PageQuery):
+    """A page filtered by taxonomy codes; a parent sector or region matches everything below."""
+
+    sector: SectorCode | None = Field(
+        default=None, description="sector code (parents match children)"
+    )
+    stage: StageCode | None = Field(default=None, description="stage code")
+    region: RegionCode | None = Field(
+        default=None, description="region code (parents match children)"
+    )
+    institution: InstitutionCode | None = Field(default=None, description="institution code")
 
 
 def page_body(page: Page[Any], item: Callable[[Any], BaseModel]) -> dict[str, Any]:

@@ -11,8 +11,8 @@ from pydantic import BaseModel, EmailStr, Field
 from webapp.api._common import (
     READ_ERRORS,
     WRITE_ERRORS,
+    CodeFilterQuery,
     Id,
-    PageQuery,
     Text,
     problems,
     validated,
@@ -25,7 +25,6 @@ from webapp.models import (
     InvestorProfileUpdate,
     User,
 )
-from webapp.models.codes import InstitutionCode, RegionCode, SectorCode, StageCode
 from webapp.models.enums import FeedbackAction, PassReason
 from webapp.services import feedback, investors, match_views
 from webapp.services.errors import NotFound
@@ -124,17 +123,9 @@ class InvestorMatchList(BaseModel):
     offset: int
 
 
-class MatchQuery(PageQuery):
+class MatchQuery(CodeFilterQuery):
     """Filters and order of an investor's ranked ventures."""
 
-    sector: SectorCode | None = Field(
-        default=None, description="sector code (parents match children)"
-    )
-    stage: StageCode | None = Field(default=None, description="stage code")
-    region: RegionCode | None = Field(
-        default=None, description="region code (parents match children)"
-    )
-    institution: InstitutionCode | None = Field(default=None, description="institution code")
     sort: MatchSort = Field(
         default=MatchSort.RANK, description="rank, newest, raise_asc, raise_desc"
     )

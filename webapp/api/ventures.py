@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from webapp.api._common import (
     READ_ERRORS,
     WRITE_ERRORS,
+    CodeFilterQuery,
     Id,
     PageQuery,
     page_body,
@@ -18,7 +19,6 @@ from webapp.api._common import (
     validated,
 )
 from webapp.models import Venture, VentureCreate, VentureUpdate
-from webapp.models.codes import InstitutionCode, RegionCode, SectorCode, StageCode
 from webapp.services import hints, match_views, ventures
 from webapp.services.match_views import VentureMatch
 from webapp.services.ventures import VentureFilters
@@ -74,17 +74,8 @@ class VentureList(BaseModel):
     offset: int
 
 
-class VentureListQuery(PageQuery):
+class VentureListQuery(CodeFilterQuery):
     """Filters: a parent sector or region matches everything below it."""
-
-    sector: SectorCode | None = Field(
-        default=None, description="sector code (parents match children)"
-    )
-    stage: StageCode | None = Field(default=None, description="stage code")
-    region: RegionCode | None = Field(
-        default=None, description="region code (parents match children)"
-    )
-    institution: InstitutionCode | None = Field(default=None, description="institution code")
 
 
 class ReasonOut(BaseModel):
