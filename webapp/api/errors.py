@@ -76,6 +76,18 @@ def field_name(location: tuple[int | str, ...]) -> str:
     return name or "body"
 
 
+# Strict JSON types: say what to send and what was sent, not only "should be a valid integer".
+_TYPE_MESSAGES = {
+    "int_type": "Send a whole number as a JSON number (not text), e.g. 750000; got {value}",
+    "bool_type": "Send true or false as a JSON boolean (not text); got {value}",
+}
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
 def field_errors(error: ValidationError) -> list[FieldError]:
     """Pydantic's errors as field/message pairs a person can act on."""
     found: list[FieldError] = []
@@ -83,6 +95,8 @@ def field_errors(error: ValidationError) -> list[FieldError]:
         message = str(item["msg"]).removeprefix("Value error, ")
         if item["type"] == "missing":
             message = "This field is required"
+        elif item["type"] in _TYPE_MESSAGES:
+            message = _TYPE_MESSAGES[item["type"]].format(value=_shown(item.get("input")))
         found.append(FieldError(field=field_name(tuple(item["loc"])), message=message))
     return found
 

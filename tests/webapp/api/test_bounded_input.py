@@ -79,7 +79,13 @@ def test_a_number_sent_as_a_string_or_a_boolean_as_text_is_refused(
     body = BODY | {"raise_amount_gbp": "400000", "trl": "5", "spinout": "true"}
     response = as_user(FounderFactory()).post("/api/v1/ventures", body)
     assert response.status_code == 422
-    assert problem_fields(response) == {"raise_amount_gbp", "trl", "spinout"}
+    messages = {e["field"]: e["message"] for e in response.get_json()["errors"]}
+    assert messages == {
+        "raise_amount_gbp": "Send a whole number as a JSON number (not text), e.g. 750000; "
+        "got '400000'",
+        "trl": "Send a whole number as a JSON number (not text), e.g. 750000; got '5'",
+        "spinout": "Send true or false as a JSON boolean (not text); got 'true'",
+    }
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "1799-12-31", "2999-01-01", "0", "20240501"])
