@@ -45,12 +45,20 @@ def _iso_date_only(value: Any) -> Any:
     raise ValueError("Write the date as YYYY-MM-DD, e.g. 2024-03-01")
 
 
+def incorporation_problem(value: date) -> str | None:
+    """Why a date can't be a date of incorporation, or None when it can."""
+    if EARLIEST_INCORPORATION <= value <= latest_date():
+        return None
+    return (
+        f"Give a date from {EARLIEST_INCORPORATION.isoformat()} to today; "
+        f"{value.isoformat()} can't be a date of incorporation"
+    )
+
+
 def _incorporation_range(value: date) -> date:
-    if not EARLIEST_INCORPORATION <= value <= latest_date():
-        raise ValueError(
-            f"Give a date from {EARLIEST_INCORPORATION.isoformat()} to today; "
-            f"{value.isoformat()} can't be a date of incorporation"
-        )
+    problem = incorporation_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 

@@ -32,7 +32,13 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from webapp.models.bounds import MAX_MONEY_GBP, MAX_NUMBER_CHARS, MAX_TEAM_SIZE, MIN_RAISE_GBP
+from webapp.models.bounds import (
+    MAX_MONEY_GBP,
+    MAX_NUMBER_CHARS,
+    MAX_TEAM_SIZE,
+    MIN_RAISE_GBP,
+    incorporation_problem,
+)
 from webapp.models.enums import DealStage, FeedbackAction, PassReason
 from webapp.services.deals import MOVABLE_STAGES
 from webapp.views._taxonomy_choices import (
@@ -173,7 +179,14 @@ class VentureForm(Form):
         if not field.data:
             raise ValidationError("Choose at least one instrument")
 
+    def validate_incorporated_on(self, field: Field) -> None:
+        problem = incorporation_problem(field.data) if field.data else None
+        if problem:
+            raise ValidationError(problem)
+
     def validate_raise_amount_gbp(self, field: Field) -> None:
+        if field.process_errors:
+            return  # the amount could not be read; that message says why
         if field.data is None:
             raise ValidationError("Enter how much you are raising, in pounds")
         if not MIN_RAISE_GBP <= field.data <= MAX_MONEY_GBP:
@@ -253,10 +266,14 @@ class MandateForm(Form):
             raise ValidationError("Choose at least one instrument")
 
     def validate_ticket_min_gbp(self, field: Field) -> None:
+        if field.process_errors:
+            return
         if field.data is None:
             raise ValidationError("Enter your smallest ticket, in pounds")
 
     def validate_ticket_max_gbp(self, field: Field) -> None:
+        if field.process_errors:
+            return
         if field.data is None:
             raise ValidationError("Enter your largest ticket, in pounds")
         low = self.ticket_min_gbp.data
