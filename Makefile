@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck contracts pytest browser-deps clean
+.PHONY: install run test lint typecheck contracts pytest browser-deps nginx-deps fuzz clean
 
 install: $(STAMP)
 
@@ -32,15 +32,23 @@ contracts: install
 browser-deps:
 	@sh scripts/ensure-chromium
 
-pytest: install browser-deps
+nginx-deps:
+	@sh scripts/ensure-nginx
+
+pytest: install browser-deps nginx-deps
 	$(BIN)/python -m pytest
 
-test: install browser-deps
+test: install browser-deps nginx-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
+
+# Schemathesis against a running stack as every role (>= 5,000 requests): `make fuzz` starts its
+# own; `make fuzz URL=http://127.0.0.1:5000` fuzzes one already running (its data gets changed).
+fuzz: install
+	$(BIN)/python -m tests.fuzz $(if $(URL),--base-url $(URL)) $(FUZZ_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

@@ -19,7 +19,12 @@ API_INFO = Info(
     title="venturematch API",
     version="1",
     description="Match Northern ventures with early-market finance. JSON in and out; money is "
-    "integer GBP; times are ISO 8601 UTC; errors are application/problem+json.",
+    "integer GBP (at most 10,000,000,000); dates are YYYY-MM-DD and times ISO 8601 UTC; numbers "
+    "and booleans in a body must be JSON numbers and booleans, not strings; taxonomy codes are "
+    "listed as enums here and at GET /api/v1/taxonomy; errors are application/problem+json.\n\n"
+    "Limits, answered in production by the nginx proxy in front of the app (also as "
+    "application/problem+json): 413 for a body over 2 MiB, 414 for a request line over 8 KiB, "
+    "431 for a header over 8 KiB or all headers over 32 KiB, 400 for a malformed request.",
 )
 MAX_REQUEST_BYTES = 2 * 1024 * 1024  # larger bodies get 413; CSV uploads fit comfortably
 

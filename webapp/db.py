@@ -2,10 +2,21 @@
 
 SQLite gets WAL (readers don't block the writer) and enforced foreign keys on every connection;
 PostgreSQL comes through `DATABASE_URL`.
+
+Two SQLite traps are closed here, for every caller at once:
+- A deferred transaction that reads and then writes fails at once with "database is locked"
+  (SQLITE_BUSY_SNAPSHOT, no busy wait) if another connection committed after its first read.
+  Its first write therefore ends the read snapshot and begins IMMEDIATE first, which waits for
+  the write lock; earlier reads then behave as under PostgreSQL's READ COMMITTED.
+- A result left unread (an abandoned download, an error mid-iteration) keeps its statement, and
+  so an old snapshot, open after ROLLBACK: the pooled connection then fails every BEGIN
+  IMMEDIATE at once and WAL checkpoints stall behind it. Its cursors are closed on return.
 """
 
 from __future__ import annotations
 
+import re
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,6 +46,10 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 # Execution option naming how a SQLite transaction begins (ignored by PostgreSQL).
 SQLITE_BEGIN = "sqlite_begin"
+# Per pooled connection: whether its current transaction holds the write lock, and its cursors.
+_WRITE_LOCKED = "venturematch_write_locked"
+_CURSORS = "venturematch_cursors"
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
 
 
 def _begin_sqlite(connection: Any) -> None:
@@ -46,6 +61,43 @@ def _begin_sqlite(connection: Any) -> None:
     """
     immediate = connection.get_execution_options().get(SQLITE_BEGIN) == "immediate"
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    connection.info[_WRITE_LOCKED] = immediate
+
+
+def begin_immediate(connection: Any) -> None:
+    """Restart the SQLite transaction as IMMEDIATE (waiting for the write lock).
+
+    Only for a transaction that has written nothing yet: what it read is committed away, so
+    the snapshot is fresh and the lock is held from here until SQLAlchemy's COMMIT/ROLLBACK.
+    """
+    driver: Any = connection.connection.driver_connection
+    if driver.in_transaction:
+        driver.execute("COMMIT")
+    driver.execute("BEGIN IMMEDIATE")
+    connection.info[_WRITE_LOCKED] = True
+
+
+def _lock_before_first_write(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    if connection.info.get(_WRITE_LOCKED, True) or not _WRITES.match(statement):
+        return
+    if connection.connection.driver_connection.in_transaction:
+        begin_immediate(connection)
+
+
+def _track_cursor(connection: Any, cursor: Any, *_args: Any) -> None:
+    cursors = connection.info.get(_CURSORS)
+    if cursors is None:
+        cursors = connection.info[_CURSORS] = weakref.WeakSet()
+    cursors.add(cursor)
+
+
+def _close_cursors(_dbapi_connection: Any, record: Any, _state: Any) -> None:
+    """Release every statement (and with it any read snapshot) before the pool takes it back."""
+    cursors = record.info.get(_CURSORS)
+    if cursors:
+        for cursor in list(cursors):
+            cursor.close()
+        cursors.clear()
 
 
 def for_writing(engine: Engine) -> Engine:
@@ -72,6 +124,9 @@ def make_engine(settings: Settings, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_sqlite)
+        event.listen(engine, "before_cursor_execute", _lock_before_first_write)
+        event.listen(engine, "after_cursor_execute", _track_cursor)
+        event.listen(engine.pool, "reset", _close_cursors)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)

@@ -8,6 +8,14 @@ from __future__ import annotations
 import gc
 from typing import Any
 
+# nginx stands in front in production (deploy/nginx.conf) and refuses request lines and header
+# lines over 8 KiB itself (414, 431): gunicorn must let through everything nginx accepts, or it
+# would answer those with its own HTML page. 8190 is gunicorn's largest setting. Header count:
+# nginx limits headers to 32 KiB in all; a thousand realistic headers fit in that.
+limit_request_line = 8190
+limit_request_field_size = 8190
+limit_request_fields = 1000
+
 
 def post_worker_init(_worker: Any) -> None:
     """Exempt everything the app built at start-up from the garbage collector.

@@ -35,6 +35,8 @@ def _sign_in(page: Page, email: str) -> None:
 def _unread_link(page: Page, count: int) -> Locator:
     """The navigation's notifications link, opening the folded menu on a phone first."""
     name = f"Notifications, {count} unread"
+    # app.js folds the menu once the page has loaded; asking earlier races it on a busy machine.
+    page.wait_for_load_state("load")
     menu = page.get_by_role("button", name=re.compile("^Menu"))
     if menu.is_visible():
         expect(menu).to_have_accessible_name(f"Menu ({name})")

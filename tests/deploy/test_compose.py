@@ -29,7 +29,24 @@ def test_compose_file_validates_against_the_compose_specification():
 
 
 def test_all_services_are_present(compose):
-    assert set(compose["services"]) == {"web", "worker", "beat", "migrate", "redis", "postgres"}
+    assert set(compose["services"]) == {
+        "proxy",
+        "web",
+        "worker",
+        "beat",
+        "migrate",
+        "redis",
+        "postgres",
+    }
+
+
+def test_only_nginx_is_published_and_it_waits_for_a_healthy_web(compose):
+    published = {name for name, service in compose["services"].items() if "ports" in service}
+    assert published == {"proxy"}
+    proxy = compose["services"]["proxy"]
+    assert proxy["image"].startswith("nginx:")
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    assert "/healthz" in " ".join(proxy["healthcheck"]["test"])
 
 
 def test_worker_scales_and_beat_stays_single(compose):

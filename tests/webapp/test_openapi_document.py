@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import request
 
 from webapp import create_app
+from webapp.models.enums import PassReason
 
 PROBLEM = "application/problem+json"
 
@@ -33,6 +34,52 @@ def test_operations_without_input_do_not_claim_422(client):
     assert "422" not in document["paths"]["/healthz"]["get"]["responses"]
     assert "422" not in document["paths"]["/api/v1/taxonomy"]["get"]["responses"]
     assert "422" in document["paths"]["/api/v1/ventures"]["post"]["responses"]
+
+
+def _enum(schema, components):
+    """The enum a property's schema lists, through `$ref`, `anyOf` (optional) and arrays."""
+    if "$ref" in schema:
+        return _enum(components[schema["$ref"].rsplit("/", 1)[1]], components)
+    if "enum" in schema:
+        return schema["enum"]
+    if "items" in schema:
+        return _enum(schema["items"], components)
+    for option in schema.get("anyOf", []):
+        found = _enum(option, components)
+        if found:
+            return found
+    return None
+
+
+def test_taxonomy_codes_and_pass_reasons_are_enums_read_from_the_taxonomy(client):
+    document = client.get("/api/openapi.json").get_json()
+    components = document["components"]["schemas"]
+    taxonomy = client.get("/api/v1/taxonomy").get_json()
+    codes = {kind: [item["code"] for item in items] for kind, items in taxonomy.items()}
+    expected = {
+        "VentureCreate": {
+            "sectors": codes["sectors"],
+            "stage": codes["stages"],
+            "region": codes["regions"],
+            "instruments": codes["instruments"],
+            "institution": codes["institutions"],
+        },
+        "InvestorProfileUpdate": {
+            "investor_type": codes["investor_types"],
+            "excluded_sectors": codes["sectors"],
+            "stages": codes["stages"],
+            "regions": codes["regions"],
+            "hq_region": codes["regions"],
+            "institutions": codes["institutions"],
+        },
+        "FeedbackIn": {"reason": [r.value for r in PassReason]},
+    }
+    for model, fields in expected.items():
+        properties = components[model]["properties"]
+        for field, listed in fields.items():
+            assert _enum(properties[field], components) == listed, (model, field)
+    filters = {p["name"]: p for p in document["paths"]["/api/v1/ventures"]["get"]["parameters"]}
+    assert _enum(filters["sector"]["schema"], components) == codes["sectors"]
 
 
 def _app_reporting_client_address(settings):

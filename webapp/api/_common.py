@@ -14,11 +14,11 @@ from pydantic import AfterValidator, BaseModel, Field, ValidationError
 
 from webapp.api._openapi import ResponseEntries, problem_responses
 from webapp.api.errors import validation_problem
+from webapp.models.bounds import MAX_ID
+from webapp.models.codes import InstitutionCode, RegionCode, SectorCode, StageCode
 from webapp.services.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from webapp.services.text_checks import text_problem
 
-# Ids are 32-bit in PostgreSQL; a larger number can't name anything, so it is a 422, not a 500.
-MAX_ID = 2**31 - 1
 MAX_OFFSET = 2**31 - 1
 
 
@@ -44,6 +44,9 @@ def _list_parameters(model: type[BaseModel]) -> list[str]:
 
 def validated(view: F) -> F:
     """Validate path, query and body models here, beneath `api_auth`: 401 comes before 422.
+
+    Path and query values are text by nature and are converted; a JSON body is validated
+    strictly, so a client sending a number as a string hears about it.
 
     flask-openapi3 would otherwise validate before any decorator runs (so an anonymous caller
     with a bad body would hear about the body, not about signing in), and it rebuilds each
@@ -73,7 +76,11 @@ def validated(view: F) -> F:
                 query.update({k: request.args.getlist(k) for k in list_params if k in query})
                 values["query"] = models["query"].model_validate(query)
             if "body" in models:
-                values["body"] = models["body"].model_validate(request.get_json(silent=True))
+                # Strict JSON: "1000000" is not a number, nor "true" a boolean (dates still
+                # come as ISO strings). The body was checked to be JSON before the view ran.
+                values["body"] = models["body"].model_validate_json(
+                    request.get_data(cache=True) or b"null", strict=True
+                )
         except ValidationError as error:
             abort(validation_problem(error))
         return view(*args, **kwargs, **values)
@@ -103,6 +110,19 @@ class PageQuery(BaseModel):
 
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
     offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
+
+
+class CodeFilterQuery(PageQuery):
+    """A page filtered by taxonomy codes; a parent sector or region matches everything below."""
+
+    sector: SectorCode | None = Field(
+        default=None, description="sector code (parents match children)"
+    )
+    stage: StageCode | None = Field(default=None, description="stage code")
+    region: RegionCode | None = Field(
+        default=None, description="region code (parents match children)"
+    )
+    institution: InstitutionCode | None = Field(default=None, description="institution code")
 
 
 def page_body(page: Page[Any], item: Callable[[Any], BaseModel]) -> dict[str, Any]:

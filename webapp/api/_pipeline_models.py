@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Literal
 
 from flask import request
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from webapp.api._common import Id, PageQuery
 from webapp.models import User
+from webapp.models.bounds import IsoDate
+from webapp.models.codes import InstitutionCode, RegionCode, SectorCode, StageCode
 from webapp.services.pipeline_filters import PipelineFilters, make_filters
 from webapp.services.programmes import resolve_programmes
 from webapp.services.sql_time import Grain
 from webapp.services.stalled import MAX_DAYS, MIN_DAYS
 from webapp.web.db_session import get_session
 
-Code = Annotated[str, StringConstraints(min_length=1, max_length=60, strip_whitespace=True)]
 # The one place the staff API decides who may call it.
 STAFF = ("staff", "admin")
 
@@ -30,12 +31,16 @@ class PipelineQuery(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True)
 
-    date_from: date | None = Field(default=None, alias="from", description="First day, inclusive")
-    date_to: date | None = Field(default=None, alias="to", description="Last day, inclusive")
-    sector: Code | None = None
-    stage: Code | None = None
-    region: Code | None = None
-    institution: Code | None = None
+    date_from: IsoDate | None = Field(
+        default=None, alias="from", description="First day, inclusive (YYYY-MM-DD)"
+    )
+    date_to: IsoDate | None = Field(
+        default=None, alias="to", description="Last day, inclusive (YYYY-MM-DD)"
+    )
+    sector: SectorCode | None = None
+    stage: StageCode | None = None
+    region: RegionCode | None = None
+    institution: InstitutionCode | None = None
     programme: Id | None = Field(default=None, description="Only ventures in this programme")
 
     def filters(self, user: User) -> PipelineFilters:

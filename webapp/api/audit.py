@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import Response
@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from webapp.api._common import READ_ERRORS, PageQuery, Text, problems, validated
 from webapp.api._pipeline_models import STAFF, client_ip
+from webapp.models.bounds import IsoDate
 from webapp.services.audit_views import (
     AUDIT_COLUMNS,
     AuditFilters,
@@ -34,8 +35,12 @@ class AuditQuery(BaseModel):
     action: Text | None = Field(default=None, max_length=60)
     object_type: Text | None = Field(default=None, max_length=40)
     object_id: Text | None = Field(default=None, max_length=40)
-    date_from: date | None = Field(default=None, alias="from")
-    date_to: date | None = Field(default=None, alias="to")
+    date_from: IsoDate | None = Field(
+        default=None, alias="from", description="First day, inclusive (YYYY-MM-DD)"
+    )
+    date_to: IsoDate | None = Field(
+        default=None, alias="to", description="Last day, inclusive (YYYY-MM-DD)"
+    )
 
     def filters(self) -> AuditFilters:
         """As the service takes them."""
@@ -108,8 +113,8 @@ def list_audit(query: PagedAuditQuery) -> tuple[dict[str, Any], int]:
 def audit_csv(query: AuditQuery) -> Response:
     """Every matching entry as CSV, oldest first."""
     user, session = require_user(), get_session()
-    rows = audit_csv_rows(session=session, viewer=user, filters=query.filters())
     record_export(
         session=session, actor=user, kind="audit", query=query.filters().as_query(), ip=client_ip()
     )
+    rows = audit_csv_rows(session=session, viewer=user, filters=query.filters())
     return csv_response("venturematch-audit", list(AUDIT_COLUMNS), rows)

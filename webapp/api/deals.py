@@ -18,8 +18,8 @@ from webapp.api._common import (
     problems,
     validated,
 )
+from webapp.models.bounds import MAX_MONEY_GBP
 from webapp.models.enums import DealClosedReason, DealStage
-from webapp.models.ventures import MAX_RAISE_GBP
 from webapp.services import deals
 from webapp.services.deals import DealView
 from webapp.web.auth import SECURITY, api_auth, require_user
@@ -112,7 +112,7 @@ class DealMoveIn(BaseModel):
     stage: Literal[
         "in_conversation", "due_diligence", "term_sheet", "invested", "passed", "withdrawn"
     ]
-    amount_gbp: int | None = Field(default=None, ge=1, le=MAX_RAISE_GBP)
+    amount_gbp: int | None = Field(default=None, ge=1, le=MAX_MONEY_GBP)
     note: Text | None = Field(default=None, max_length=2000)
 
 

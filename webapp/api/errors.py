@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, Response, json, request
 from pydantic import BaseModel, ValidationError
+from pydantic_core import from_json
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from webapp.services.errors import FieldError, ServiceError, ValidationFailed
@@ -75,6 +76,18 @@ def field_name(location: tuple[int | str, ...]) -> str:
     return name or "body"
 
 
+# Strict JSON types: say what to send and what was sent, not only "should be a valid integer".
+_TYPE_MESSAGES = {
+    "int_type": "Send a whole number as a JSON number (not text), e.g. 750000; got {value}",
+    "bool_type": "Send true or false as a JSON boolean (not text); got {value}",
+}
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
 def field_errors(error: ValidationError) -> list[FieldError]:
     """Pydantic's errors as field/message pairs a person can act on."""
     found: list[FieldError] = []
@@ -82,6 +95,8 @@ def field_errors(error: ValidationError) -> list[FieldError]:
         message = str(item["msg"]).removeprefix("Value error, ")
         if item["type"] == "missing":
             message = "This field is required"
+        elif item["type"] in _TYPE_MESSAGES:
+            message = _TYPE_MESSAGES[item["type"]].format(value=_shown(item.get("input")))
         found.append(FieldError(field=field_name(tuple(item["loc"])), message=message))
     return found
 
@@ -105,10 +120,12 @@ def _check_json_body() -> Response | None:
     if not request.is_json:
         return problem(415, "Send the body as JSON with Content-Type: application/json")
     try:
-        request.get_json(force=False, silent=False)
+        # The parser the body models validate with: NaN, Infinity, 1e1000000 and 20-digit
+        # integers are read here, so that validation can name the field they are in (422).
+        from_json(request.get_data(cache=True), allow_inf_nan=True)
     except RequestEntityTooLarge:
         raise  # 413, not "malformed JSON": the body was never read
-    except HTTPException:
+    except ValueError:
         return problem(400, "The body is not valid JSON")
     return None
 

@@ -11,8 +11,8 @@ from pydantic import BaseModel, EmailStr, Field
 from webapp.api._common import (
     READ_ERRORS,
     WRITE_ERRORS,
+    CodeFilterQuery,
     Id,
-    PageQuery,
     Text,
     problems,
     validated,
@@ -164,13 +164,9 @@ class InvestorMatchList(BaseModel):
     offset: int
 
 
-class MatchQuery(PageQuery):
+class MatchQuery(CodeFilterQuery):
     """Filters and order of an investor's ranked ventures."""
 
-    sector: str | None = Field(default=None, description="sector code (parents match children)")
-    stage: str | None = Field(default=None, description="stage code")
-    region: str | None = Field(default=None, description="region code (parents match children)")
-    institution: str | None = Field(default=None, description="institution code")
     sort: MatchSort = Field(
         default=MatchSort.RANK, description="rank, newest, raise_asc, raise_desc"
     )

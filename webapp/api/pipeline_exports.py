@@ -50,10 +50,10 @@ def export_csv(query: PipelineQuery) -> Response:
     """One row per introduction of the cohort, with the deal it opened (for evidence)."""
     user, session = require_user(), get_session()
     filters = query.filters(user)
-    rows = deal_rows(session=session, filters=filters)
     record_export(
         session=session, actor=user, kind="deals", query=filters.as_query(), ip=client_ip()
     )
+    rows = deal_rows(session=session, filters=filters)
     return csv_response("venturematch-deals", [name for name, _ in DEAL_COLUMNS], rows)
 
 

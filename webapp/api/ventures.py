@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from webapp.api._common import (
     READ_ERRORS,
     WRITE_ERRORS,
+    CodeFilterQuery,
     Id,
     PageQuery,
     page_body,
@@ -73,13 +74,8 @@ class VentureList(BaseModel):
     offset: int
 
 
-class VentureListQuery(PageQuery):
+class VentureListQuery(CodeFilterQuery):
     """Filters: a parent sector or region matches everything below it."""
-
-    sector: str | None = Field(default=None, description="sector code (parents match children)")
-    stage: str | None = Field(default=None, description="stage code")
-    region: str | None = Field(default=None, description="region code (parents match children)")
-    institution: str | None = Field(default=None, description="institution code")
 
 
 class ReasonOut(BaseModel):

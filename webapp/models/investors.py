@@ -4,33 +4,46 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import model_validator
+from pydantic import StrictBool, StrictInt, model_validator
 from sqlalchemy import BigInteger, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from webapp.models.bounds import MAX_MONEY_GBP
+from webapp.models.codes import (
+    InstitutionCode,
+    InstrumentCode,
+    InvestorTypeCode,
+    RegionCode,
+    SectorCode,
+    StageCode,
+)
 from webapp.models.types import JSONType, UTCDateTime, utcnow
-from webapp.models.ventures import MAX_RAISE_GBP, Code
 
 
 class InvestorProfileBase(SQLModel):
-    """A mandate: what an investor backs; empty lists mean 'any'."""
+    """A mandate: what an investor backs; empty lists mean 'any' (numbers and flags strict,
+    as on `VentureBase`)."""
 
     name: str = Field(min_length=2, max_length=160)
-    investor_type: Code = Field(max_length=60)
-    sectors: list[Code] = Field(default_factory=list, max_length=30, sa_type=JSONType)
-    excluded_sectors: list[Code] = Field(default_factory=list, max_length=30, sa_type=JSONType)
-    stages: list[Code] = Field(min_length=1, max_length=10, sa_type=JSONType)
-    ticket_min_gbp: int = Field(ge=0, le=MAX_RAISE_GBP, sa_type=BigInteger)
-    ticket_max_gbp: int = Field(ge=1, le=MAX_RAISE_GBP, sa_type=BigInteger)
-    regions: list[Code] = Field(min_length=1, max_length=40, sa_type=JSONType)
-    regions_strict: bool = False
-    instruments: list[Code] = Field(min_length=1, max_length=5, sa_type=JSONType)
+    investor_type: InvestorTypeCode = Field(max_length=60)
+    sectors: list[SectorCode] = Field(default_factory=list, max_length=30, sa_type=JSONType)
+    excluded_sectors: list[SectorCode] = Field(
+        default_factory=list, max_length=30, sa_type=JSONType
+    )
+    stages: list[StageCode] = Field(min_length=1, max_length=10, sa_type=JSONType)
+    ticket_min_gbp: StrictInt = Field(ge=0, le=MAX_MONEY_GBP, sa_type=BigInteger)
+    ticket_max_gbp: StrictInt = Field(ge=1, le=MAX_MONEY_GBP, sa_type=BigInteger)
+    regions: list[RegionCode] = Field(min_length=1, max_length=40, sa_type=JSONType)
+    regions_strict: StrictBool = False
+    instruments: list[InstrumentCode] = Field(min_length=1, max_length=5, sa_type=JSONType)
     thesis: str = Field(default="", max_length=4000, sa_type=Text)
-    eis: bool = False
-    seis: bool = False
-    institutions: list[Code] = Field(default_factory=list, max_length=60, sa_type=JSONType)
-    hq_region: Code | None = Field(default=None, max_length=60)
-    active: bool = True
+    eis: StrictBool = False
+    seis: StrictBool = False
+    institutions: list[InstitutionCode] = Field(
+        default_factory=list, max_length=60, sa_type=JSONType
+    )
+    hq_region: RegionCode | None = Field(default=None, max_length=60)
+    active: StrictBool = True
 
 
 class InvestorProfile(InvestorProfileBase, table=True):
@@ -60,21 +73,21 @@ class InvestorProfileUpdate(SQLModel):
     """A partial update of a mandate."""
 
     name: str | None = Field(default=None, min_length=2, max_length=160)
-    investor_type: Code | None = None
-    sectors: list[Code] | None = Field(default=None, max_length=30)
-    excluded_sectors: list[Code] | None = Field(default=None, max_length=30)
-    stages: list[Code] | None = Field(default=None, min_length=1, max_length=10)
-    ticket_min_gbp: int | None = Field(default=None, ge=0, le=MAX_RAISE_GBP)
-    ticket_max_gbp: int | None = Field(default=None, ge=1, le=MAX_RAISE_GBP)
-    regions: list[Code] | None = Field(default=None, min_length=1, max_length=40)
-    regions_strict: bool | None = None
-    instruments: list[Code] | None = Field(default=None, min_length=1, max_length=5)
+    investor_type: InvestorTypeCode | None = None
+    sectors: list[SectorCode] | None = Field(default=None, max_length=30)
+    excluded_sectors: list[SectorCode] | None = Field(default=None, max_length=30)
+    stages: list[StageCode] | None = Field(default=None, min_length=1, max_length=10)
+    ticket_min_gbp: StrictInt | None = Field(default=None, ge=0, le=MAX_MONEY_GBP)
+    ticket_max_gbp: StrictInt | None = Field(default=None, ge=1, le=MAX_MONEY_GBP)
+    regions: list[RegionCode] | None = Field(default=None, min_length=1, max_length=40)
+    regions_strict: StrictBool | None = None
+    instruments: list[InstrumentCode] | None = Field(default=None, min_length=1, max_length=5)
     thesis: str | None = Field(default=None, max_length=4000)
-    eis: bool | None = None
-    seis: bool | None = None
-    institutions: list[Code] | None = Field(default=None, max_length=60)
-    hq_region: Code | None = None
-    active: bool | None = None
+    eis: StrictBool | None = None
+    seis: StrictBool | None = None
+    institutions: list[InstitutionCode] | None = Field(default=None, max_length=60)
+    hq_region: RegionCode | None = None
+    active: StrictBool | None = None
 
 
 class InvestorProfilePublic(InvestorProfileBase):

@@ -2,41 +2,52 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import StringConstraints
+from pydantic import StrictBool, StrictInt, StringConstraints
 from sqlalchemy import BigInteger, Text
 from sqlmodel import Field, SQLModel
 
+from webapp.models.bounds import (
+    MAX_MONEY_GBP,
+    MAX_TEAM_SIZE,
+    MAX_TRL,
+    MIN_RAISE_GBP,
+    MIN_TRL,
+    IncorporationDate,
+)
+from webapp.models.codes import InstitutionCode, InstrumentCode, RegionCode, SectorCode, StageCode
 from webapp.models.enums import Visibility
 from webapp.models.types import JSONType, UTCDateTime, one_of, utcnow
 
-MAX_RAISE_GBP = 5_000_000_000
-Code = Annotated[str, StringConstraints(min_length=1, max_length=60, strip_whitespace=True)]
 CompaniesHouseNumber = Annotated[
     str, StringConstraints(pattern=r"^(?:\d{8}|[A-Z]{2}\d{6})$", strip_whitespace=True)
 ]
 
 
 class VentureBase(SQLModel):
-    """What a founder tells us about the venture; taxonomy codes are checked by the service."""
+    """What a founder tells us about the venture; taxonomy codes are checked by the service.
+
+    Numbers and flags are strict ("400000" is not a number): SQLModel validates through
+    `__init__` in Python mode, where the API's strict JSON parsing does not reach.
+    """
 
     name: str = Field(min_length=2, max_length=160)
     summary: str = Field(min_length=20, max_length=4000, sa_type=Text)
-    sectors: list[Code] = Field(min_length=1, max_length=5, sa_type=JSONType)
-    stage: Code = Field(max_length=60)
-    raise_amount_gbp: int = Field(ge=1_000, le=MAX_RAISE_GBP, sa_type=BigInteger)
-    instruments: list[Code] = Field(min_length=1, max_length=5, sa_type=JSONType)
-    region: Code = Field(max_length=60, index=True)
-    institution: Code | None = Field(default=None, max_length=60)
-    spinout: bool = False
-    incorporated_on: date | None = None
+    sectors: list[SectorCode] = Field(min_length=1, max_length=5, sa_type=JSONType)
+    stage: StageCode = Field(max_length=60)
+    raise_amount_gbp: StrictInt = Field(ge=MIN_RAISE_GBP, le=MAX_MONEY_GBP, sa_type=BigInteger)
+    instruments: list[InstrumentCode] = Field(min_length=1, max_length=5, sa_type=JSONType)
+    region: RegionCode = Field(max_length=60, index=True)
+    institution: InstitutionCode | None = Field(default=None, max_length=60)
+    spinout: StrictBool = False
+    incorporated_on: IncorporationDate | None = None
     companies_house_number: CompaniesHouseNumber | None = Field(default=None, max_length=8)
-    trl: int | None = Field(default=None, ge=1, le=9)
-    team_size: int | None = Field(default=None, ge=1, le=100_000)
-    eis: bool = False
-    seis: bool = False
+    trl: StrictInt | None = Field(default=None, ge=MIN_TRL, le=MAX_TRL)
+    team_size: StrictInt | None = Field(default=None, ge=1, le=MAX_TEAM_SIZE)
+    eis: StrictBool = False
+    seis: StrictBool = False
 
 
 class Venture(VentureBase, table=True):
@@ -63,19 +74,19 @@ class VentureUpdate(SQLModel):
 
     name: str | None = Field(default=None, min_length=2, max_length=160)
     summary: str | None = Field(default=None, min_length=20, max_length=4000)
-    sectors: list[Code] | None = Field(default=None, min_length=1, max_length=5)
-    stage: Code | None = None
-    raise_amount_gbp: int | None = Field(default=None, ge=1_000, le=MAX_RAISE_GBP)
-    instruments: list[Code] | None = Field(default=None, min_length=1, max_length=5)
-    region: Code | None = None
-    institution: Code | None = None
-    spinout: bool | None = None
-    incorporated_on: date | None = None
+    sectors: list[SectorCode] | None = Field(default=None, min_length=1, max_length=5)
+    stage: StageCode | None = None
+    raise_amount_gbp: StrictInt | None = Field(default=None, ge=MIN_RAISE_GBP, le=MAX_MONEY_GBP)
+    instruments: list[InstrumentCode] | None = Field(default=None, min_length=1, max_length=5)
+    region: RegionCode | None = None
+    institution: InstitutionCode | None = None
+    spinout: StrictBool | None = None
+    incorporated_on: IncorporationDate | None = None
     companies_house_number: CompaniesHouseNumber | None = None
-    trl: int | None = Field(default=None, ge=1, le=9)
-    team_size: int | None = Field(default=None, ge=1, le=100_000)
-    eis: bool | None = None
-    seis: bool | None = None
+    trl: StrictInt | None = Field(default=None, ge=MIN_TRL, le=MAX_TRL)
+    team_size: StrictInt | None = Field(default=None, ge=1, le=MAX_TEAM_SIZE)
+    eis: StrictBool | None = None
+    seis: StrictBool | None = None
     visibility: Literal["draft", "published", "closed"] | None = None
 
 

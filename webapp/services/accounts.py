@@ -23,6 +23,7 @@ from webapp.services.errors import Conflict, FieldError, ServiceError, Validatio
 from webapp.services.mail import queue_email
 from webapp.services.notifications import render_email
 from webapp.services.rate_limits import Throttle
+from webapp.services.text_checks import text_problem
 
 SELF_SERVICE_ROLES = (Role.FOUNDER.value, Role.INVESTOR.value)
 # Failed sign-ins are counted per (IP, account) and per IP in short moving windows, so an
@@ -86,6 +87,9 @@ def normalise_email(email: str, *, field: str = "email") -> str:
 
 def clean_name(name: str, field: str = "name") -> str:
     cleaned = " ".join(name.split())
+    problem = text_problem(cleaned)
+    if problem:
+        raise ValidationFailed([FieldError(field, f"Your name {problem}")])
     if not 1 <= len(cleaned) <= 120:
         raise ValidationFailed([FieldError(field, "Enter your name (1 to 120 characters)")])
     return cleaned
@@ -93,6 +97,8 @@ def clean_name(name: str, field: str = "name") -> str:
 
 def find_user_by_email(*, session: Session, email: str) -> User | None:
     """The account with this email, ignoring case."""
+    if text_problem(email):
+        return None  # no stored address holds NUL, and PostgreSQL refuses it in a query
     return session.exec(select(User).where(func.lower(User.email) == email.strip().lower())).first()
 
 
@@ -150,6 +156,9 @@ def register(
 
 def _new_organisation(session: Session, name: str) -> Organisation:
     cleaned = " ".join(name.split())
+    problem = text_problem(cleaned)
+    if problem:
+        raise ValidationFailed([FieldError("organisation", f"The name {problem}")])
     if len(cleaned) > 200:
         raise ValidationFailed([FieldError("organisation", "Use at most 200 characters")])
     taken = session.exec(

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select
 from sqlmodel import Session, col
 
 from webapp.models import AuditLog, Deal, Introduction, ProgrammeVenture, User
+from webapp.models.bounds import whole_number
 from webapp.services.audit_labels import action_label, object_label
 from webapp.services.errors import FieldError, ValidationFailed
 from webapp.services.pagination import Page, check_window
@@ -145,8 +146,9 @@ def _conditions(session: Session, viewer: User, filters: AuditFilters) -> list[C
         )
     if filters.actor:
         text = filters.actor.strip()
-        if text.isdigit():
-            found.append(col(AuditLog.actor_id) == int(text))
+        actor_id = whole_number(text, low=1)
+        if actor_id is not None:
+            found.append(col(AuditLog.actor_id) == actor_id)
         else:
             found.append(
                 or_(contains_text(col(User.email), text), contains_text(col(User.name), text))
@@ -202,9 +204,14 @@ def audit_entries(
 def audit_csv_rows(
     *, session: Session, viewer: User, filters: AuditFilters
 ) -> Iterator[list[object]]:
-    """Every matching entry, oldest first, for the CSV export (filters are checked at once)."""
+    """Every matching entry, oldest first, for the CSV export (filters are checked at once).
+
+    The rows are fetched here, before the download starts, so the response holds no cursor
+    (and no read snapshot) open while a client reads it slowly.
+    """
     query = _query(session, viewer, filters).order_by(col(AuditLog.at), col(AuditLog.id))
-    return (AuditRow(*row).csv_values() for row in session.connection().execute(query))
+    rows = session.connection().execute(query).all()
+    return (AuditRow(*row).csv_values() for row in rows)
 
 
 def audit_actions(*, session: Session) -> list[str]:

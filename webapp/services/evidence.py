@@ -271,7 +271,13 @@ def evidence_csv_rows(cells: list[dict[str, Any]]) -> Iterator[list[object]]:
 def record_export(
     *, session: Session, actor: User, kind: str, query: dict[str, str], ip: str | None = None
 ) -> None:
-    """Downloads that name ventures, investors or people are staff actions: audit them."""
+    """Downloads that name ventures, investors or people are staff actions: audit them.
+
+    Call it before reading the rows, so nothing leaves without its audit row. The row commits
+    in a short transaction of its own: the request's read transaction is ended first, since on
+    SQLite a read snapshot cannot become a write once another process has committed.
+    """
+    session.commit()  # ends the read transaction (the caller's sign-in lookup), writes nothing
     record_audit(
         session=session,
         actor=actor,

@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import Engine, event, text
 from sqlmodel import Session
 
+from webapp.db import begin_immediate
+
 _STATEMENTS = "venturematch_statements"
 
 
@@ -54,11 +56,10 @@ def take_write_lock(*, session: Session, name: str) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(name)})
         return
     if connection.info.get(_STATEMENTS, 0) == 0:
-        driver: Any = connection.connection.driver_connection
-        driver.execute("COMMIT")  # the empty deferred transaction SQLAlchemy opened
-        driver.execute("BEGIN IMMEDIATE")
+        begin_immediate(connection)  # in place of the empty deferred transaction just opened
         return
-    # Statements already ran in this transaction: take the lock where it stands.
+    # Statements already ran in this transaction: its first write takes the lock (webapp.db
+    # restarts a transaction that has written nothing as IMMEDIATE before that write).
     connection.execute(text("UPDATE job_run SET id = id WHERE 1 = 0"))
 
 

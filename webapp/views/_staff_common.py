@@ -11,6 +11,7 @@ from wtforms import DateField, SelectChoice, SelectField
 from wtforms.validators import Optional
 
 from webapp.models import User
+from webapp.models.bounds import whole_number
 from webapp.services.errors import FieldError, Forbidden, ValidationFailed
 from webapp.services.pipeline_filters import PipelineFilters, make_filters
 from webapp.services.programmes import list_programmes, resolve_programmes
@@ -90,9 +91,8 @@ def filter_state(user: User, *, dated: bool = True) -> FilterState:
     programme: int | None = None
     raw_programme = request.args.get("programme", "").strip()
     if raw_programme:
-        if raw_programme.isdigit():
-            programme = int(raw_programme)
-        else:
+        programme = whole_number(raw_programme, low=1)
+        if programme is None:
             form.programme.errors = ["Choose a programme from the list"]
             fine = False
     try:

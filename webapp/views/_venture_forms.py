@@ -33,8 +33,14 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from webapp.models.bounds import (
+    MAX_MONEY_GBP,
+    MAX_NUMBER_CHARS,
+    MAX_TEAM_SIZE,
+    MIN_RAISE_GBP,
+    incorporation_problem,
+)
 from webapp.models.enums import DealStage, FeedbackAction, PassReason
-from webapp.models.ventures import MAX_RAISE_GBP
 from webapp.services.deals import MOVABLE_STAGES
 from webapp.views._taxonomy_choices import (
     choices,
@@ -80,6 +86,8 @@ class MoneyField(StringField):  # type: ignore[misc]
         self.data = None
         if not self.raw:
             return
+        if len(self.raw) > MAX_NUMBER_CHARS:  # refused unread: no amount is written that long
+            raise ValueError(f"Enter an amount up to £{MAX_MONEY_GBP:,}")
         found = _MONEY.match(self.raw.replace(" ", ""))
         if found is None:
             raise ValueError("Enter an amount in pounds, like 750000, £750,000 or 750k")
@@ -90,6 +98,8 @@ class MoneyField(StringField):  # type: ignore[misc]
         number *= {"": 1, "k": 1_000, "m": 1_000_000}[found.group(2).lower()]
         if number != number.to_integral_value():
             raise ValueError("Enter a whole number of pounds")
+        if number > MAX_MONEY_GBP:
+            raise ValueError(f"Enter an amount up to £{MAX_MONEY_GBP:,}")
         self.data = int(number)
 
     def pre_validate(self, form: Form) -> None:  # noqa: ARG002 - WTForms passes the form
@@ -159,7 +169,9 @@ class VentureForm(Form):
         + [SelectChoice(str(n), f"TRL {n}") for n in range(1, 10)],
         validators=[Optional()],
     )
-    team_size = IntegerField("Team size", validators=[Optional(), NumberRange(min=1, max=100_000)])
+    team_size = IntegerField(
+        "Team size", validators=[Optional(), NumberRange(min=1, max=MAX_TEAM_SIZE)]
+    )
     eis = BooleanField("We have EIS advance assurance (or expect it)")
     seis = BooleanField("We have SEIS advance assurance (or expect it)")
     intent = HiddenField()
@@ -174,11 +186,18 @@ class VentureForm(Form):
         if not field.data:
             raise ValidationError("Choose at least one instrument")
 
+    def validate_incorporated_on(self, field: Field) -> None:
+        problem = incorporation_problem(field.data) if field.data else None
+        if problem:
+            raise ValidationError(problem)
+
     def validate_raise_amount_gbp(self, field: Field) -> None:
+        if field.process_errors:
+            return  # the amount could not be read; that message says why
         if field.data is None:
             raise ValidationError("Enter how much you are raising, in pounds")
-        if not 1_000 <= field.data <= MAX_RAISE_GBP:
-            raise ValidationError(f"Enter an amount from £1,000 to £{MAX_RAISE_GBP:,}")
+        if not MIN_RAISE_GBP <= field.data <= MAX_MONEY_GBP:
+            raise ValidationError(f"Enter an amount from £{MIN_RAISE_GBP:,} to £{MAX_MONEY_GBP:,}")
 
     def values(self) -> dict[str, Any]:
         """The form as the API's venture body."""
@@ -254,10 +273,14 @@ class MandateForm(Form):
             raise ValidationError("Choose at least one instrument")
 
     def validate_ticket_min_gbp(self, field: Field) -> None:
+        if field.process_errors:
+            return
         if field.data is None:
             raise ValidationError("Enter your smallest ticket, in pounds")
 
     def validate_ticket_max_gbp(self, field: Field) -> None:
+        if field.process_errors:
+            return
         if field.data is None:
             raise ValidationError("Enter your largest ticket, in pounds")
         low = self.ticket_min_gbp.data
@@ -349,8 +372,8 @@ class DealMoveForm(Form):
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
 
     def validate_amount_gbp(self, field: Field) -> None:
-        if field.data is not None and not 1 <= field.data <= MAX_RAISE_GBP:
-            raise ValidationError(f"Enter an amount from £1 to £{MAX_RAISE_GBP:,}")
+        if field.data is not None and not 1 <= field.data <= MAX_MONEY_GBP:
+            raise ValidationError(f"Enter an amount from £1 to £{MAX_MONEY_GBP:,}")
 
 
 class ButtonForm(Form):

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request
 
+from webapp.models.bounds import whole_number
 from webapp.services.audit_labels import OBJECT_LABELS, action_label
 from webapp.services.audit_views import (
     AUDIT_COLUMNS,
@@ -64,8 +65,8 @@ def deals_csv() -> Any:
     if not state.valid:
         raise ValidationFailed([], "Fix the filters on the evidence page first")
     session, user = get_session(), require_user()
-    rows = deal_rows(session=session, filters=state.filters)
     record_export(session=session, actor=user, kind="deals", query=state.query, ip=client_ip())
+    rows = deal_rows(session=session, filters=state.filters)
     return csv_response("venturematch-deals", [n for n, _ in DEAL_COLUMNS], rows)
 
 
@@ -120,8 +121,7 @@ def _audit_filters() -> tuple[AuditFilters, list[str]]:
 def audit() -> Any:
     """Who did what, when: filterable, newest first, with a CSV of the same selection."""
     filters, errors = _audit_filters()
-    raw_offset = request.args.get("offset", "0")
-    offset = int(raw_offset) if raw_offset.isdigit() and len(raw_offset) < 10 else 0
+    offset = whole_number(request.args.get("offset", "0")) or 0
     session, user = get_session(), require_user()
     try:
         page = audit_entries(
@@ -150,8 +150,8 @@ def audit_csv() -> Any:
     if errors:
         raise ValidationFailed([], "; ".join(errors))
     session, user = get_session(), require_user()
-    rows = audit_csv_rows(session=session, viewer=user, filters=filters)
     record_export(
         session=session, actor=user, kind="audit", query=filters.as_query(), ip=client_ip()
     )
+    rows = audit_csv_rows(session=session, viewer=user, filters=filters)
     return csv_response("venturematch-audit", list(AUDIT_COLUMNS), rows)

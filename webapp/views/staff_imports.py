@@ -11,6 +11,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
+from webapp.models.bounds import MAX_ID, whole_number
 from webapp.services.errors import ValidationFailed
 from webapp.services.imports import (
     ImportMode,
@@ -67,7 +68,7 @@ class StaffUploadForm(UploadForm):
     )
     programme = SelectField("Enrol the ventures in", validators=[Optional()], validate_choice=False)
     investor_id = IntegerField(
-        "Investor id (portfolio only)", validators=[Optional(), NumberRange(min=1, max=2**31 - 1)]
+        "Investor id (portfolio only)", validators=[Optional(), NumberRange(min=1, max=MAX_ID)]
     )
     investor_name = StringField(
         "Only rows for this investor_name (portfolio only)",
@@ -80,7 +81,7 @@ def _staff_form(form: StaffUploadForm) -> StaffUploadForm:
     form.programme.choices = [SelectChoice("", "No programme")] + [
         SelectChoice(str(p.id), p.name) for p in visible
     ]
-    if request.method == "GET" and request.args.get("programme", "").isdigit():
+    if request.method == "GET" and whole_number(request.args.get("programme", ""), low=1):
         form.programme.data = request.args["programme"]
     return form
 
@@ -103,7 +104,7 @@ def _run(form: StaffUploadForm, content: bytes) -> ImportReport:
             investor_name=form.investor_name.data or None,
             ip=client_ip(),
         )
-    programme = int(form.programme.data) if (form.programme.data or "").isdigit() else None
+    programme = whole_number(form.programme.data or "", low=1)
     return import_ventures(
         session=session,
         actor=actor,

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, render_template, request
 
 from webapp.models import utcnow
+from webapp.models.bounds import whole_number
 from webapp.services.errors import Forbidden, ValidationFailed
 from webapp.services.gaps import GapCell, supply_gaps
 from webapp.services.programmes import list_programmes, resolve_programmes
@@ -94,13 +95,13 @@ def stalled() -> Any:
     user, session = require_user(), get_session()
     errors: list[str] = []
     days = 30
-    raw_days = request.args.get("days", "30").strip()
-    if raw_days.isdigit() and MIN_DAYS <= int(raw_days) <= MAX_DAYS:
-        days = int(raw_days)
+    wanted_days = whole_number(request.args.get("days", "30"), low=MIN_DAYS, high=MAX_DAYS)
+    if wanted_days is not None:
+        days = wanted_days
     else:
         errors.append(f"Days: write a whole number from {MIN_DAYS} to {MAX_DAYS}, e.g. 30")
     raw_programme = request.args.get("programme", "").strip()
-    programme = int(raw_programme) if raw_programme.isdigit() else None
+    programme = whole_number(raw_programme, low=1)
     if raw_programme and programme is None:
         errors.append("Programme: choose one from the list")
     try:

@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import SearchField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from webapp.models.bounds import whole_number
 from webapp.services import enrolment_requests, programme_enrolment, programmes, staff_access
 from webapp.services.errors import Conflict, FieldError, ValidationFailed
 from webapp.services.programme_enrolment import EnrolResult
@@ -122,8 +123,7 @@ def _search_args() -> dict[str, str]:
 
 
 def _offset() -> int:
-    raw = request.args.get("offset", "0")
-    return min(int(raw), 10_000) if raw.isdigit() else 0
+    return whole_number(request.args.get("offset", "0"), high=10_000) or 0
 
 
 def _candidates(programme_id: int, form: SearchForm) -> Any:
@@ -194,9 +194,10 @@ def detail(programme_id: int) -> Any:
 
 
 def _ids(raw: list[str]) -> list[int] | None:
-    if not raw or not all(v.isdigit() and len(v) < 10 for v in raw):
+    ids = [whole_number(v, low=1) for v in raw]
+    if not ids or None in ids:
         return None
-    return [int(v) for v in raw]
+    return [i for i in ids if i is not None]
 
 
 def _enrolled_message(result: EnrolResult) -> str:

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from flask import Flask
 
-from webapp.web import api_docs, auth, cookies, csrf, db_session, headers, limits, navigation
+from webapp.web import (
+    api_docs,
+    auth,
+    cookies,
+    csrf,
+    db_session,
+    headers,
+    limits,
+    navigation,
+    request_text,
+)
 
 
 def init_app(app: Flask) -> None:
     """Attach per-request resources and the security layer to the app."""
     db_session.init_app(app)
+    request_text.init_app(app)
     cookies.init_app(app)
     auth.init_app(app)
     csrf.init_app(app)

@@ -8,6 +8,7 @@ from flask import Response, stream_with_context
 
 from webapp.models import utcnow
 from webapp.services.csv_out import csv_lines
+from webapp.web.db_session import release_session
 
 # The OpenAPI response entry of a CSV download.
 CSV_RESPONSE = {
@@ -17,7 +18,9 @@ CSV_RESPONSE = {
 
 
 def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:
-    """A streamed CSV download named `<name>-<date>.csv`."""
+    """A streamed CSV download named `<name>-<date>.csv`; the rows are read from the database
+    before this is called, so the connection goes back to the pool before the first byte."""
+    release_session()
     stamp = utcnow().date().isoformat()
     response = Response(
         stream_with_context(csv_lines(header, rows)), content_type="text/csv; charset=utf-8"

@@ -40,6 +40,17 @@ def get_session() -> Session:
     return session
 
 
+def release_session() -> None:
+    """Hand the request's connection back now; later use opens a fresh transaction.
+
+    For responses that outlive their reads (downloads): a slow client must not keep a read
+    snapshot, or a PostgreSQL transaction, open while it reads.
+    """
+    session: Session | None = g.get("db_session")
+    if session is not None:
+        session.close()
+
+
 def _close_session(_exc: BaseException | None) -> None:
     session: Session | None = g.pop("db_session", None)
     if session is not None:

@@ -27,6 +27,10 @@ PAGES: dict[int, tuple[str, str]] = {
         "That was too large to upload",
         "Requests are limited to 2 MB. Try a smaller file or shorter text.",
     ),
+    422: (
+        "We couldn't use what was sent",
+        "Go back, correct it and try again.",
+    ),
     429: (
         "Too many attempts",
         "For your security we've paused this for a short while. Please wait and try again.",
@@ -48,7 +52,7 @@ def render_error_page(
         status=status,
         title=title,
         advice=advice,
-        detail=detail if status in (403, 429) else None,
+        detail=detail if status in (403, 422, 429) else None,
         retry_after=retry_after,
     )
     response = Response(html, status=status, mimetype="text/html")

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from tests.factories import DEFAULT_PASSWORD, FounderFactory, InvestorUserFactory
-from tests.webapp.web_client import api_token, bearer
+from tests.webapp.web_client import api_token, bearer, post_form
 from webapp.models import ApiToken, AuditLog, User, utcnow
 from webapp.services.opaque_tokens import digest
 
@@ -109,6 +109,37 @@ def test_wrong_credentials_are_401_problem(client: FlaskClient) -> None:
         assert response.status_code == 401
         assert response.content_type == "application/problem+json"
         assert response.json["detail"] == "The email or password is wrong"
+
+
+def test_an_email_holding_a_nul_character_is_wrong_credentials_not_a_server_error(
+    client: FlaskClient,
+) -> None:
+    # PostgreSQL refuses NUL in any string it is sent; found by `make fuzz` on PostgreSQL.
+    FounderFactory(email="ada@example.org")
+    for email in ("ada@example.org\x00", "\x00", "a\x00@example.org"):
+        response = client.post("/api/v1/auth/tokens", json={"email": email, "password": "x" * 12})
+        assert response.status_code == 401, response.get_data(as_text=True)
+        assert response.json["detail"] == "The email or password is wrong"
+
+
+def test_the_sign_in_and_reset_pages_take_a_nul_character_without_a_server_error(
+    client: FlaskClient,
+) -> None:
+    signed = post_form(client, "/sign-in", {"email": "a\x00@example.org", "password": "x" * 12})
+    assert signed.status_code in (401, 422)
+    reset = post_form(client, "/forgot-password", {"email": "a\x00@example.org"})
+    assert reset.status_code in (200, 302, 422)
+
+
+def test_a_name_or_organisation_holding_nul_is_a_422_naming_it(client: FlaskClient) -> None:
+    founder = BODY | {"name": "Ada\x00Lovelace"}
+    response = client.post("/api/v1/auth/register", json=founder)
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json["errors"]] == ["name"]
+    investor = BODY | {"role": "investor", "organisation_name": "Tyne\x00Capital"}
+    response = client.post("/api/v1/auth/register", json=investor)
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json["errors"]] == ["organisation"]
 
 
 def test_me_returns_the_caller(client: FlaskClient) -> None:

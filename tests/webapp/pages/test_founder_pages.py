@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import re
+
+import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
@@ -64,6 +68,55 @@ def test_errors_are_shown_beside_each_field(client: FlaskClient, session: Sessio
     assert 'id="raise_amount_gbp-error"' in text
     assert "Choose at least one sector" in text
     assert "There is a problem" in text
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("raise_amount_gbp", "9" * 40, "Enter an amount up to £10,000,000,000"),
+        ("raise_amount_gbp", "£20,000,000,000", "Enter an amount up to £10,000,000,000"),
+        ("raise_amount_gbp", "1e30", "Enter an amount in pounds"),
+        ("team_size", "1" * 5000, "Not a valid integer value"),
+        ("team_size", "100001", "Number must be between 1 and 100000"),
+        ("incorporated_on", "0001-01-01", "Give a date from 1800-01-01 to today"),
+        ("incorporated_on", "2999-01-01", "Give a date from 1800-01-01 to today"),
+    ],
+)
+def test_numbers_and_dates_out_of_bounds_are_errors_beside_the_field(
+    client: FlaskClient, session: Session, field: str, value: str, message: str
+) -> None:
+    owner = FounderFactory()
+    sign_in(client, owner.email)
+    response = post_form(client, "/founder/ventures/new", FORM | {field: value})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in text
+    assert message in text
+    assert session.exec(select(Venture).where(Venture.owner_id == owner.id)).all() == []
+
+
+def test_every_bound_a_form_breaks_is_shown_at_once_and_each_only_once(
+    client: FlaskClient, session: Session
+) -> None:
+    sign_in(client, FounderFactory().email)
+    bad = FORM | {
+        "raise_amount_gbp": "£20,000,000,000",
+        "incorporated_on": "0001-01-01",
+        "team_size": "100001",
+    }
+    text = post_form(client, "/founder/ventures/new", bad).get_data(as_text=True)
+    shown = {
+        field: html.unescape(" ".join(message.split()))
+        for field, message in re.findall(
+            r'id="(\w+)-error">\s*<span class="visually-hidden">Error:</span>(.*?)</p>', text, re.S
+        )
+    }
+    assert shown == {
+        "raise_amount_gbp": "Enter an amount up to £10,000,000,000",
+        "incorporated_on": "Give a date from 1800-01-01 to today; 0001-01-01 can't be a date "
+        "of incorporation",
+        "team_size": "Number must be between 1 and 100000.",
+    }
 
 
 def test_the_venture_page_lists_ranked_investors_with_reasons(

@@ -40,3 +40,10 @@ def test_a_started_worker_exempts_its_start_up_objects_from_collection() -> None
     assert gc.get_freeze_count() == 0
     gunicorn_conf.post_worker_init(None)
     assert gc.get_freeze_count() > 10_000
+
+
+def test_gunicorn_lets_through_the_request_lines_nginx_accepts() -> None:
+    config = _ConfigOnly().cfg  # deploy/nginx.conf (tests/deploy) refuses longer ones itself
+    assert config.limit_request_line == gunicorn_conf.limit_request_line == 8190
+    assert config.limit_request_field_size == 8190
+    assert config.limit_request_fields == 1000

@@ -2,51 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import psutil
 import pytest
 
+from tests.live_stack import ROOT, descendants, stack_environment
+from tests.live_stack import health as stack_health
 from webapp.embedded_redis import free_port
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _environment(instance: Path, port: int) -> dict[str, str]:
-    """The stack's own SQLite and embedded Redis, or the suite's TEST_* services when set.
-
-    In CI's second pass that exercises `make run` with DATABASE_URL and REDIS_URL given.
-    """
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
-    env.update(INSTANCE_DIR=str(instance), PORT=str(port), WEB_CONCURRENCY="2")
-    if os.environ.get("TEST_DATABASE_URL"):
-        env["DATABASE_URL"] = os.environ["TEST_DATABASE_URL"]
-    if os.environ.get("TEST_REDIS_URL"):
-        env["REDIS_URL"] = os.environ["TEST_REDIS_URL"]
-    return env
-
-
-def _health(port: int) -> dict[str, object] | None:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
-            return json.loads(response.read())
-    except OSError:
-        return None
-
-
-def _descendants(pid: int) -> list[psutil.Process]:
-    try:
-        return psutil.Process(pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        return []
 
 
 def test_stack_serves_reports_healthy_and_stops_everything_on_ctrl_c(tmp_path, db):
@@ -55,7 +24,7 @@ def test_stack_serves_reports_healthy_and_stops_everything_on_ctrl_c(tmp_path, d
     stack = subprocess.Popen(
         [sys.executable, "-m", "webapp.stack", "--workers", "1", "--web-workers", "2"],
         cwd=ROOT,
-        env=_environment(tmp_path / "instance", port),
+        env=stack_environment(tmp_path / "instance", port),
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -63,7 +32,7 @@ def test_stack_serves_reports_healthy_and_stops_everything_on_ctrl_c(tmp_path, d
         health, output = None, ""
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and stack.poll() is None:
-            health = _health(port)
+            health = stack_health(port)
             output = (tmp_path / "stack.log").read_text()
             if health and health["workers"] and "Press Ctrl-C" in output:
                 break
@@ -81,7 +50,7 @@ def test_stack_serves_reports_healthy_and_stops_everything_on_ctrl_c(tmp_path, d
         else:
             assert embedded_redis_log.exists(), "make run starts its own Redis"
 
-        children = _descendants(stack.pid)
+        children = descendants(stack.pid)
         assert len(children) >= 5  # redis, worker (+ pool), beat, gunicorn (+ workers)
         started = time.monotonic()
         stack.send_signal(signal.SIGINT)
@@ -94,7 +63,7 @@ def test_stack_serves_reports_healthy_and_stops_everything_on_ctrl_c(tmp_path, d
         assert stack.returncode == 0, tail
     finally:
         if stack.poll() is None:
-            for child in _descendants(stack.pid):
+            for child in descendants(stack.pid):
                 child.kill()
             stack.kill()
             stack.wait()
@@ -102,7 +71,7 @@ def test_stack_serves_reports_healthy_and_stops_everything_on_ctrl_c(tmp_path, d
 
 
 def test_a_bad_setting_stops_make_run_with_one_line(tmp_path):
-    env = _environment(tmp_path, free_port())
+    env = stack_environment(tmp_path, free_port())
     env["DATABASE_URL"] = "nonsense"
     result = subprocess.run(
         [sys.executable, "-m", "webapp.stack"],

@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.webapp.stack.test_stack_end_to_end import ROOT, _descendants, _environment
+from tests.live_stack import ROOT, descendants, stack_environment
 from webapp.embedded_redis import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.workers]
@@ -32,7 +32,7 @@ def _wait(condition, timeout: float, what: str, log: Path) -> None:  # type: ign
 
 def _process(stack_pid: int, *words: str) -> psutil.Process | None:
     """The stack's child whose command line has all `words` (the leader of its group)."""
-    for process in _descendants(stack_pid):
+    for process in descendants(stack_pid):
         try:
             cmdline = " ".join(process.cmdline())
             if all(w in cmdline for w in words) and os.getpgid(process.pid) == process.pid:
@@ -68,7 +68,7 @@ def test_killed_worker_and_beat_come_back_while_the_web_serves_and_redis_loss_st
     port = free_port()
     log_path = tmp_path / "stack.log"
     log = log_path.open("w")
-    env = _environment(tmp_path / "instance", port)
+    env = stack_environment(tmp_path / "instance", port)
     stack = subprocess.Popen(
         [sys.executable, "-m", "webapp.stack", "--ventures", "30", "--investors", "10",
          "--web-workers", "2"],
@@ -116,7 +116,7 @@ def test_killed_worker_and_beat_come_back_while_the_web_serves_and_redis_loss_st
 
         if os.environ.get("TEST_REDIS_URL"):
             return  # the suite's own Redis: not the stack's to lose
-        children = _descendants(stack.pid)
+        children = descendants(stack.pid)
         redis_server = next(p for p in children if "redis-server" in " ".join(p.cmdline()))
         redis_server.kill()
         stack.wait(timeout=30)
@@ -132,7 +132,7 @@ def test_killed_worker_and_beat_come_back_while_the_web_serves_and_redis_loss_st
             try:
                 stack.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                for child in _descendants(stack.pid):
+                for child in descendants(stack.pid):
                     child.kill()
                 stack.kill()
                 stack.wait()

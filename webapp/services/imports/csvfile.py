@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from webapp.models.bounds import MAX_MONEY_GBP, MAX_NUMBER_CHARS
 from webapp.services.errors import FieldError, ValidationFailed
 
 LIST_SEPARATOR = ";"
@@ -105,14 +106,32 @@ def as_bool(text: str) -> bool:
     raise CellError("is not true or false; write true, false, yes, no, 1 or 0")
 
 
-def as_whole_number(text: str) -> int:
-    """A whole number, allowing thousands separators and a trailing `.0`."""
-    cleaned = text.replace(",", "").replace("£", "").replace("_", "").strip()
+def as_decimal(text: str, *, symbols: str = "") -> Decimal:
+    """A finite number no longer than any amount is written, allowing thousands separators.
+
+    The length is checked before the text is read, and the size before any arithmetic, so a
+    cell like `1e1000000` is turned away at once instead of costing seconds of CPU.
+    """
+    cleaned = text.replace(",", "").replace("_", "").strip()
+    for symbol in symbols:
+        cleaned = cleaned.replace(symbol, "")
+    if len(cleaned) > MAX_NUMBER_CHARS:
+        raise CellError(f"is too long for a number; the largest accepted is {MAX_MONEY_GBP:,}")
     try:
         number = Decimal(cleaned)
     except InvalidOperation:
         raise CellError("is not a number; write digits only, e.g. 750000") from None
-    if not number.is_finite() or number != number.to_integral_value():
+    if not number.is_finite():
+        raise CellError("is not a number; write digits only, e.g. 750000")
+    if number.copy_abs() > MAX_MONEY_GBP:  # copy_abs: abs() would overflow on 1e1000000
+        raise CellError(f"is more than {MAX_MONEY_GBP:,}, the largest number accepted")
+    return number
+
+
+def as_whole_number(text: str) -> int:
+    """A whole number, allowing thousands separators, a pound sign and a trailing `.0`."""
+    number = as_decimal(text, symbols="£")
+    if number != number.to_integral_value():
         raise CellError("is not a whole number; write digits only, e.g. 750000")
     return int(number)
 

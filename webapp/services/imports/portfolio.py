@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -22,7 +21,7 @@ from webapp.services.audit import record_audit
 from webapp.services.errors import Forbidden
 from webapp.services.ids import saved_id
 from webapp.services.imports.crunchbase import CATEGORIES, ROUND_TYPES, place, usd_to_gbp
-from webapp.services.imports.csvfile import Row, as_list, read_rows
+from webapp.services.imports.csvfile import CellError, Row, as_decimal, as_list, read_rows
 from webapp.services.imports.report import ImportMode, ImportReport, Progress, RowError
 from webapp.services.imports.runner import SKIP, Checked, CheckResult, run_import
 from webapp.services.object_access import is_member, is_staff, readable_investor
@@ -105,16 +104,16 @@ def _check_row(row: Row, today: date, wanted: str | None) -> CheckResult[PastDea
     if funded is not None and not EARLIEST <= funded <= today:
         fail("funded_at", f"must be between {EARLIEST.isoformat()} and today")
     amount: int | None = None
-    raw_amount = cells.get("amount_usd", "").replace(",", "").strip()
-    if raw_amount:
+    if cells.get("amount_usd", "").strip():
         try:
-            usd = Decimal(raw_amount)
-        except InvalidOperation:
-            usd = Decimal("NaN")
-        if not usd.is_finite() or usd <= 0:
-            fail("amount_usd", "is not a positive number of US dollars, e.g. 8500000")
+            usd = as_decimal(cells["amount_usd"], symbols="$")
+        except CellError as exc:
+            fail("amount_usd", str(exc))
         else:
-            amount = usd_to_gbp(usd)
+            if usd <= 0:
+                fail("amount_usd", "is not a positive number of US dollars, e.g. 8500000")
+            else:
+                amount = usd_to_gbp(usd)
     round_type = cells.get("funding_round_type", "").strip().lower()
     if round_type and round_type not in ROUND_TYPES:
         fail("funding_round_type", f"is not one of {', '.join(sorted(ROUND_TYPES))}")
