@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 _GROUP = {
     "track_sector_family": "track_sector",
     "track_region_broad": "track_region",
-    "activity_recent": "activity",
 }
 _ACTIVITY_NEUTRAL = float(np.log1p(1.0))  # about one recent deal
 _MIN_EFFECT = 0.05  # log-odds below which a reason is not worth a line
@@ -282,15 +281,20 @@ class _Words:
             return f"Often joins rounds of {span} ({n} of {total} past deals)"
         return f"Rarely joins rounds of {span}: {n} of {total} past deals" if total else ""
 
-    def _activity(self, good: bool) -> str:
-        day = self.history.day
-        recent = int((day[self.mine] >= day.max(initial=0) - 730).sum())
-        if good:
-            return f"Active investor: {recent} deals in the last two years"
-        return "No recent deals on record" if len(self.history) else ""
-
     def _follow_on(self, good: bool) -> str:
         return "Already backed this venture" if good else ""
+
+    def _follow_on_latest(self, good: bool) -> str:
+        return "Joined the venture's latest funding round" if good else ""
+
+    def _activity_first(self, good: bool) -> str:
+        history = self.history
+        first = np.full(int(history.company.max(initial=-1)) + 1, np.iinfo(np.int64).max)
+        np.minimum.at(first, history.company, history.day)
+        n = int((history.day[self.mine] == first[history.company[self.mine]]).sum())
+        if good:
+            return f"Often backs companies in their first round: {n} of its {len(self.mine)} deals"
+        return ""
 
     def _co_investors(self, good: bool) -> str:
         return "Has co-invested with the venture's existing backers" if good else ""

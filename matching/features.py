@@ -51,16 +51,26 @@ class PairFeatures:
             np.maximum(out, self._take(table, slots[:, j], cols), out=out)
         return out
 
-    def _links(self, rows: Rows, universe: bool) -> sparse.csr_matrix:
-        """Ventures (rows) × investors that already backed them (pool or whole universe)."""
+    def _links(
+        self, rows: Rows, universe: bool, values: dict[int, F32] | None = None
+    ) -> sparse.csr_matrix:
+        """Ventures (rows) × investors that already backed them (pool or whole universe).
+
+        Each link is 1, or its entry in `values` (per venture, aligned with `track.backers`).
+        """
         track = self.pool.track
         backers = track.backers_universe if universe else track.backers
         width = track.universe_size if universe else len(self.pool)
         empty = np.empty(0, np.int64)
-        cols = [backers.get(v, empty) for v in self.side.frame.ids[rows].tolist()]
+        ids = self.side.frame.ids[rows].tolist()
+        cols = [backers.get(v, empty) for v in ids]
         indptr = np.cumsum([0, *(len(c) for c in cols)], dtype=np.int64)
         indices = np.concatenate(cols) if cols else empty
-        data = np.ones(len(indices), dtype=np.float32)
+        if values is None:
+            data = np.ones(len(indices), dtype=np.float32)
+        else:
+            none = np.empty(0, np.float32)
+            data = np.concatenate([values.get(v, none) for v in ids]) if ids else none
         return sparse.csr_matrix((data, indices, indptr), shape=(len(cols), width))
 
     def _pick(self, matrix: sparse.csr_matrix | F32, cols: I64 | None) -> F32:
@@ -84,7 +94,8 @@ class PairFeatures:
             self._inv(p.log_ticket_min, cols),
             self._inv(p.log_ticket_max, cols),
         )
-        return {
+        follow_on = self._pick(self._links(rows, universe=False), cols)
+        values = {
             "sector_fit": self._slot_max(p.sector_fit, slots, cols),
             "stage_fit": self._take(p.stage_fit, s.stage[rows], cols),
             "ticket_fit": 1.0 - np.minimum(distance / c.ticket_decades_to_zero, 1.0),
@@ -103,11 +114,15 @@ class PairFeatures:
             "track_region": self._take(t.region_lift, s.region[rows], cols),
             "track_region_broad": self._take(t.region_lift, s.region_broad[rows], cols),
             "track_size": self._take(t.size_lift, s.band[rows], cols),
-            "activity": self._inv(t.activity, cols),
-            "activity_recent": self._inv(t.activity_recent, cols),
-            "follow_on": self._pick(self._links(rows, universe=False), cols),
+            # First rounds count only for ventures it has not backed: a follow-on is no debut.
+            "activity_first": (1.0 - follow_on) * self._inv(t.activity_first, cols),
+            "follow_on": follow_on,
+            "follow_on_latest": self._pick(self._links(rows, False, t.backer_latest), cols),
             "co_investors": np.log1p(self._pick(self._links(rows, True) @ t.co_invest, cols)),
         }
+        for name in c.disabled:  # ablation studies
+            values[name] = np.zeros_like(values[name])
+        return values
 
     def matrix(self, rows: Rows, cols: I64) -> F32:
         """Pairs × FEATURES, the estimator's input."""

@@ -9,7 +9,8 @@ from matching.config import FEATURES
 
 # Log-odds per unit of each feature. Mandate fits (0–1) dominate: an investor whose stated
 # mandate covers the venture is the match people expect. Track-record lifts (log ratios, ≈ −3…3)
-# and activity (log deal counts) refine within the mandate. A follow-on is a strong signal.
+# and first-round activity (log deal counts) refine within the mandate. A follow-on is a strong
+# signal, the more so from the venture's latest round.
 PRIOR_WEIGHTS: dict[str, float] = {
     "sector_fit": 2.5,
     "stage_fit": 1.5,
@@ -25,9 +26,9 @@ PRIOR_WEIGHTS: dict[str, float] = {
     "track_region": 0.2,
     "track_region_broad": 0.1,
     "track_size": 0.2,
-    "activity": 0.2,
-    "activity_recent": 0.1,
+    "activity_first": 0.1,
     "follow_on": 1.5,
+    "follow_on_latest": 0.5,
     "co_investors": 0.3,
 }
 # A pair that fits every mandate test (≈ 8 log-odds of fit) scores ≈ 0.85; half fits ≈ 0.1.
@@ -44,6 +45,7 @@ NEUTRAL: dict[str, float] = {
     "institution_fit": 0.5,
     "text_similarity": 0.05,
     "follow_on": 0.0,
+    "follow_on_latest": 0.0,
     "co_investors": 0.0,
 }
 

@@ -54,10 +54,11 @@ class TrackRecord:
     stage_lift: F32
     region_lift: F32  # regions × investors, counts include deals in sub-regions
     size_lift: F32
-    activity: F32  # log1p of recency-weighted deal count
-    activity_recent: F32
     deal_count: npt.NDArray[np.int64]
     backers: dict[int, npt.NDArray[np.int64]]  # venture id → pool rows that backed it
+    # venture id → per backer (as in `backers`): 1 / (1 + the venture's rounds since its last)
+    backer_latest: dict[int, F32]
+    activity_first: F32  # log1p of recency-weighted deals that were a company's first round
     backers_universe: dict[int, npt.NDArray[np.int64]]  # venture id → universe indices
     universe_size: int
     co_invest: sparse.csr_matrix  # universe × pool investors: shared companies
@@ -84,7 +85,6 @@ class TrackRecord:
         today = as_of.toordinal() if as_of is not None else int(history.day.max(initial=0))
         age = np.maximum(today - history.day, 0).astype(np.float64)
         weight = 0.5 ** (age / config.half_life_days)
-        recent = 0.5 ** (age / config.recent_half_life_days)
         mine = rows >= 0
         alpha = config.smoothing
 
@@ -121,23 +121,42 @@ class TrackRecord:
         region_below = sparse.csr_matrix(taxonomy.regions.below.astype(np.float64))
         has_sector = np.diff(history.sectors.indptr) > 0
         backers_u: dict[int, list[int]] = {}
-        backers_pool: dict[int, list[int]] = {}
-        for venture, u, row in zip(
-            history.venture_id.tolist(), deal_u.tolist(), rows.tolist(), strict=True
+        last_day: dict[int, dict[int, int]] = {}  # venture → pool row → its latest deal day
+        round_days: dict[int, set[int]] = {}  # venture → days it raised (one round per day)
+        for venture, u, row, day in zip(
+            history.venture_id.tolist(),
+            deal_u.tolist(),
+            rows.tolist(),
+            history.day.tolist(),
+            strict=True,
         ):
             if venture >= 0:
                 backers_u.setdefault(venture, []).append(u)
+                round_days.setdefault(venture, set()).add(day)
                 if row >= 0:
-                    backers_pool.setdefault(venture, []).append(row)
+                    mine_in = last_day.setdefault(venture, {})
+                    mine_in[row] = max(mine_in.get(row, day), day)
+        backers = {v: np.array(sorted(days), np.int64) for v, days in last_day.items()}
+        # Investors in a company's latest round follow on far more than its first angels.
+        latest = {
+            v: np.array(
+                [1.0 / (1.0 + sum(d > last_day[v][r] for d in round_days[v])) for r in rows_],
+                np.float32,
+            )
+            for v, rows_ in backers.items()
+        }
+        first_day = np.full(int(history.company.max(initial=-1)) + 1, np.iinfo(np.int64).max)
+        np.minimum.at(first_day, history.company, history.day)
+        first_round = (history.day == first_day[history.company]).astype(np.float64)
         return cls(
             sector_lift=lift_of(history.sectors.astype(np.float64), sector_below, has_sector),
             stage_lift=lift(history.stage, len(taxonomy.stage_order), None),
             region_lift=lift(history.region, len(taxonomy.regions), region_below),
             size_lift=lift(size_band(history.amount_gbp), N_SIZE_BANDS, None),
-            activity=np.log1p(per_investor(weight)).astype(np.float32),
-            activity_recent=np.log1p(per_investor(recent)).astype(np.float32),
             deal_count=np.bincount(rows[mine], minlength=n_inv).astype(np.int64),
-            backers={v: np.unique(np.array(r, np.int64)) for v, r in backers_pool.items()},
+            backers=backers,
+            backer_latest=latest,
+            activity_first=np.log1p(per_investor(weight * first_round)).astype(np.float32),
             backers_universe={v: np.unique(np.array(r, np.int64)) for v, r in backers_u.items()},
             universe_size=len(universe_ids),
             co_invest=_co_investment(deal_u, history.company, weight, pool_u),

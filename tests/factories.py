@@ -145,6 +145,22 @@ class DealFactory(BaseFactory):
         return super()._create(model_class, *args, **kwargs)
 
 
+class DealEventFactory(BaseFactory):
+    class Meta:
+        model = models.DealEvent
+
+    deal_id = factory.LazyFunction(lambda: DealFactory().id)
+    stage = DealStage.INVESTED.value
+
+
+class MatchImpressionFactory(BaseFactory):
+    class Meta:
+        model = models.MatchImpression
+
+    venture_id = factory.LazyFunction(lambda: VentureFactory().id)
+    investor_id = factory.LazyFunction(lambda: InvestorProfileFactory().id)
+
+
 def _concrete_factories(base: type[BaseFactory]) -> list[type[BaseFactory]]:
     found = []
     for sub in base.__subclasses__():

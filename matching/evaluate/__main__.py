@@ -1,4 +1,4 @@
-"""`python -m matching.evaluate`: the model and four baselines on a time split of past deals."""
+"""`python -m matching.evaluate`: the product's ranker and four baselines on a time split."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import datetime as dt
 import json
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from matching.config import FEATURE_GROUPS
@@ -19,8 +20,10 @@ from matching.evaluate.baselines import (
     by_sector_then_popularity,
 )
 from matching.evaluate.data import read_rows
-from matching.evaluate.learned import EvalParams, fit_model, model_ranker
+from matching.evaluate.overrides import settings_from
 from matching.evaluate.protocol import SUBSETS, ScoreBlock, Split, evaluate, make_split
+from matching.evaluate.ranker import fit, model_ranker
+from matching.evaluate.results import record_run, run_document
 
 RANKERS = ("model", "popularity", "random", "sector_then_popularity", "prior_then_popularity")
 
@@ -47,19 +50,6 @@ def _run(split: Split, name: str, ranker: ScoreBlock) -> dict[str, dict[str, flo
             bar.close()
 
 
-def _params(pairs: Sequence[str]) -> EvalParams:
-    """`--set name=value` overrides of the validated defaults."""
-    params = EvalParams()
-    types = {f.name: f.type for f in dataclasses.fields(EvalParams)}
-    for pair in pairs:
-        name, _, value = pair.partition("=")
-        if name not in types:
-            raise SystemExit(f"--set {pair}: unknown parameter; expected one of {', '.join(types)}")
-        cast: Callable[[str], Any] = int if types[name] in ("int", int) else float
-        params = dataclasses.replace(params, **{name: cast(value)})
-    return params
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse arguments, evaluate, print a table (and the JSON line with --json)."""
     parser = argparse.ArgumentParser(prog="python -m matching.evaluate", description=__doc__)
@@ -68,9 +58,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--end", required=True, type=dt.date.fromisoformat)
     parser.add_argument("--json", action="store_true", help="last stdout line: one JSON object")
     parser.add_argument("--ablation", action="store_true", help="also drop each feature group")
-    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="override a default"
+    )
+    parser.add_argument(
+        "--record",
+        type=Path,
+        metavar="FILE",
+        help="store this run (figures, settings, data checksum) in a results file",
+    )
+    parser.add_argument(
+        "--role",
+        default="test",
+        help="the run's name in --record's file, e.g. validation or test (default test)",
+    )
     args = parser.parse_args(argv)
-    params = _params(args.set)
+    config, training = settings_from(args.set)
+    if args.record and args.set:
+        raise SystemExit("--record stores the product's settings: leave out --set")
     started = time.perf_counter()
     rows = read_rows(args.deals)
     split = make_split(rows, args.cutoff, args.end)
@@ -78,15 +83,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{len(split.train)} training rows, {len(split.investors)} investors, "
         f"{len(split.queries)} test rounds"
     )
-    model, universe = fit_model(rows, args.cutoff, params, say=_say)
-
-    def ranker_for(model_: Any) -> ScoreBlock:
-        return model_ranker(model_, universe, split.train, split.investors, args.cutoff, params)
-
+    fitted = fit(rows, args.cutoff, config=config, training=training, say=_say)
     rankers: dict[str, ScoreBlock] = {
-        "model": ranker_for(model),
+        "model": model_ranker(fitted, split.train, split.investors),
         "popularity": by_popularity(split),
-        "random": by_random(split, params.seed),
+        "random": by_random(split),
         "sector_then_popularity": by_sector_then_popularity(split),
         "prior_then_popularity": by_prior_then_popularity(split),
     }
@@ -98,10 +99,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             entry[name] = {k: v for k, v in results[name][subset].items() if k != "rounds"}
         out["subsets"][subset] = entry
     _print_table(out)
+    if args.record:
+        document = run_document(
+            deals=Path(args.deals), end=args.end, split=split, fitted=fitted, subsets=out["subsets"]
+        )
+        record_run(args.record, args.role, document)
+        _say(f"recorded as {args.role!r} in {args.record}")
     if args.ablation:
         for group, names in FEATURE_GROUPS.items():
-            dropped, _ = fit_model(rows, args.cutoff, params, drop=names)
-            scores = _run(split, f"without {group}", ranker_for(dropped))
+            dropped = dataclasses.replace(config, disabled=names)
+            without = fit(rows, args.cutoff, config=dropped, training=training)
+            scores = _run(
+                split, f"without {group}", model_ranker(without, split.train, split.investors)
+            )
             cells = [
                 f"{s} ndcg@10 {scores[s]['ndcg@10']:.4f} recall@10 {scores[s]['recall@10']:.4f}"
                 for s in SUBSETS

@@ -1,4 +1,9 @@
-"""Read an investments CSV (Crunchbase columns) into rows, a taxonomy and matching records."""
+"""Read an investments CSV (Crunchbase columns) and convert it into the product's records.
+
+Historical rounds become what the platform holds: investors (`InvestorRecord`, with open
+mandates: the data has none), past deals (`DealRecord`, the company id doubling as a venture
+id so follow-ons link) and, for each round to rank, the venture seeking it (`VentureRecord`).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,10 @@ import csv
 import datetime as dt
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from matching.errors import InputError
+from matching.labels import TypicalRaise
 from matching.records import DealRecord, InvestorRecord, VentureRecord
 from matching.taxonomy import Taxonomy
 
@@ -39,6 +45,10 @@ ROUND_ORDER = (
     UNKNOWN,
 )
 _OPEN_TICKET = (1, 10**13)  # Crunchbase has no mandates: every ticket fits
+# Places are read at metro-area level (country/state/metro), the state being the broader
+# level, like the product's regions (combined authorities within a region). City level was
+# worse on validation (bench/RESULTS.md).
+PLACE_DEPTH = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +112,11 @@ def read_rows(path: str | os.PathLike[str]) -> list[Row]:
     return rows
 
 
+def coarsen(rows: Sequence[Row], depth: int = PLACE_DEPTH) -> list[Row]:
+    """Cut every place code to `depth` levels (country/state/metro/city)."""
+    return [replace(r, place="/".join(r.place.split("/")[:depth])) for r in rows]
+
+
 def build_taxonomy(rows: Sequence[Row]) -> Taxonomy:
     """Flat categories, the round-type ladder, and a country/state/metro/city region tree."""
     regions: dict[str, str | None] = {UNKNOWN: None}
@@ -159,7 +174,7 @@ class Universe:
             for n in names
         ]
 
-    def venture(self, row: Row, imputed_amount: int, venture_id: int) -> VentureRecord:
+    def venture(self, row: Row, typical: TypicalRaise, venture_id: int) -> VentureRecord:
         """A round as the venture seeking it (unknown round size: a typical one for its type).
 
         An "unknown" place stays a region code, but no past deal sits there, so its lift is 0.
@@ -169,6 +184,6 @@ class Universe:
             name=row.company,
             sectors=() if row.sector == UNKNOWN else (row.sector,),
             stage=row.stage,
-            raise_amount_gbp=row.amount or imputed_amount,
+            raise_amount_gbp=row.amount or typical(row.stage),
             region=row.place,
         )

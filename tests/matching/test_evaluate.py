@@ -147,3 +147,31 @@ def test_missing_columns_are_named(tmp_path):
 
     with pytest.raises(InputError, match="missing columns investor_name"):
         read_rows(path)
+
+
+def test_a_recorded_run_keeps_its_figures_settings_and_data_checksum(tmp_path, capsys):
+    from matching.evaluate.results import current_settings, settings_current
+
+    path = synthetic_market(tmp_path / "market.csv")
+    results = tmp_path / "results.json"
+    args = ["--deals", str(path), "--cutoff", "2012-01-01", "--end", "2012-12-31"]
+    assert main([*args, "--record", str(results), "--role", "validation"]) == 0
+    run = json.loads(results.read_text())["runs"]["validation"]
+    assert (run["cutoff"], run["end"]) == ("2012-01-01", "2012-12-31")
+    assert run["settings"] == current_settings()
+    assert settings_current(run)
+    assert len(run["data"]["sha256"]) == 64
+    printed = capsys.readouterr().out
+    assert f"ndcg@10 {run['subsets']['all']['model']['ndcg@10']:.4f}" in printed
+    with pytest.raises(SystemExit, match="leave out --set"):
+        main([*args, "--record", str(results), "--set", "smoothing=8"])
+
+
+def test_the_published_results_measure_the_settings_the_product_runs():
+    from matching.evaluate.results import published_results, settings_current
+
+    runs = published_results()["runs"]
+    assert runs["test"]["cutoff"] == "2012-01-01"
+    assert runs["validation"]["cutoff"] == "2011-01-01"
+    # Change a default or a feature and this fails until the evaluation is run again.
+    assert all(settings_current(run) for run in runs.values())

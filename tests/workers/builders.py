@@ -7,6 +7,8 @@ Built on `tests.factories`; every code is a real taxonomy code. `stored_lists` a
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -17,9 +19,10 @@ from tests.factories import (
     OrganisationFactory,
     VentureFactory,
 )
+from tests.webapp.ventures.factories import FeedbackFactory
 from webapp.config import Settings
 from webapp.models import InvestorProfile, User, Venture, utcnow
-from webapp.models.enums import EmailFrequency
+from webapp.models.enums import EmailFrequency, FeedbackAction, PassReason
 from webapp.services.locks import take_write_lock
 from webapp.services.outbox import INVESTOR_CHANGED, VENTURE_CHANGED, record_event
 from webapp.services.scoring_full import (
@@ -175,3 +178,64 @@ def expected_lists(session: Session, settings: Settings) -> Lists:
 
 def frequency_values() -> list[str]:
     return [f.value for f in EmailFrequency]
+
+
+# -- a market with a lesson in it: what investors' feedback should teach the ranker ----------
+PASSED_SECTOR = "hydrogen"  # same family as offshore wind: it half-fits the group's mandate
+KEPT_SECTOR = "offshore_wind"
+
+
+@dataclass(frozen=True)
+class PreferenceMarket:
+    """Investors (`group`) who name offshore wind pass hydrogen ventures and shortlist offshore
+    wind ones; `fillers` fit the group's sector but not its stage or ticket."""
+
+    group: list[int]
+    others: list[int]
+    passed: list[int]
+    kept: list[int]
+    fillers: list[int]
+
+
+def lesson_venture(sector: str, **values: Any) -> Venture:
+    """A seed venture in the North East raising £750k in equity, in `sector`."""
+    fields = {"sectors": [sector], "stage": "seed", "raise_amount_gbp": 750_000,
+              "instruments": ["equity"], "region": "north_east_ca", "institution": None,
+              "summary": "Northern venture building turbine sensor products for customers.",
+              **values}  # fmt: skip
+    return VentureFactory(**fields)
+
+
+def preference_market(
+    rng: random.Random, now: datetime, *, group: int = 5, others: int = 8, per_sector: int = 20
+) -> PreferenceMarket:
+    """The market, and the group's feedback dated over the last 600 days (two label windows)."""
+    mandate = {"sectors": [KEPT_SECTOR], "stages": ["seed", "series_a"],
+               "ticket_min_gbp": 250_000, "ticket_max_gbp": 2_000_000,
+               "regions": ["north_east", "north_west", "yorkshire_humber"],
+               "instruments": ["equity"], "thesis": "We back turbine sensor robotics"}  # fmt: skip
+    members = [InvestorProfileFactory(**mandate) for _ in range(group)]
+    rest = [InvestorProfileFactory(**investor_values(rng)) for _ in range(others)]
+    passed = [lesson_venture(PASSED_SECTOR) for _ in range(per_sector)]
+    kept = [lesson_venture(KEPT_SECTOR) for _ in range(per_sector)]
+    # Each misses the group's stage by one step and its ticket by 2.5–4×: under the hand-set
+    # weights a hydrogen venture ranks above them, once sector counts for more, below.
+    fillers = [lesson_venture(KEPT_SECTOR, stage=stage, raise_amount_gbp=raise_)
+               for stage in ("pre_seed", "series_b")
+               for raise_ in (5_000_000, 6_000_000, 8_000_000)]  # fmt: skip
+    for investor in members:
+        for venture in passed + kept:
+            at = now - timedelta(days=rng.randint(1, 600))
+            kept_one = venture in kept
+            FeedbackFactory(
+                venture_id=venture.id,
+                investor_id=investor.id,
+                action=FeedbackAction.SHORTLIST.value if kept_one else FeedbackAction.PASS.value,
+                reason=None if kept_one else PassReason.SECTOR.value,
+                created_at=at,
+                updated_at=at,
+            )
+    return PreferenceMarket(
+        [m.id for m in members], [o.id for o in rest], [v.id for v in passed],
+        [v.id for v in kept], [f.id for f in fillers],
+    )  # fmt: skip

@@ -62,8 +62,10 @@ def train(no_refresh: bool) -> None:
         for name in model_registry.PROMOTION_METRICS
         if name in outcome.metrics
     )
+    if figures:
+        figures = f"; {figures} (held-back outcomes, on sampled negatives)"
     state = "promoted" if outcome.promoted else "not promoted"
-    click.echo(f"model {outcome.version}: {state} ({outcome.reason}); {figures}{queued}")
+    click.echo(f"model {outcome.version}: {state} ({outcome.reason}){figures}{queued}")
 
 
 @group.command("refresh")

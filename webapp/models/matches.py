@@ -71,5 +71,9 @@ class ModelVersion(SQLModel, table=True):
     metrics: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     features: list[str] = Field(default_factory=list, sa_type=JSONType)
     active: bool = Field(default=False)
-    notes: str | None = Field(default=None, max_length=500)
+    notes: str | None = Field(default=None, max_length=500)  # why it was promoted or not
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    # When it became the active model (null: never promoted, or trained before this was kept).
+    promoted_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    outcome_count: int | None = None  # platform outcomes it learned from (incl. ignored)
+    deal_count: int | None = None  # past deals its track records were built from

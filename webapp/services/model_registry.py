@@ -1,17 +1,9 @@
 """Which ranker scores everything: the active ModelVersion, loaded once per process.
 
-Public functions:
-- `active_model(*, session, settings) -> ActiveModel` — the active version's model, cached per
-  process and reloaded when another version becomes active; the prior model (version
-  `"prior"`) while none is; if the active artefact is missing or corrupt, the newest loadable
-  earlier version (or the prior), so scoring never stops.
-- `train_and_promote(*, session, settings, progress=None, now=None) -> TrainingOutcome` —
-  train on the platform's labels and history, save the artefact, record a ModelVersion and make
-  it active only if its offline metrics are no worse (see `promotion_verdict`); a failed
-  training leaves the active model as it was. Commits.
-- `promotion_verdict(new, current) -> tuple[bool, str]` — the promotion rule on metric dicts.
-- `retrain_due(*, session, threshold=RETRAIN_AFTER_OUTCOMES) -> bool` — enough new outcomes
-  (feedback, accepted introductions, investments) since the newest model was trained.
+The prior model (version `"prior"`) scores while no trained model is active; if the active
+artefact is missing or corrupt, the newest loadable earlier version does, so scoring never
+stops. A trained model becomes active only if, on the very same holdout rows (the same pairs,
+the same sampled negatives), it is no worse than the prior and than the active model.
 """
 
 from __future__ import annotations
@@ -20,9 +12,10 @@ import logging
 import secrets
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import Session, col, select, update
@@ -37,8 +30,11 @@ from webapp.services.taxonomy import matching_taxonomy
 log = logging.getLogger(__name__)
 
 PRIOR_VERSION = "prior"
-# Offline metrics compared before promotion, each measured on the newest time window.
+# Offline metrics compared before promotion, each measured on the holdout rows, for the
+# candidate (`holdout_*`), the prior (`prior_holdout_*`) and the active model
+# (`active_holdout_*`).
 PROMOTION_METRICS = ("holdout_ndcg@10", "holdout_auc")
+METRIC_LABELS = {"holdout_ndcg@10": "NDCG@10", "holdout_auc": "AUC"}
 RETRY_BROKEN_ARTEFACT_S = 60.0
 RETRAIN_AFTER_OUTCOMES = 200
 
@@ -128,21 +124,27 @@ def active_model(*, session: Session, settings: Settings) -> ActiveModel:  # noq
 
 
 def promotion_verdict(
-    new: Mapping[str, float], current: Mapping[str, float] | None
+    metrics: Mapping[str, float], *, active_version: str | None
 ) -> tuple[bool, str]:
-    """Promote when every metric is at least the prior's on the same rows and the active one's."""
-    if current is None:
-        return True, "first trained model"
-    missing = [name for name in PROMOTION_METRICS if name not in new]
-    if missing:
-        return False, f"too few labels to validate ({', '.join(missing)} not measured)"
+    """Promote when the candidate is no worse than the prior (and than the active trained
+    model, if there is one) on every promotion metric, all measured on the same holdout rows."""
+    if any(name not in metrics for name in PROMOTION_METRICS):
+        since = f" since active model {active_version} was trained" if active_version else ""
+        return False, f"too few labels{since} to hold some back and validate it"
+    rows = int(metrics.get("holdout_rows", 0))
+    pairs = f"on the same {rows:,} held-back pairs (sampled negatives)"
     for name in PROMOTION_METRICS:
-        baseline = new.get(f"prior_{name}")
-        if baseline is not None and new[name] < baseline:
-            return False, f"{name} {new[name]:.4f} is below the prior's {baseline:.4f}"
-        if name in current and new[name] < current[name]:
-            return False, f"{name} {new[name]:.4f} is below the active model's {current[name]:.4f}"
-    return True, "metrics no worse than the active model's"
+        rivals = [("the hand-set weights", metrics.get(f"prior_{name}"))]
+        if active_version is not None:
+            rivals.append((f"active model {active_version}", metrics.get(f"active_{name}")))
+        for rival, value in rivals:
+            label = METRIC_LABELS[name]
+            if value is None and rival != "the hand-set weights":
+                return False, f"{rival} could not be scored {pairs}"
+            if value is not None and metrics[name] < value:
+                return False, f"{label} {metrics[name]:.4f} is below {rival}: {value:.4f} {pairs}"
+    rival = f"active model {active_version} and " if active_version else ""
+    return True, f"no worse than {rival}the hand-set weights {pairs}"
 
 
 def train_and_promote(
@@ -161,14 +163,36 @@ def train_and_promote(
     history = scoring_data.history_rows(session=session)
     labels = training_data.outcomes(session=session, now=now)
     outcome_total = training_data.outcome_count(session=session)
+    active = active_model(session=session, settings=settings)  # what scores now
+    active_row = _active_row(session)
+    scoring_row = session.exec(
+        select(ModelVersion).where(col(ModelVersion.version) == active.version)
+    ).first()
     session.rollback()  # end the read transaction before the long fit
+    trained = scoring_row is not None
+    # Hold out only labels the active model has not learned from, so the comparison is fair.
+    holdout_from = scoring_row.trained_at.date() + timedelta(days=1) if scoring_row else None
     version = f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
     say(f"training on {len(labels)} outcomes and {len(history)} past deals")
     try:
-        model, metrics = matching.train_model(
-            ventures, investors, history, labels, matching_taxonomy(), version=version
+        run = matching.train_and_validate(
+            ventures,
+            investors,
+            history,
+            labels,
+            matching_taxonomy(),
+            holdout_from=holdout_from,
+            version=version,
         )
-        model, metrics = _better_of_learned_and_prior(model, metrics, ventures, investors)
+        model, metrics = _better_of_learned_and_prior(run.model, run.metrics, ventures, investors)
+        unscorable = None
+        if trained and run.holdout is not None:
+            try:
+                quality = run.holdout.score(active.model)
+                metrics.update({f"active_holdout_{k}": v for k, v in quality.items()})
+            except matching.MatchingError as exc:
+                # e.g. an older taxonomy that lacks a code today's data uses
+                unscorable = f"active model {active.version} cannot score the holdout: {exc}"
         say("saving the model artefact")
         path = matching.save_model(model, settings.resolved_model_dir)
     except (matching.MatchingError, ValueError, OSError) as exc:
@@ -176,19 +200,32 @@ def train_and_promote(
         return TrainingOutcome(None, False, f"training failed: {type(exc).__name__}: {exc}")
 
     begin_write(session=session, name="models")
-    current = session.exec(
-        select(ModelVersion).where(col(ModelVersion.active) == True)  # noqa: E712
-    ).first()
-    promote, reason = promotion_verdict(metrics, dict(current.metrics) if current else None)
+    current = _active_row(session)
+    if (current.version if current else None) != (active_row.version if active_row else None):
+        promote, reason = False, "another model became active while this one trained"
+    else:
+        rival = active.version if trained and unscorable is None else None
+        promote, reason = promotion_verdict(metrics, active_version=rival)
+        if unscorable:
+            reason = f"{unscorable}; {reason}"
+        if metrics.get("prior_weights"):
+            reason = f"its learned weights did worse, so it keeps the hand-set ones; {reason}"
+    counts = Counter(str(label["kind"]) for label in labels)
     row = ModelVersion(
         version=version,
         artefact_path=str(path),
         trained_at=now,
         training_size=model.metadata.training_size,
-        metrics={**{k: float(v) for k, v in metrics.items()}, "outcomes": float(outcome_total)},
+        metrics={
+            **{k: float(v) for k, v in metrics.items()},
+            **{f"labels_{kind}": float(n) for kind, n in sorted(counts.items())},
+            "outcomes": float(outcome_total),
+        },
         features=list(model.metadata.feature_names),
         active=False,
         notes=reason[:500],
+        outcome_count=len(labels),
+        deal_count=len(history),
     )
     session.add(row)
     session.flush()
@@ -201,11 +238,18 @@ def train_and_promote(
         )
         session.flush()
         row.active = True
+        row.promoted_at = now
     session.commit()
     with _cache.lock:
         _cache.models[version] = model
     say(f"model {version}: {'promoted' if promote else 'kept inactive'} ({reason})")
     return TrainingOutcome(version, promote, reason, dict(metrics), model.metadata.training_size)
+
+
+def _active_row(session: Session) -> ModelVersion | None:
+    return session.exec(
+        select(ModelVersion).where(col(ModelVersion.active) == True)  # noqa: E712
+    ).first()
 
 
 def _better_of_learned_and_prior(

@@ -303,6 +303,8 @@ API_SPECS = [
     Spec("GET", "/api/v1/notifications", roles("ok", *SIGNED_IN)),
     Spec("POST", "/api/v1/notifications/{N}/read", {"founder": "ok"}),
     Spec("POST", "/api/v1/notifications/read", roles("ok", *SIGNED_IN)),
+    # The model card is the same for everyone signed in.
+    Spec("GET", "/api/v1/model", roles("ok", *SIGNED_IN)),
 ]
 
 FOUNDER_PAGE = {**INVESTORS_NO, **STAFF_NO}
@@ -491,6 +493,7 @@ PAGE_SPECS = [
     # The regional observatory is open data: everyone, signed in or not.
     Spec("GET", "/observatory", roles("ok", "anonymous", *SIGNED_IN)),
     Spec("GET", "/api/v1/observatory", roles("ok", "anonymous", *SIGNED_IN)),
+    Spec("GET", "/model", roles("ok", *SIGNED_IN)),
 ]
 SPECS = API_SPECS + PAGE_SPECS
 ACTORS_IN_ORDER = ACTORS
