@@ -141,3 +141,13 @@ def test_investors_import_their_own_history_from_a_page(app, session):
     )
     assert response.status_code == 200
     assert re.search(r'data-report="written">1<', response.get_data(as_text=True))
+
+
+def test_large_counts_are_written_with_thousands_separators(app):
+    """The retention page showed "9270 of 11493"; counts read like the rest of the figures."""
+    with app.app_context():
+        macros = app.jinja_env.get_template("staff/_macros.html").module
+        assert str(macros.share_of(9270, 11493)) == "9,270 of 11,493"
+        assert str(macros.count(None)) == "—"
+    retention = app.jinja_env.loader.get_source(app.jinja_env, "staff/retention.html")[0]
+    assert "f.northern }}" not in retention  # every count on the page goes through the macros
