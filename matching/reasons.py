@@ -1,0 +1,381 @@
+"""Reasons for many pairs at once: codes, effects and the facts behind them, as stored JSON.
+
+A full refresh stores about 600,000 pairs, so nothing here loops over reasons in Python except
+co-investor names: which reasons a pair gets is decided on arrays, and each reason's facts are
+joined from JSON fragments prepared once per investor and once per venture, plus the pair's own
+figures (deal counts). The words come later, at display time (`matching.wording`).
+
+Which reasons a pair gets: every mandate rule it breaks (`matching.mandate`) is listed as
+"against", whatever the limit; then the strongest other pushes on the log-odds
+(`contributions`, the numbers the model adds up) fill the list up to `limit` (at
+least one more). A mandate code whose rule passes is never shown as "against".
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import orjson
+from scipy import sparse
+
+from matching import mandate
+from matching.config import FEATURES, SIZE_BAND_EDGES
+from matching.frames import VentureFrame
+from matching.prior import NEUTRAL
+from matching.track_record import N_SIZE_BANDS, size_band
+
+if TYPE_CHECKING:
+    from matching.features import PairFeatures
+    from matching.model import MatchModel
+    from matching.pool import InvestorPool
+
+I64 = npt.NDArray[np.int64]
+Obj = npt.NDArray[np.object_]
+
+REASON_LIMIT = 4
+MIN_EFFECT = 0.05  # log-odds below which a reason is not worth a line
+BLOCK_MODE_MAX_ROWS = 64
+# Features reported together under one reason code.
+_GROUP = {
+    "track_sector_family": "track_sector",
+    "track_region_broad": "track_region",
+}
+_ACTIVITY_NEUTRAL = float(np.log1p(1.0))  # about one recent deal
+_INSIDE_OR_OUT = frozenset({"stage_fit", "ticket_fit", "region_fit"})
+REASON_CODES: tuple[str, ...] = tuple(dict.fromkeys(_GROUP.get(f, f) for f in FEATURES))
+CODES: tuple[str, ...] = (*REASON_CODES, "excluded_sector")
+_COLUMN = {code: j for j, code in enumerate(CODES)}
+_MANDATE = np.array([c in mandate.MANDATE_CODES for c in CODES], dtype=np.bool_)
+
+
+def contributions(
+    coef: Mapping[str, float], values: Mapping[str, npt.ArrayLike]
+) -> dict[str, npt.NDArray[np.float64]]:
+    """Each reason code's push on the log-odds, for arrays of pairs: what reasons rank.
+
+    Fits with a range (stage, ticket, region) count for when inside it and against at any
+    distance outside; other features count relative to a neutral value.
+    """
+    effects: dict[str, npt.NDArray[np.float64]] = {}
+    for name in FEATURES:
+        value = np.asarray(values[name], dtype=np.float64)
+        if name in _INSIDE_OR_OUT:
+            effect = coef[name] * np.where(value >= 1.0, 0.5, -np.maximum(1.0 - value, 0.2))
+        else:
+            neutral = _ACTIVITY_NEUTRAL if name.startswith("activity") else NEUTRAL.get(name, 0.0)
+            effect = coef[name] * (value - neutral)
+        code = _GROUP.get(name, name)
+        effects[code] = effects[code] + effect if code in effects else effect
+    return effects
+
+
+def _js(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _objects(items: Sequence[str]) -> Obj:
+    out = np.empty(len(items), dtype=object)
+    out[:] = list(items)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class PoolFacts:
+    """Per-investor JSON fragments and raw deal counts (not weighted: people read counts)."""
+
+    fragments: dict[str, Obj]
+    sector: npt.NDArray[np.int64]  # investors × sectors: deals within each code
+    stage: npt.NDArray[np.int64]
+    region: npt.NDArray[np.int64]
+    band: npt.NDArray[np.int64]
+    total: npt.NDArray[np.int64]
+    first: npt.NDArray[np.int64]
+    universe_ids: I64
+    backed: sparse.csc_matrix  # companies × universe investors, 1 where it backed the company
+    names: dict[int, str]  # investor id → name, for pool investors
+
+    @classmethod
+    def build(cls, pool: InvestorPool) -> PoolFacts:
+        """Count every pool investor's past deals by sector, stage, region and size."""
+        frame, history = pool.frame, pool.history
+        tax = frame.taxonomy
+        m = len(frame)
+        pos = np.array([frame.index.get(int(i), -1) for i in history.investor_id], np.int64)
+        mine = pos >= 0
+        pick = sparse.csr_matrix(
+            (np.ones(int(mine.sum())), (pos[mine], np.flatnonzero(mine))), shape=(m, len(pos))
+        )
+
+        def counts(deal_codes: sparse.csr_matrix, below: npt.NDArray[np.bool_] | None) -> Any:
+            if below is not None:
+                deal_codes = sparse.csr_matrix(deal_codes @ sparse.csr_matrix(below.T * 1.0))
+                deal_codes.data = np.minimum(deal_codes.data, 1.0)
+            return np.asarray((pick @ deal_codes).toarray(), dtype=np.int64)
+
+        def one_hot(codes: I64, width: int) -> sparse.csr_matrix:
+            known = codes >= 0
+            return sparse.csr_matrix(
+                (np.ones(int(known.sum())), (np.flatnonzero(known), codes[known])),
+                shape=(len(codes), width),
+            )
+
+        first_day = np.full(int(history.company.max(initial=-1)) + 1, np.iinfo(np.int64).max)
+        np.minimum.at(first_day, history.company, history.day)
+        first = (history.day == first_day[history.company]) if len(history) else np.zeros(0, bool)
+        universe = np.union1d(history.investor_id, frame.ids)
+        deal_u = np.searchsorted(universe, history.investor_id)
+        n_companies = int(history.company.max(initial=-1)) + 1
+        backed = sparse.csc_matrix(
+            (np.ones(len(deal_u)), (history.company, deal_u)),
+            shape=(n_companies, len(universe)),
+        )
+        backed.data = np.minimum(backed.data, 1.0)
+        records = frame.records
+        fragments = {
+            "sector_fit": [f'"mandate":{_js(list(r.sectors))}' for r in records],
+            "stage_fit": [f'"stages":{_js(list(r.stages))}' for r in records],
+            "ticket_fit": [f'"min":{r.ticket_min_gbp},"max":{r.ticket_max_gbp}' for r in records],
+            "region_fit": [
+                f'"regions":{_js(list(r.regions))},"strict":{_js(bool(r.regions_strict))}'
+                for r in records
+            ],
+            "instrument_fit": [f'"uses":{_js(list(r.instruments))}' for r in records],
+            "tax_relief_fit": [
+                '"schemes":' + _js([s for s, on in (("SEIS", r.seis), ("EIS", r.eis)) if on])
+                for r in records
+            ],
+            "institution_fit": [f'"prefers":{_js(list(r.institutions))}' for r in records],
+        }
+        return cls(
+            fragments={k: _objects(v) for k, v in fragments.items()},
+            sector=counts(history.sectors.astype(np.float64), tax.sectors.below),
+            stage=counts(one_hot(history.stage, len(tax.stage_order)), None),
+            region=counts(one_hot(history.region, len(tax.regions)), tax.regions.below),
+            band=counts(one_hot(size_band(history.amount_gbp), N_SIZE_BANDS), None),
+            total=np.bincount(pos[mine], minlength=m).astype(np.int64),
+            first=np.bincount(pos[mine], weights=first[mine], minlength=m).astype(np.int64),
+            universe_ids=universe,
+            backed=backed,
+            names={r.id: r.name for r in records},
+        )
+
+
+_POOL_FACTS: weakref.WeakKeyDictionary[Any, PoolFacts] = weakref.WeakKeyDictionary()
+
+
+def pool_facts(pool: InvestorPool) -> PoolFacts:
+    """The pool's fragments and counts, built on first use and kept with the pool."""
+    found = _POOL_FACTS.get(pool)
+    if found is None:
+        found = _POOL_FACTS[pool] = PoolFacts.build(pool)
+    return found
+
+
+def _venture_fragments(frame: VentureFrame) -> dict[str, Obj]:
+    tax = frame.taxonomy
+    tree = tax.regions
+    edges = [0.0, *(10**e for e in SIZE_BAND_EDGES), None]
+    out: dict[str, list[str]] = {k: [] for k in ("sector_fit", "stage_fit", "ticket_fit")}
+    for key in ("region_fit", "instrument_fit", "tax_relief_fit", "institution_fit"):
+        out[key] = []
+    out["track_region"], out["track_size"] = [], []
+    for r in frame.records:
+        out["sector_fit"].append(f'"sectors":{_js(list(r.sectors))}')
+        out["stage_fit"].append(f'"stage":{_js(r.stage)}')
+        out["ticket_fit"].append(f'"raise":{r.raise_amount_gbp}')
+        out["region_fit"].append(f'"region":{_js(r.region)}')
+        out["instrument_fit"].append(f'"offered":{_js(list(r.instruments))}')
+        schemes = [s for s, on in (("SEIS", r.seis), ("EIS", r.eis)) if on]
+        out["tax_relief_fit"].append(f'"venture":{_js(schemes)}')
+        out["institution_fit"].append(f'"institution":{_js(r.institution)}')
+        here = tree.index[r.region]
+        up = int(tree.parent[here]) if tree.parent[here] >= 0 else here
+        out["track_region"].append(f'"region":{_js(tree.codes[up])}')
+        band = int(size_band(r.raise_amount_gbp))
+        low, high = edges[band], edges[band + 1]
+        out["track_size"].append(f'"low":{int(low or 0)},"high":{_js(high and int(high))}')
+    return {k: _objects(v) for k, v in out.items()}
+
+
+def _pair_values(features: PairFeatures, rows: I64, cols: I64) -> dict[str, Any]:
+    """Feature values of (rows[j], cols[j]): block mode for a few ventures, else pair mode."""
+    distinct = np.unique(rows)
+    if len(distinct) > BLOCK_MODE_MAX_ROWS:
+        return dict(features.compute(rows, cols))
+    block = features.compute(distinct)
+    local = np.searchsorted(distinct, rows)
+    shape = (len(distinct), len(features.pool))
+    return {name: np.broadcast_to(value, shape)[local, cols] for name, value in block.items()}
+
+
+def _chosen(effects: npt.NDArray[np.float64], failed: npt.NDArray[np.bool_], limit: int) -> Any:
+    """Which codes each pair lists (kept) and in which order (slot per kept code)."""
+    strength = np.abs(effects)
+    candidate = (strength >= MIN_EFFECT) & ~failed & ~(_MANDATE[None, :] & (effects < 0))
+    order = np.argsort(np.where(candidate, -strength, np.inf), axis=1, kind="stable")
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(order.shape[1])[None, :], axis=1)
+    allowed = np.maximum(limit - failed.sum(axis=1), 1)[:, None]
+    kept = failed | (candidate & (rank < allowed))
+    # Deal-breakers are never cut; among the kept, strongest first (an excluded sector leads).
+    key = np.where(kept, -strength, np.inf)
+    key[:, _COLUMN["excluded_sector"]] = np.where(kept[:, -1], -np.inf, np.inf)
+    order = np.argsort(key, axis=1, kind="stable")
+    slot = np.empty_like(order)
+    np.put_along_axis(slot, order, np.arange(order.shape[1])[None, :], axis=1)
+    return kept, slot
+
+
+def pair_reasons(
+    model: MatchModel, features: PairFeatures, rows: I64, cols: I64, limit: int = REASON_LIMIT
+) -> list[str]:
+    """One JSON list `[{code, effect, facts}]` per pair (rows[j], cols[j]) of `features`."""
+    n = len(rows)
+    if n == 0:
+        return []
+    rows, cols = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
+    values = _pair_values(features, rows, cols)
+    pushes = contributions(model.coef, values)
+    effects = np.zeros((n, len(CODES)), dtype=np.float64)
+    for name, push in pushes.items():
+        effects[:, _COLUMN[name]] = np.broadcast_to(push, (n,))
+    ventures, investors = features.side.frame, features.pool.frame
+    checks = mandate.check(ventures, investors, rows, cols)
+    failed = np.zeros((n, len(CODES)), dtype=np.bool_)
+    for rule, code in mandate.REASON_CODE.items():
+        failed[:, _COLUMN[code]] |= ~np.asarray(checks.passed[rule])
+    kept, slot = _chosen(effects, failed, limit)
+    texts = _Texts(features, rows, cols, values)
+    width = int(kept.sum(axis=1).max(initial=0))
+    table = np.full((n, max(width, 1)), "", dtype=object)
+    for code in CODES:
+        j = _COLUMN[code]
+        where = np.flatnonzero(kept[:, j])
+        if len(where) == 0:
+            continue
+        sign = np.where(effects[where, j] > 0, "+", "-").astype(object)
+        sign[failed[where, j]] = "-"
+        head = f'{{"code":"{code}","effect":"'
+        body = texts.facts(code, where)
+        table[where, slot[where, j]] = head + sign + '","facts":{' + body + "}}"
+    counts = kept.sum(axis=1).tolist()
+    return ["[" + ",".join(row[:k]) + "]" for row, k in zip(table.tolist(), counts, strict=True)]
+
+
+class _Texts:
+    """JSON fragments of each code's facts for a set of pairs."""
+
+    def __init__(
+        self, features: PairFeatures, rows: I64, cols: I64, values: dict[str, Any]
+    ) -> None:
+        self.features, self.rows, self.cols, self.values = features, rows, cols, values
+        self.pool = pool_facts(features.pool)
+        self.ventures = _venture_fragments(features.side.frame)
+        self.frame = features.side.frame
+
+    def _both(self, code: str, where: I64) -> Obj:
+        ven = self.ventures[code][self.rows[where]]
+        inv = self.pool.fragments[code][self.cols[where]]
+        return np.asarray(ven + "," + inv, dtype=object)
+
+    def _deals(self, counts: I64, cols: I64) -> Obj:
+        total = self.pool.total[cols]
+        text = np.char.add(np.char.add('"deals":', counts.astype(str)), ',"of":')
+        return np.char.add(text, total.astype(str)).astype(object)
+
+    def facts(self, code: str, where: I64) -> Obj:
+        if code in self.pool.fragments:
+            return self._both(code, where)
+        rows, cols = self.rows[where], self.cols[where]
+        p, frame = self.pool, self.frame
+        if code == "track_sector":
+            slots = frame.sector_slots[rows]
+            tops = np.where(
+                slots >= 0, frame.taxonomy.sectors.top[np.maximum(slots, 0)], -1
+            )
+            own = np.where(slots >= 0, p.sector[cols[:, None], np.maximum(slots, 0)], -1)
+            fam = np.where(tops >= 0, p.sector[cols[:, None], np.maximum(tops, 0)], -1)
+            use_family = own.max(axis=1) <= 0
+            pick_own, pick_fam = own.argmax(axis=1), fam.argmax(axis=1)
+            at = np.arange(len(where))
+            code_ix = np.where(use_family, tops[at, pick_fam], slots[at, pick_own])
+            deals = np.where(use_family, fam[at, pick_fam], own[at, pick_own])
+            labels = np.array(frame.taxonomy.sectors.codes, dtype=object)[np.maximum(code_ix, 0)]
+            head = np.asarray('"sector":"' + labels + '",', dtype=object)
+            return np.asarray(head + self._deals(np.maximum(deals, 0), cols), dtype=object)
+        if code == "track_stage":
+            deals = p.stage[cols, frame.stage[rows]]
+            return np.asarray(
+                self.ventures_stage(rows) + "," + self._deals(deals, cols), dtype=object
+            )
+        if code == "track_region":
+            tree = frame.taxonomy.regions
+            region = frame.region[rows]
+            up = np.where(tree.parent[region] >= 0, tree.parent[region], region)
+            deals = p.region[cols, up]
+            ven = self.ventures["track_region"][rows]
+            return np.asarray(ven + "," + self._deals(deals, cols), dtype=object)
+        if code == "track_size":
+            band = size_band(frame.raise_gbp[rows])
+            deals = p.band[cols, band]
+            ven = self.ventures["track_size"][rows]
+            return np.asarray(ven + "," + self._deals(deals, cols), dtype=object)
+        if code == "activity_first":
+            return self._deals(p.first[cols], cols)
+        if code == "text_similarity":
+            sim = np.broadcast_to(self.values["text_similarity"], (len(self.rows),))[where]
+            return np.char.add('"similarity":', np.round(sim, 3).astype(str)).astype(object)
+        if code == "co_investors":
+            return _objects([self._co_investors(int(r), int(c)) for r, c in zip(rows, cols)])
+        if code == "excluded_sector":
+            return _objects([self._excluded(int(r), int(c)) for r, c in zip(rows, cols)])
+        return np.full(len(where), "", dtype=object)  # follow_on, follow_on_latest
+
+    def ventures_stage(self, rows: I64) -> Obj:
+        return np.asarray(self.ventures["stage_fit"][rows], dtype=object)
+
+    def _co_investors(self, row: int, col: int) -> str:
+        """Backers of the venture this investor shared companies with, named, most first."""
+        p = self.pool
+        track = self.features.pool.track
+        venture_id = int(self.frame.ids[row])
+        backers = track.backers_universe.get(venture_id, np.empty(0, np.int64))
+        me = int(np.searchsorted(p.universe_ids, self.features.pool.frame.ids[col]))
+        if len(backers) == 0 or p.backed.shape[0] == 0:
+            return '"with":[],"count":0'
+        shared = np.asarray((p.backed[:, backers].T @ p.backed[:, me]).toarray()).ravel()
+        partners = []
+        for b, n in sorted(zip(backers.tolist(), shared.tolist()), key=lambda x: -x[1]):
+            investor_id = int(p.universe_ids[b])
+            if n <= 0 or investor_id == int(self.features.pool.frame.ids[col]):
+                continue
+            name = p.names.get(investor_id)
+            if name:
+                partners.append({"id": investor_id, "name": name, "times": int(n)})
+        total = int(sum(x["times"] for x in partners))
+        return f'"with":{_js(partners)},"count":{total}'
+
+    def _excluded(self, row: int, col: int) -> str:
+        """The venture sector an excluded mandate sector covers, and that excluded sector."""
+        v = self.frame.records[row]
+        i = self.features.pool.frame.records[col]
+        tree = self.frame.taxonomy.sectors
+        for code in v.sectors:
+            for barred in i.excluded_sectors:
+                if tree.is_within(tree.index[code], tree.index[barred]):
+                    return f'"sector":{_js(code)},"excluded":{_js(barred)}'
+        return '"sector":null,"excluded":null'
+
+
+def decode(stored: str | bytes | Sequence[Any] | None) -> list[dict[str, Any]]:
+    """Stored reasons as a list of dicts (JSON text, or already a list)."""
+    if stored is None:
+        return []
+    if isinstance(stored, str | bytes):
+        return list(orjson.loads(stored))
+    return [dict(r) for r in stored]
