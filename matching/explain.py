@@ -15,7 +15,7 @@ import orjson
 
 from matching import mandate
 from matching.frames import InvestorFrame, VentureFrame
-from matching.reasons import REASON_CODES, contributions, pair_reasons
+from matching.reasons import REASON_CODES, contributions, mandate_facts, pair_reasons
 from matching.records import InvestorRecord, Reason, VentureRecord, coerce
 from matching.taxonomy import Taxonomy
 from matching.wording import money, say
@@ -41,16 +41,12 @@ def exclusion_reason(
         return None
     broken = set(checks.broken((0, 0)))
     if "excluded_sector" in broken:
-        sectors = tax.sectors
-        for code in v.sectors:
-            for barred in i.excluded_sectors:
-                if sectors.is_within(sectors.index[code], sectors.index[barred]):
-                    facts = {"sector": code, "excluded": barred}
-                    return Reason("excluded_sector", say(tax, "excluded_sector", "-", facts), "-")
+        facts = mandate_facts(tax, "excluded_sector", v, i)
+        return Reason("excluded_sector", say(tax, "excluded_sector", "-", facts), "-")
     if "instrument" in broken:
-        facts = {"uses": list(i.instruments), "offered": list(v.instruments)}
+        facts = mandate_facts(tax, "instrument_fit", v, i)
         return Reason("instrument_not_used", say(tax, "instrument_not_used", "-", facts), "-")
-    facts = {"regions": list(i.regions), "region": v.region, "strict": True}
+    facts = mandate_facts(tax, "region_fit", v, i)
     return Reason("outside_region", say(tax, "outside_region", "-", facts), "-")
 
 

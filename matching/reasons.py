@@ -27,6 +27,8 @@ from matching import mandate
 from matching.config import FEATURES, SIZE_BAND_EDGES
 from matching.frames import VentureFrame
 from matching.prior import NEUTRAL
+from matching.records import InvestorRecord, VentureRecord
+from matching.taxonomy import Taxonomy
 from matching.track_record import N_SIZE_BANDS, size_band
 
 if TYPE_CHECKING:
@@ -361,15 +363,8 @@ class _Texts:
         return f'"with":{_js(partners)},"count":{total}'
 
     def _excluded(self, row: int, col: int) -> str:
-        """The venture sector an excluded mandate sector covers, and that excluded sector."""
-        v = self.frame.records[row]
-        i = self.features.pool.frame.records[col]
-        tree = self.frame.taxonomy.sectors
-        for code in v.sectors:
-            for barred in i.excluded_sectors:
-                if tree.is_within(tree.index[code], tree.index[barred]):
-                    return f'"sector":{_js(code)},"excluded":{_js(barred)}'
-        return '"sector":null,"excluded":null'
+        v, i = self.frame.records[row], self.features.pool.frame.records[col]
+        return _excluded_fragment(self.frame.taxonomy, v, i)
 
 
 def decode(stored: str | bytes | Sequence[Any] | None) -> list[dict[str, Any]]:
@@ -379,3 +374,33 @@ def decode(stored: str | bytes | Sequence[Any] | None) -> list[dict[str, Any]]:
     if isinstance(stored, str | bytes):
         return list(orjson.loads(stored))
     return [dict(r) for r in stored]
+
+
+
+def mandate_facts(tax: Taxonomy, code: str, v: VentureRecord, i: InvestorRecord) -> dict[str, Any]:
+    """The facts of one mandate reason for one pair (the keys `pair_reasons` stores)."""
+    if code == "excluded_sector":
+        return dict(orjson.loads("{" + _excluded_fragment(tax, v, i) + "}"))
+    relief = (("SEIS", "seis"), ("EIS", "eis"))
+    facts: dict[str, dict[str, Any]] = {
+        "sector_fit": {"sectors": list(v.sectors), "mandate": list(i.sectors)},
+        "stage_fit": {"stage": v.stage, "stages": list(i.stages)},
+        "ticket_fit": {"raise": v.raise_amount_gbp, "min": i.ticket_min_gbp, "max": i.ticket_max_gbp},
+        "region_fit": {"region": v.region, "regions": list(i.regions), "strict": i.regions_strict},
+        "instrument_fit": {"offered": list(v.instruments), "uses": list(i.instruments)},
+        "tax_relief_fit": {
+            "venture": [s for s, flag in relief if getattr(v, flag)],
+            "schemes": [s for s, flag in relief if getattr(i, flag)],
+        },
+    }
+    return facts[code]
+
+
+def _excluded_fragment(tax: Taxonomy, v: VentureRecord, i: InvestorRecord) -> str:
+    """The venture sector an excluded mandate sector covers, and that excluded sector."""
+    tree = tax.sectors
+    for code in v.sectors:
+        for barred in i.excluded_sectors:
+            if tree.is_within(tree.index[code], tree.index[barred]):
+                return f'"sector":{_js(code)},"excluded":{_js(barred)}'
+    return '"sector":null,"excluded":null'

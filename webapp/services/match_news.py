@@ -24,6 +24,7 @@ from webapp.models import Introduction, InvestorProfile, Match, Notification, Us
 from webapp.models.enums import IntroductionStatus, Role
 from webapp.services.introductions import contacts_for
 from webapp.services.locks import begin_write
+from webapp.services.match_views import display_reasons
 from webapp.services.notifications import (
     DEAL_STALLED,
     INTRODUCTION_ACCEPTED,
@@ -68,7 +69,8 @@ def announce_new_matches(*, session: Session, venture_id: int, entered: dict[int
         rank = match.investor_rank
         if rank is None or rank > STRONG_RANK or match.score < STRONG_SCORE:
             continue
-        why = "; ".join(r.get("text", "") for r in match.reasons[:3] if r.get("effect") == "+")
+        worded = display_reasons(match.reasons)
+        why = "; ".join(r["text"] for r in worded[:3] if r["effect"] == "+")
         body = (
             f"{venture.name} is raising {_money(venture.raise_amount_gbp)} at "
             f"{venture.stage.replace('_', ' ')} stage and is now number {rank} in your list "

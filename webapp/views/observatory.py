@@ -8,7 +8,7 @@ from flask import Blueprint, render_template
 
 from seeds.regional import academic_year
 from webapp.services.evidence import SUPPRESSED, SUPPRESSION_THRESHOLD
-from webapp.services.mandate_coverage import format_gbp
+from matching.wording import money as format_gbp
 from webapp.services.regional.observatory import (
     PLATFORM_COLUMNS,
     SUPPRESSION_RULE,

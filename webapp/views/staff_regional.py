@@ -8,7 +8,7 @@ from flask import Blueprint, render_template
 
 from seeds.regional import academic_year
 from webapp.services.errors import ValidationFailed
-from webapp.services.mandate_coverage import format_gbp
+from matching.wording import money as format_gbp
 from webapp.services.regional.context import (
     CONTEXT_COLUMNS,
     RegionalContext,
