@@ -122,7 +122,7 @@ class MandateTables:
             region=np.ascontiguousarray(region),
             strict=np.asarray(frame.regions_strict & ~any_region, dtype=np.bool_),
             instruments=np.ascontiguousarray(frame.instruments.T),
-            instruments_any=~frame.instruments.any(axis=1),
+            instruments_any=np.asarray(~frame.instruments.any(axis=1), dtype=np.bool_),
             tax_relief=relief,
             ticket_min=frame.ticket_min,
             ticket_max=frame.ticket_max,
@@ -206,11 +206,13 @@ def check(
 
     def instrument() -> B:
         offered = ventures.instruments[rows]
+        shared: B
         if cols is None:
-            shared = (offered.astype(np.float32) @ t.instruments.astype(np.float32)) > 0
+            shared = np.asarray(offered.astype(np.float32) @ t.instruments.astype(np.float32) > 0)
         else:
-            shared = (offered & t.instruments.T[cols]).any(axis=1)
-        return np.asarray(shared | inv(t.instruments_any) | ven(~offered.any(axis=1)))
+            shared = np.asarray((offered & t.instruments.T[cols]).any(axis=1))
+        silent = np.asarray(~offered.any(axis=1), dtype=np.bool_)
+        return np.asarray(shared | inv(t.instruments_any) | ven(silent))
 
     def tax_relief() -> B:
         code = ventures.eis[rows].astype(np.int64) * 2 + ventures.seis[rows].astype(np.int64)

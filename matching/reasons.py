@@ -297,9 +297,7 @@ class _Texts:
         p, frame = self.pool, self.frame
         if code == "track_sector":
             slots = frame.sector_slots[rows]
-            tops = np.where(
-                slots >= 0, frame.taxonomy.sectors.top[np.maximum(slots, 0)], -1
-            )
+            tops = np.where(slots >= 0, frame.taxonomy.sectors.top[np.maximum(slots, 0)], -1)
             own = np.where(slots >= 0, p.sector[cols[:, None], np.maximum(slots, 0)], -1)
             fam = np.where(tops >= 0, p.sector[cols[:, None], np.maximum(tops, 0)], -1)
             use_family = own.max(axis=1) <= 0
@@ -333,9 +331,11 @@ class _Texts:
             sim = np.broadcast_to(self.values["text_similarity"], (len(self.rows),))[where]
             return np.char.add('"similarity":', np.round(sim, 3).astype(str)).astype(object)
         if code == "co_investors":
-            return _objects([self._co_investors(int(r), int(c)) for r, c in zip(rows, cols)])
+            pairs = zip(rows.tolist(), cols.tolist(), strict=True)
+            return _objects([self._co_investors(r, c) for r, c in pairs])
         if code == "excluded_sector":
-            return _objects([self._excluded(int(r), int(c)) for r, c in zip(rows, cols)])
+            pairs = zip(rows.tolist(), cols.tolist(), strict=True)
+            return _objects([self._excluded(r, c) for r, c in pairs])
         return np.full(len(where), "", dtype=object)  # follow_on, follow_on_latest
 
     def ventures_stage(self, rows: I64) -> Obj:
@@ -351,41 +351,36 @@ class _Texts:
         if len(backers) == 0 or p.backed.shape[0] == 0:
             return '"with":[],"count":0'
         shared = np.asarray((p.backed[:, backers].T @ p.backed[:, me]).toarray()).ravel()
-        partners = []
-        for b, n in sorted(zip(backers.tolist(), shared.tolist()), key=lambda x: -x[1]):
+        own_id = int(self.features.pool.frame.ids[col])
+        found: list[tuple[int, str, int]] = []
+        for b, n in zip(backers.tolist(), shared.tolist(), strict=True):
             investor_id = int(p.universe_ids[b])
-            if n <= 0 or investor_id == int(self.features.pool.frame.ids[col]):
-                continue
             name = p.names.get(investor_id)
-            if name:
-                partners.append({"id": investor_id, "name": name, "times": int(n)})
-        total = int(sum(x["times"] for x in partners))
-        return f'"with":{_js(partners)},"count":{total}'
+            if n > 0 and investor_id != own_id and name:
+                found.append((investor_id, name, int(n)))
+        found.sort(key=lambda x: -x[2])
+        partners = [{"id": i, "name": name, "times": n} for i, name, n in found]
+        return f'"with":{_js(partners)},"count":{sum(n for _, _, n in found)}'
 
     def _excluded(self, row: int, col: int) -> str:
         v, i = self.frame.records[row], self.features.pool.frame.records[col]
         return _excluded_fragment(self.frame.taxonomy, v, i)
 
 
-def decode(stored: str | bytes | Sequence[Any] | None) -> list[dict[str, Any]]:
-    """Stored reasons as a list of dicts (JSON text, or already a list)."""
-    if stored is None:
-        return []
-    if isinstance(stored, str | bytes):
-        return list(orjson.loads(stored))
-    return [dict(r) for r in stored]
-
-
-
 def mandate_facts(tax: Taxonomy, code: str, v: VentureRecord, i: InvestorRecord) -> dict[str, Any]:
     """The facts of one mandate reason for one pair (the keys `pair_reasons` stores)."""
     if code == "excluded_sector":
-        return dict(orjson.loads("{" + _excluded_fragment(tax, v, i) + "}"))
+        found: dict[str, Any] = orjson.loads("{" + _excluded_fragment(tax, v, i) + "}")
+        return found
     relief = (("SEIS", "seis"), ("EIS", "eis"))
     facts: dict[str, dict[str, Any]] = {
         "sector_fit": {"sectors": list(v.sectors), "mandate": list(i.sectors)},
         "stage_fit": {"stage": v.stage, "stages": list(i.stages)},
-        "ticket_fit": {"raise": v.raise_amount_gbp, "min": i.ticket_min_gbp, "max": i.ticket_max_gbp},
+        "ticket_fit": {
+            "raise": v.raise_amount_gbp,
+            "min": i.ticket_min_gbp,
+            "max": i.ticket_max_gbp,
+        },
         "region_fit": {"region": v.region, "regions": list(i.regions), "strict": i.regions_strict},
         "instrument_fit": {"offered": list(v.instruments), "uses": list(i.instruments)},
         "tax_relief_fit": {

@@ -68,7 +68,9 @@ def worded(tax: Taxonomy, reasons: Sequence[Mapping[str, Any]]) -> list[dict[str
 
 
 def _excluded_sector(tax: Taxonomy, good: bool, f: Facts) -> str:  # noqa: ARG001
-    return f"Does not invest in {tax.label(f['excluded'])}; the venture is in {tax.label(f['sector'])}"
+    return (
+        f"Does not invest in {tax.label(f['excluded'])}; the venture is in {tax.label(f['sector'])}"
+    )
 
 
 _RELATION = {
@@ -184,7 +186,9 @@ def _track_stage(tax: Taxonomy, good: bool, f: Facts) -> str:
 
 def _track_region(tax: Taxonomy, good: bool, f: Facts) -> str:
     label = tax.label(f["region"])
-    return f"Backs companies in {label}: {_deals(f)}" if good else f"Few deals in {label}: {_deals(f)}"
+    return (
+        f"Backs companies in {label}: {_deals(f)}" if good else f"Few deals in {label}: {_deals(f)}"
+    )
 
 
 def _track_size(tax: Taxonomy, good: bool, f: Facts) -> str:  # noqa: ARG001

@@ -3,7 +3,8 @@
 Cells are growth sector (top level) × stage × region (as the venture records it). Demand in a
 cell is the currently published ventures in it and the capital they seek; a venture in two
 growth sectors counts in both cells. Supply is the active investors whose mandate covers at
-least one of the cell's ventures *for that sector* (rules in `matching.mandate`, asked with `ticket="part"`), and:
+least one of the cell's ventures *for that sector* (the rules of `matching.mandate`, asked as
+"who could take part in this round", `ticket="part"`), and:
 
     capacity_gbp = the sum of those investors' largest single ticket (`ticket_max_gbp`),
                    each investor counted once per cell
@@ -175,9 +176,17 @@ def supply_gaps(*, session: Session, filters: PipelineFilters) -> GapReport:
     cells: dict[tuple[str, str, str | None], GapCell] = {}
     unserved: list[UnservedVenture] = []
     count = 0
-    for vid, name, sectors, stage, region, instruments, raise_gbp, eis, seis in (
-        session.connection().execute(query)
-    ):
+    for (
+        vid,
+        name,
+        sectors,
+        stage,
+        region,
+        instruments,
+        raise_gbp,
+        eis,
+        seis,
+    ) in session.connection().execute(query):
         relief = {"eis": bool(eis), "seis": bool(seis)}
         count += 1
         by_top: dict[str, list[str]] = defaultdict(list)

@@ -31,7 +31,6 @@ F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 
 
-
 def block_logits(model: matching.MatchModel, features: Any, rows: I64) -> F32:
     """Log-odds of `rows` × every investor of the features' pool; −inf marks exclusions."""
     logits: F32 = features.logit(rows, model.coef, model.intercept)

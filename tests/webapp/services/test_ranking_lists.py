@@ -20,6 +20,7 @@ from tests.workers.builders import (
 from webapp.config import Settings
 from webapp.models import Feedback, InvestorProfile, Venture, utcnow
 from webapp.services import scoring, scoring_data
+from webapp.services.match_views import display_reasons
 from webapp.services.ranking_math import block_logits
 from webapp.services.scoring_cache import forget, scoring_context
 from webapp.services.scoring_full import compute_chunk, plan_chunks, write_full_refresh
@@ -141,7 +142,7 @@ def test_refreshing_twice_changes_nothing(session: Session, small: Settings) -> 
     assert stored_lists(session) == before
 
 
-def test_stored_reasons_are_json_lists_of_code_text_effect(
+def test_stored_reasons_are_codes_with_facts_worded_with_labels_on_display(
     session: Session, small: Settings
 ) -> None:
     market(random.Random(9), ventures=6, investors=3)
@@ -153,6 +154,8 @@ def test_stored_reasons_are_json_lists_of_code_text_effect(
     assert any(reasons)
     for listed in reasons:
         for reason in listed:
-            assert set(reason) == {"code", "text", "effect"}
+            assert set(reason) == {"code", "effect", "facts"}  # words come at display time
             assert reason["effect"] in {"+", "-"}
-            assert reason["text"]
+        for shown in display_reasons(listed):
+            assert shown["text"]
+            assert "_" not in shown["text"]  # labels, never codes

@@ -165,9 +165,7 @@ def matched_in_mandate(*, session: Session, progress: Progress, filters: Pipelin
     return found
 
 
-def _instruments(
-    session: Session, cohort: Any
-) -> dict[int, tuple[tuple[str, ...], bool, bool]]:
+def _instruments(session: Session, cohort: Any) -> dict[int, tuple[tuple[str, ...], bool, bool]]:
     """Each cohort venture's instruments and SEIS/EIS eligibility (lists are parsed once each)."""
     query = select(
         col(Venture.id),
