@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 I64 = npt.NDArray[np.int64]
 Obj = npt.NDArray[np.object_]
 
-REASON_LIMIT = 4
+REASON_LIMIT = 6  # as `MatchModel.explain` lists by default
 MIN_EFFECT = 0.05  # log-odds below which a reason is not worth a line
 BLOCK_MODE_MAX_ROWS = 64
 # Features reported together under one reason code.

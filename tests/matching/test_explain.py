@@ -91,3 +91,17 @@ def test_explaining_from_a_cached_pool_gives_the_same_reasons(model):
     history = [deal(51) for _ in range(4)] + [deal(52, sectors=("ai",)) for _ in range(9)]
     pool = model.prepare([investor(id=52), i], history)
     assert model.explain(venture(), i, pool=pool) == model.explain(venture(), i, history)
+
+
+def test_co_investment_names_the_partner_and_counts_the_shared_deals(model):
+    v = venture(id=900)
+    i = investor(id=61, name="Tyne Angels")
+    partner = investor(id=62, name="Northern Gritstone")
+    history = [
+        deal(62, venture_id=900, company_key="venture:900"),
+        *(deal(p, company_key=f"shared-{n}") for n in range(2) for p in (61, 62)),
+    ]
+    pool = model.prepare([i, partner], history)
+    reasons = {r.code: r for r in model.explain(v, i, limit=20, pool=pool)}
+    assert reasons["co_investors"].text == "Co-invested with Northern Gritstone twice"
+    assert reasons["co_investors"].effect == "+"
