@@ -5,8 +5,8 @@ co-investor names: which reasons a pair gets is decided on arrays, and each reas
 joined from JSON fragments prepared once per investor and once per venture, plus the pair's own
 figures (deal counts). The words come later, at display time (`matching.wording`).
 
-Which reasons a pair gets: every mandate rule it breaks (`matching.mandate`) is listed as
-"against", whatever the limit; then the strongest other pushes on the log-odds
+Which reasons a pair gets: every mandate rule it breaks (`matching.mandate`) is listed first,
+as "against", whatever the limit; then the strongest other pushes on the log-odds
 (`contributions`, the numbers the model adds up) fill the list up to `limit` (at
 least one more). A mandate code whose rule passes is never shown as "against".
 """
@@ -224,8 +224,9 @@ def _chosen(effects: npt.NDArray[np.float64], failed: npt.NDArray[np.bool_], lim
     np.put_along_axis(rank, order, np.arange(order.shape[1])[None, :], axis=1)
     allowed = np.maximum(limit - failed.sum(axis=1), 1)[:, None]
     kept = failed | (candidate & (rank < allowed))
-    # Deal-breakers are never cut; among the kept, strongest first (an excluded sector leads).
-    key = np.where(kept, -strength, np.inf)
+    # Deal-breakers are never cut and come first (so a one-line summary shows them; an
+    # excluded sector leads), then the other kept reasons, strongest first.
+    key = np.where(kept, -strength, np.inf) - np.where(failed, 1e9, 0.0)
     key[:, _COLUMN["excluded_sector"]] = np.where(kept[:, -1], -np.inf, np.inf)
     order = np.argsort(key, axis=1, kind="stable")
     slot = np.empty_like(order)
@@ -300,7 +301,7 @@ class _Texts:
             tops = np.where(slots >= 0, frame.taxonomy.sectors.top[np.maximum(slots, 0)], -1)
             own = np.where(slots >= 0, p.sector[cols[:, None], np.maximum(slots, 0)], -1)
             fam = np.where(tops >= 0, p.sector[cols[:, None], np.maximum(tops, 0)], -1)
-            use_family = own.max(axis=1) <= 0
+            use_family = (own.max(axis=1) <= 0) & (fam.max(axis=1) > 0)
             pick_own, pick_fam = own.argmax(axis=1), fam.argmax(axis=1)
             at = np.arange(len(where))
             code_ix = np.where(use_family, tops[at, pick_fam], slots[at, pick_own])

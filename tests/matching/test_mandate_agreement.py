@@ -93,6 +93,7 @@ def test_a_2m_maximum_for_a_3_2m_raise_is_always_against_even_with_one_reason(mo
     features = model.pair_features([v], pool)
     zero = np.zeros(1, dtype=np.int64)
     stored = orjson.loads(pair_reasons(model, features, zero, zero, limit=1)[0])
+    assert stored[0]["code"] == "ticket_fit"  # deal-breakers lead, so a one-line summary shows it
     ticket = [x for x in stored if x["code"] == "ticket_fit"]
     assert ticket == [
         {
