@@ -15,7 +15,13 @@ import orjson
 
 from matching import mandate
 from matching.frames import InvestorFrame, VentureFrame
-from matching.reasons import REASON_CODES, contributions, mandate_facts, pair_reasons
+from matching.reasons import (
+    REASON_CODES,
+    as_dicts,
+    contributions,
+    mandate_facts,
+    pair_reasons,
+)
 from matching.records import InvestorRecord, Reason, VentureRecord, coerce
 from matching.taxonomy import Taxonomy
 from matching.wording import money, say
@@ -71,7 +77,7 @@ def explain_pair(
     barred = exclusion_reason(tax, v, i)
     if barred is not None:
         reasons.append(barred)
-    stored = orjson.loads(pair_reasons(model, features, row, col, limit)[0])
+    stored = as_dicts(orjson.loads(pair_reasons(model, features, row, col, limit)[0]))
     duplicate = {"instrument_not_used": "instrument_fit", "outside_region": "region_fit"}
     skip = {barred.code, duplicate.get(barred.code, "")} if barred else set()
     for r in stored:

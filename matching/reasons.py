@@ -143,7 +143,7 @@ class PoolFacts:
             "stage_fit": [f'"stages":{_js(list(r.stages))}' for r in records],
             "ticket_fit": [f'"min":{r.ticket_min_gbp},"max":{r.ticket_max_gbp}' for r in records],
             "region_fit": [
-                f'"regions":{_js(list(r.regions))},"strict":{_js(bool(r.regions_strict))}'
+                f'"regions":{_js(list(r.regions))}' + (',"strict":true' if r.regions_strict else "")
                 for r in records
             ],
             "instrument_fit": [f'"uses":{_js(list(r.instruments))}' for r in records],
@@ -178,15 +178,14 @@ def pool_facts(pool: InvestorPool) -> PoolFacts:
     return found
 
 
-def _venture_fragments(frame: VentureFrame) -> dict[str, Obj]:
-    tax = frame.taxonomy
-    tree = tax.regions
-    edges = [0.0, *(10**e for e in SIZE_BAND_EDGES), None]
-    out: dict[str, list[str]] = {k: [] for k in ("sector_fit", "stage_fit", "ticket_fit")}
-    for key in ("region_fit", "instrument_fit", "tax_relief_fit", "institution_fit"):
-        out[key] = []
-    out["track_region"], out["track_size"] = [], []
-    for r in frame.records:
+def _build_venture_fragments(frame: VentureFrame) -> dict[str, Obj]:
+    tree = frame.taxonomy.regions
+    edges = [0, *(int(10**e) for e in SIZE_BAND_EDGES), None]
+    bands = size_band(frame.raise_gbp).tolist()
+    parent = tree.parent[frame.region]
+    broad = np.where(parent >= 0, parent, frame.region).tolist()
+    out: dict[str, list[str]] = {key: [] for key in _VENTURE_KEYS}
+    for r, band, up in zip(frame.records, bands, broad, strict=True):
         out["sector_fit"].append(f'"sectors":{_js(list(r.sectors))}')
         out["stage_fit"].append(f'"stage":{_js(r.stage)}')
         out["ticket_fit"].append(f'"raise":{r.raise_amount_gbp}')
@@ -195,13 +194,33 @@ def _venture_fragments(frame: VentureFrame) -> dict[str, Obj]:
         schemes = [s for s, on in (("SEIS", r.seis), ("EIS", r.eis)) if on]
         out["tax_relief_fit"].append(f'"venture":{_js(schemes)}')
         out["institution_fit"].append(f'"institution":{_js(r.institution)}')
-        here = tree.index[r.region]
-        up = int(tree.parent[here]) if tree.parent[here] >= 0 else here
         out["track_region"].append(f'"region":{_js(tree.codes[up])}')
-        band = int(size_band(r.raise_amount_gbp))
-        low, high = edges[band], edges[band + 1]
-        out["track_size"].append(f'"low":{int(low or 0)},"high":{_js(high and int(high))}')
+        out["track_size"].append(f'"low":{edges[band]},"high":{_js(edges[band + 1])}')
     return {k: _objects(v) for k, v in out.items()}
+
+
+_VENTURE_KEYS = (
+    "sector_fit",
+    "stage_fit",
+    "ticket_fit",
+    "region_fit",
+    "instrument_fit",
+    "tax_relief_fit",
+    "institution_fit",
+    "track_region",
+    "track_size",
+)
+_VENTURE_FRAGMENTS: weakref.WeakKeyDictionary[VentureFrame, dict[str, Obj]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _venture_fragments(frame: VentureFrame) -> dict[str, Obj]:
+    """Per-venture JSON fragments, built once per frame (a chunk's ventures)."""
+    found = _VENTURE_FRAGMENTS.get(frame)
+    if found is None:
+        found = _VENTURE_FRAGMENTS[frame] = _build_venture_fragments(frame)
+    return found
 
 
 def _pair_values(features: PairFeatures, rows: I64, cols: I64) -> dict[str, Any]:
@@ -237,7 +256,11 @@ def _chosen(effects: npt.NDArray[np.float64], failed: npt.NDArray[np.bool_], lim
 def pair_reasons(
     model: MatchModel, features: PairFeatures, rows: I64, cols: I64, limit: int = REASON_LIMIT
 ) -> list[str]:
-    """One JSON list `[{code, effect, facts}]` per pair (rows[j], cols[j]) of `features`."""
+    """One JSON list `[[code, effect, facts], ...]` per pair (rows[j], cols[j]) of `features`.
+
+    Stored as triples (a third smaller than objects: ~600,000 rows are written); `as_dicts`
+    and `matching.wording.worded` read them back as `{code, effect, facts}`.
+    """
     n = len(rows)
     if n == 0:
         return []
@@ -254,20 +277,46 @@ def pair_reasons(
         failed[:, _COLUMN[code]] |= ~np.asarray(checks.passed[rule])
     kept, slot = _chosen(effects, failed, limit)
     texts = _Texts(features, rows, cols, values)
-    width = int(kept.sum(axis=1).max(initial=0))
-    table = np.full((n, max(width, 1)), "", dtype=object)
+    pair_of, slot_of, pieces = [], [], []
     for code in CODES:
         j = _COLUMN[code]
         where = np.flatnonzero(kept[:, j])
         if len(where) == 0:
             continue
-        sign = np.where(effects[where, j] > 0, "+", "-").astype(object)
-        sign[failed[where, j]] = "-"
-        head = f'{{"code":"{code}","effect":"'
-        body = texts.facts(code, where)
-        table[where, slot[where, j]] = head + sign + '","facts":{' + body + "}}"
-    counts = kept.sum(axis=1).tolist()
-    return ["[" + ",".join(row[:k]) + "]" for row, k in zip(table.tolist(), counts, strict=True)]
+        good = (effects[where, j] > 0) & ~failed[where, j]
+        head = np.where(good, f'["{code}","+",{{', f'["{code}","-",{{').astype(object)
+        piece = np.empty((len(where), 2), dtype=object)
+        piece[:, 0], piece[:, 1] = head, texts.facts(code, where)
+        pieces.append(piece)
+        pair_of.append(where)
+        slot_of.append(slot[where, j])
+    return _join(n, pair_of, slot_of, pieces)
+
+
+_END = "\x1e"  # record separator: never in JSON text, which escapes control characters
+
+
+def _join(n: int, pair_of: list[I64], slot_of: list[I64], pieces: list[Obj]) -> list[str]:
+    """One JSON list per pair from its pieces (head, facts) in slot order.
+
+    The parts are laid out with their brackets and commas in one object array, joined once and
+    split at the record separators: no string is copied per piece in Python.
+    """
+    empty = np.setdiff1d(np.arange(n), np.concatenate(pair_of)) if pair_of else np.arange(n)
+    pair = np.concatenate([*pair_of, empty])
+    slot = np.concatenate([*slot_of, np.zeros(len(empty), np.int64)])
+    parts = np.concatenate([*pieces, np.full((len(empty), 2), "", dtype=object)])
+    order = np.lexsort((slot, pair))
+    pair, parts = pair[order], parts[order]
+    first = np.r_[True, pair[1:] != pair[:-1]]
+    last = np.r_[pair[1:] != pair[:-1], True]
+    real = parts[:, 0] != ""  # pairs with no reason hold one empty placeholder
+    laid = np.empty((len(pair), 5), dtype=object)
+    laid[:, 0] = np.where(first, "[", ",")
+    laid[:, 1:3] = parts
+    laid[:, 3] = np.where(real, "}]", "")
+    laid[:, 4] = np.where(last, "]" + _END, "")
+    return "".join(laid.ravel().tolist()).split(_END)[:-1]
 
 
 class _Texts:
@@ -382,7 +431,8 @@ def mandate_facts(tax: Taxonomy, code: str, v: VentureRecord, i: InvestorRecord)
             "min": i.ticket_min_gbp,
             "max": i.ticket_max_gbp,
         },
-        "region_fit": {"region": v.region, "regions": list(i.regions), "strict": i.regions_strict},
+        "region_fit": {"region": v.region, "regions": list(i.regions)}
+        | ({"strict": True} if i.regions_strict else {}),
         "instrument_fit": {"offered": list(v.instruments), "uses": list(i.instruments)},
         "tax_relief_fit": {
             "venture": [s for s, flag in relief if getattr(v, flag)],
@@ -400,3 +450,15 @@ def _excluded_fragment(tax: Taxonomy, v: VentureRecord, i: InvestorRecord) -> st
             if tree.is_within(tree.index[code], tree.index[barred]):
                 return f'"sector":{_js(code)},"excluded":{_js(barred)}'
     return '"sector":null,"excluded":null'
+
+
+def as_dicts(stored: Sequence[Any]) -> list[dict[str, Any]]:
+    """Stored reasons as `{code, effect, facts}` (triples from `pair_reasons`; dicts pass)."""
+    out = []
+    for item in stored:
+        if isinstance(item, Mapping):
+            out.append(dict(item))
+        else:
+            code, effect, facts = item
+            out.append({"code": code, "effect": effect, "facts": facts})
+    return out

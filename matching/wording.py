@@ -48,13 +48,18 @@ def say(tax: Taxonomy, code: str, effect: str, facts: Facts) -> str:
     return speaker(tax, effect == "+", facts)
 
 
-def worded(tax: Taxonomy, reasons: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Stored reasons as `{code, text, effect, facts}`.
+def worded(tax: Taxonomy, reasons: Sequence[Any]) -> list[dict[str, Any]]:
+    """Stored reasons (`[code, effect, facts]` triples) as `{code, text, effect, facts}`.
 
     Rows written before reasons carried facts hold `{code, text, effect}`; their text is kept.
     """
     out = []
-    for r in reasons:
+    for item in reasons:
+        r: Mapping[str, Any]
+        if isinstance(item, Mapping):
+            r = item
+        else:  # stored as [code, effect, facts]
+            r = {"code": item[0], "effect": item[1], "facts": item[2]}
         code, effect = str(r.get("code", "")), str(r.get("effect", "+"))
         facts = r.get("facts")
         if facts is None:

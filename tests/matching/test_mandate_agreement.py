@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from matching.advice import mandate_fits
 from matching.coverage import Coverage, VentureShape
 from matching.mandate import MANDATE_CODES
-from matching.reasons import pair_reasons
+from matching.reasons import as_dicts, pair_reasons
 from matching.records import InvestorRecord, VentureRecord
 from tests.matching.factories import PROPERTY, TAXONOMY, investor, investors, venture, ventures
 
@@ -66,7 +66,7 @@ def test_ranker_reasons_hints_and_gap_view_agree_on_every_pair(model, vs, inv, l
     ranked = model.score_pairs(vs, pool)  # the ranker: None where it excludes the pair
     features = model.pair_features(vs, pool)
     rows, cols = (a.ravel() for a in np.indices((len(vs), len(inv))))
-    stored = [orjson.loads(t) for t in pair_reasons(model, features, rows, cols, limit)]
+    stored = [as_dicts(orjson.loads(t)) for t in pair_reasons(model, features, rows, cols, limit)]
     hints_fit = mandate_fits(model, list(vs), pool)
     gap_view = Coverage(inv, [True] * len(inv), TAXONOMY)
     for j, (r, c) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
@@ -92,7 +92,7 @@ def test_a_2m_maximum_for_a_3_2m_raise_is_always_against_even_with_one_reason(mo
     pool = model.prepare([i])
     features = model.pair_features([v], pool)
     zero = np.zeros(1, dtype=np.int64)
-    stored = orjson.loads(pair_reasons(model, features, zero, zero, limit=1)[0])
+    stored = as_dicts(orjson.loads(pair_reasons(model, features, zero, zero, limit=1)[0]))
     assert stored[0]["code"] == "ticket_fit"  # deal-breakers lead, so a one-line summary shows it
     ticket = [x for x in stored if x["code"] == "ticket_fit"]
     assert ticket == [

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import orjson
@@ -156,9 +157,7 @@ def _venture_refill(
     return refill
 
 
-def _reasons(
-    session: Session, ctx: ScoringContext, pairs: list[Pair]
-) -> dict[Pair, list[dict[str, object]]]:
+def _reasons(session: Session, ctx: ScoringContext, pairs: list[Pair]) -> dict[Pair, list[Any]]:
     """Reasons for these pairs, from fresh venture records."""
     if not pairs:
         return {}
@@ -171,6 +170,7 @@ def _reasons(
     rows = np.array([row_of[v] for v, _ in kept], dtype=np.int64)
     cols = np.array([ctx.investor_position[i] for _, i in kept], dtype=np.int64)
     texts = pair_reasons(ctx.model, features, rows, cols)
+    # Stored exactly as the full refresh stores them: [code, effect, facts] triples.
     return {pair: orjson.loads(text) for pair, text in zip(kept, texts, strict=True)}
 
 
