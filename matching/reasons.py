@@ -100,6 +100,7 @@ class PoolFacts:
     universe_ids: I64
     backed: sparse.csc_matrix  # companies × universe investors, 1 where it backed the company
     names: dict[int, str]  # investor id → name, for pool investors
+    sector_names: Obj  # `"sector":"code"` per sector index
 
     @classmethod
     def build(cls, pool: InvestorPool) -> PoolFacts:
@@ -138,20 +139,22 @@ class PoolFacts:
         )
         backed.data = np.minimum(backed.data, 1.0)
         records = frame.records
+        # Each starts with its comma: it follows the venture's fragment of the same code.
         fragments = {
-            "sector_fit": [f'"mandate":{_js(list(r.sectors))}' for r in records],
-            "stage_fit": [f'"stages":{_js(list(r.stages))}' for r in records],
-            "ticket_fit": [f'"min":{r.ticket_min_gbp},"max":{r.ticket_max_gbp}' for r in records],
+            "sector_fit": [f',"mandate":{_js(list(r.sectors))}' for r in records],
+            "stage_fit": [f',"stages":{_js(list(r.stages))}' for r in records],
+            "ticket_fit": [f',"min":{r.ticket_min_gbp},"max":{r.ticket_max_gbp}' for r in records],
             "region_fit": [
-                f'"regions":{_js(list(r.regions))}' + (',"strict":true' if r.regions_strict else "")
+                f',"regions":{_js(list(r.regions))}'
+                + (',"strict":true' if r.regions_strict else "")
                 for r in records
             ],
-            "instrument_fit": [f'"uses":{_js(list(r.instruments))}' for r in records],
+            "instrument_fit": [f',"uses":{_js(list(r.instruments))}' for r in records],
             "tax_relief_fit": [
-                '"schemes":' + _js([s for s, on in (("SEIS", r.seis), ("EIS", r.eis)) if on])
+                ',"schemes":' + _js([s for s, on in (("SEIS", r.seis), ("EIS", r.eis)) if on])
                 for r in records
             ],
-            "institution_fit": [f'"prefers":{_js(list(r.institutions))}' for r in records],
+            "institution_fit": [f',"prefers":{_js(list(r.institutions))}' for r in records],
         }
         return cls(
             fragments={k: _objects(v) for k, v in fragments.items()},
@@ -164,6 +167,7 @@ class PoolFacts:
             universe_ids=universe,
             backed=backed,
             names={r.id: r.name for r in records},
+            sector_names=_objects([f'"sector":{_js(c)}' for c in tax.sectors.codes]),
         )
 
 
@@ -284,9 +288,10 @@ def pair_reasons(
         if len(where) == 0:
             continue
         good = (effects[where, j] > 0) & ~failed[where, j]
-        head = np.where(good, f'["{code}","+",{{', f'["{code}","-",{{').astype(object)
-        piece = np.empty((len(where), 2), dtype=object)
-        piece[:, 0], piece[:, 1] = head, texts.facts(code, where)
+        piece = np.empty((len(where), 3), dtype=object)
+        piece[:, 0] = f'["{code}","+",{{'
+        piece[~good, 0] = f'["{code}","-",{{'
+        piece[:, 1], piece[:, 2] = texts.facts(code, where)
         pieces.append(piece)
         pair_of.append(where)
         slot_of.append(slot[where, j])
@@ -297,25 +302,27 @@ _END = "\x1e"  # record separator: never in JSON text, which escapes control cha
 
 
 def _join(n: int, pair_of: list[I64], slot_of: list[I64], pieces: list[Obj]) -> list[str]:
-    """One JSON list per pair from its pieces (head, facts) in slot order.
+    """One JSON list per pair from its pieces (head, facts, more facts) in slot order.
 
     The parts are laid out with their brackets and commas in one object array, joined once and
-    split at the record separators: no string is copied per piece in Python.
+    split at the record separators: no string is built per piece in Python.
     """
     empty = np.setdiff1d(np.arange(n), np.concatenate(pair_of)) if pair_of else np.arange(n)
     pair = np.concatenate([*pair_of, empty])
     slot = np.concatenate([*slot_of, np.zeros(len(empty), np.int64)])
-    parts = np.concatenate([*pieces, np.full((len(empty), 2), "", dtype=object)])
+    parts = np.concatenate([*pieces, np.full((len(empty), 3), "", dtype=object)])
     order = np.lexsort((slot, pair))
     pair, parts = pair[order], parts[order]
     first = np.r_[True, pair[1:] != pair[:-1]]
     last = np.r_[pair[1:] != pair[:-1], True]
-    real = parts[:, 0] != ""  # pairs with no reason hold one empty placeholder
-    laid = np.empty((len(pair), 5), dtype=object)
-    laid[:, 0] = np.where(first, "[", ",")
-    laid[:, 1:3] = parts
-    laid[:, 3] = np.where(real, "}]", "")
-    laid[:, 4] = np.where(last, "]" + _END, "")
+    laid = np.empty((len(pair), 6), dtype=object)
+    laid[:, 0] = ","
+    laid[first, 0] = "["
+    laid[:, 1:4] = parts
+    laid[:, 4] = "}]"
+    laid[parts[:, 0] == "", 4] = ""  # a pair with no reason holds one empty placeholder
+    laid[:, 5] = ""
+    laid[last, 5] = "]" + _END
     return "".join(laid.ravel().tolist()).split(_END)[:-1]
 
 
@@ -330,21 +337,22 @@ class _Texts:
         self.ventures = _venture_fragments(features.side.frame)
         self.frame = features.side.frame
 
-    def _both(self, code: str, where: I64) -> Obj:
-        ven = self.ventures[code][self.rows[where]]
-        inv = self.pool.fragments[code][self.cols[where]]
-        return np.asarray(ven + "," + inv, dtype=object)
+    def _both(self, code: str, where: I64) -> tuple[Obj, Obj]:
+        return self.ventures[code][self.rows[where]], self.pool.fragments[code][self.cols[where]]
 
-    def _deals(self, counts: I64, cols: I64) -> Obj:
-        total = self.pool.total[cols]
-        text = np.char.add(np.char.add('"deals":', counts.astype(str)), ',"of":')
-        return np.char.add(text, total.astype(str)).astype(object)
+    def _deals(self, counts: I64, cols: I64, lead: str = ",") -> Obj:
+        totals = self.pool.total[cols].tolist()
+        return _objects(
+            [f'{lead}"deals":{a},"of":{b}' for a, b in zip(counts.tolist(), totals, strict=True)]
+        )
 
-    def facts(self, code: str, where: I64) -> Obj:
+    def facts(self, code: str, where: I64) -> tuple[Obj, Obj]:
+        """The code's facts for the pairs `where`, as two fragments to lay side by side."""
         if code in self.pool.fragments:
             return self._both(code, where)
         rows, cols = self.rows[where], self.cols[where]
         p, frame = self.pool, self.frame
+        none = np.full(len(where), "", dtype=object)
         if code == "track_sector":
             slots = frame.sector_slots[rows]
             tops = np.where(slots >= 0, frame.taxonomy.sectors.top[np.maximum(slots, 0)], -1)
@@ -355,41 +363,31 @@ class _Texts:
             at = np.arange(len(where))
             code_ix = np.where(use_family, tops[at, pick_fam], slots[at, pick_own])
             deals = np.where(use_family, fam[at, pick_fam], own[at, pick_own])
-            labels = np.array(frame.taxonomy.sectors.codes, dtype=object)[np.maximum(code_ix, 0)]
-            head = np.asarray('"sector":"' + labels + '",', dtype=object)
-            return np.asarray(head + self._deals(np.maximum(deals, 0), cols), dtype=object)
+            named = p.sector_names[np.maximum(code_ix, 0)]
+            return named, self._deals(np.maximum(deals, 0), cols)
         if code == "track_stage":
             deals = p.stage[cols, frame.stage[rows]]
-            return np.asarray(
-                self.ventures_stage(rows) + "," + self._deals(deals, cols), dtype=object
-            )
+            return self.ventures["stage_fit"][rows], self._deals(deals, cols)
         if code == "track_region":
             tree = frame.taxonomy.regions
             region = frame.region[rows]
             up = np.where(tree.parent[region] >= 0, tree.parent[region], region)
-            deals = p.region[cols, up]
-            ven = self.ventures["track_region"][rows]
-            return np.asarray(ven + "," + self._deals(deals, cols), dtype=object)
+            return self.ventures["track_region"][rows], self._deals(p.region[cols, up], cols)
         if code == "track_size":
             band = size_band(frame.raise_gbp[rows])
-            deals = p.band[cols, band]
-            ven = self.ventures["track_size"][rows]
-            return np.asarray(ven + "," + self._deals(deals, cols), dtype=object)
+            return self.ventures["track_size"][rows], self._deals(p.band[cols, band], cols)
         if code == "activity_first":
-            return self._deals(p.first[cols], cols)
+            return self._deals(p.first[cols], cols, lead=""), none
         if code == "text_similarity":
             sim = np.broadcast_to(self.values["text_similarity"], (len(self.rows),))[where]
-            return np.char.add('"similarity":', np.round(sim, 3).astype(str)).astype(object)
+            return _objects([f'"similarity":{round(x, 3)}' for x in sim.tolist()]), none
         if code == "co_investors":
             pairs = zip(rows.tolist(), cols.tolist(), strict=True)
-            return _objects([self._co_investors(r, c) for r, c in pairs])
+            return _objects([self._co_investors(r, c) for r, c in pairs]), none
         if code == "excluded_sector":
             pairs = zip(rows.tolist(), cols.tolist(), strict=True)
-            return _objects([self._excluded(r, c) for r, c in pairs])
-        return np.full(len(where), "", dtype=object)  # follow_on, follow_on_latest
-
-    def ventures_stage(self, rows: I64) -> Obj:
-        return np.asarray(self.ventures["stage_fit"][rows], dtype=object)
+            return _objects([self._excluded(r, c) for r, c in pairs]), none
+        return none, none  # follow_on, follow_on_latest
 
     def _co_investors(self, row: int, col: int) -> str:
         """Backers of the venture this investor shared companies with, named, most first."""
