@@ -3,7 +3,7 @@
 Every count goes through the dashboard's tally (`pipeline.tally_by`) and its median of the days
 from publishing to the first introduction, so a region here shows what the dashboard shows when
 filtered to that region. Whether a venture is matched to an investor "in mandate" is decided by
-the mandate rules of `mandate_coverage`, never by a copy of them.
+the rules of `matching.mandate` (through `mandate_coverage`), never by a copy of them.
 """
 
 from __future__ import annotations
