@@ -15,22 +15,14 @@ import orjson
 
 from matching import mandate
 from matching.frames import InvestorFrame, VentureFrame
-from matching.reasons import (
-    REASON_CODES,
-    as_dicts,
-    contributions,
-    mandate_facts,
-    pair_reasons,
-)
+from matching.reasons import as_dicts, mandate_facts, pair_reasons
 from matching.records import InvestorRecord, Reason, VentureRecord, coerce
 from matching.taxonomy import Taxonomy
-from matching.wording import money, say
+from matching.wording import say
 
 if TYPE_CHECKING:
     from matching.model import History, MatchModel
     from matching.pool import InvestorPool
-
-__all__ = ["REASON_CODES", "contributions", "exclusion_reason", "explain_pair", "money"]
 
 
 def exclusion_reason(
