@@ -164,7 +164,7 @@ def _compute(
             v_top[rows[r_idx], slot] = inv_ids[picked]
             v_logit[rows[r_idx], slot] = logits[r_idx, picked]
             texts = pair_reasons(ctx.model, features, rows[r_idx], picked)
-            v_reasons[rows[r_idx], slot] = np.array([*texts, ""], dtype=object)[:-1]
+            v_reasons[rows[r_idx], slot] = _as_objects(texts)
             t_cols = top_k_rows(np.ascontiguousarray(logits.T), ids[rows], k)
             i_idx, t_slot = np.nonzero(t_cols >= 0)
             chosen = t_cols[i_idx, t_slot]
@@ -321,6 +321,13 @@ def _rows(
     }
 
 
+def _as_objects(texts: list[str]) -> npt.NDArray[np.object_]:
+    """JSON texts as a 1-d object array (np.array would try to read them as sequences)."""
+    out = np.empty(len(texts), dtype=object)
+    out[:] = texts
+    return out
+
+
 def _reasons_for(
     session: Session, ctx: ScoringContext, ventures: I64, investors: I64
 ) -> npt.NDArray[np.object_]:
@@ -336,7 +343,7 @@ def _reasons_for(
     cols = np.array([ctx.investor_position[int(i)] for i in investors], dtype=np.int64)
     ok = rows >= 0
     texts = pair_reasons(ctx.model, features, rows[ok], cols[ok])
-    out[ok] = np.array([*texts, ""], dtype=object)[:-1]
+    out[ok] = _as_objects(texts)
     return out
 
 
