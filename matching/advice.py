@@ -9,39 +9,52 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from matching.explain import money
-from matching.features import PairFeatures
+from matching import mandate
 from matching.frames import VentureFrame
-from matching.pool import InvestorPool, VentureSide
+from matching.pool import InvestorPool
 from matching.records import Hint, Syndicate, VentureRecord, coerce
+from matching.taxonomy import Taxonomy
+from matching.wording import money
 
 if TYPE_CHECKING:
     from matching.model import MatchModel
 
 B = npt.NDArray[np.bool_]
 _STRETCH = 3.0
-_FAMILY_FIT = 0.6  # sector fit from which a sector counts as inside the mandate (siblings)
 
 
 def mandate_fits(
-    model: MatchModel, variants: list[VentureRecord], pool: InvestorPool, *, ticket: bool = True
+    model: MatchModel,
+    variants: list[VentureRecord],
+    pool: InvestorPool,
+    *,
+    ticket: mandate.Ticket = "whole",
 ) -> B:
-    """Variants × investors: True where every mandate test passes (the "fits" of the hints)."""
-    # Variants of one venture share its id; the mandate tests never look at ids.
+    """Variants × investors: True where every rule of `matching.mandate` passes."""
+    # Variants of one venture share its id; the mandate rules never look at ids.
     numbered = [dataclasses.replace(v, id=n) for n, v in enumerate(variants)]
     frame = VentureFrame.from_records(numbered, model.taxonomy)
-    features = PairFeatures(VentureSide.build(frame, model.vectoriser), pool, model.config)
-    rows = np.arange(len(frame))
-    f = features.compute(rows)
-    fits = ~features.excluded(rows)
-    fits &= f["sector_fit"] >= _FAMILY_FIT
-    fits &= f["stage_fit"] >= 1.0
-    fits &= f["region_fit"] >= 1.0
-    fits &= f["instrument_fit"] > 0.0
-    fits &= f["tax_relief_fit"] > 0.0
-    if ticket:
-        fits &= f["ticket_fit"] >= 1.0
-    return np.asarray(fits, dtype=np.bool_)
+    return np.asarray(mandate.check(frame, pool.frame).fits(ticket), dtype=np.bool_)
+
+
+def hint_text(tax: Taxonomy, code: str, change: Mapping[str, Any], venture: VentureRecord) -> str:
+    """The change in words, with labels from the taxonomy (never codes)."""
+    if code == "raise_amount":
+        amount = change["raise_amount_gbp"]
+        return f"Raising {money(amount)} instead of {money(venture.raise_amount_gbp)}"
+    if code == "add_instrument":
+        added = [c for c in change["instruments"] if c not in venture.instruments]
+        return f"Adding {tax.label(added[0])} as an instrument"
+    scheme = "SEIS" if code == "seis_eligible" else "EIS"
+    return f"Getting {scheme} advance assurance"
+
+
+def hint_sentence(
+    tax: Taxonomy, code: str, change: Mapping[str, Any], venture: VentureRecord, added: int
+) -> str:
+    """A whole hint: the change and how many more investors it fits."""
+    plural = "investor" if added == 1 else "investors"
+    return f"{hint_text(tax, code, change, venture)} fits {added} more {plural}"
 
 
 def _raise_candidates(v: VentureRecord, pool: InvestorPool) -> list[int]:
@@ -62,31 +75,27 @@ def widen_hints(
     tax = model.taxonomy
     changes: list[tuple[str, str, dict[str, Any], VentureRecord]] = []
     for amount in _raise_candidates(v, pool):
-        text = f"Raising {money(amount)} instead of {money(v.raise_amount_gbp)}"
         change: dict[str, Any] = {"raise_amount_gbp": amount}
-        changes.append(("raise_amount", text, change, dataclasses.replace(v, **change)))
+        changes.append(("raise_amount", "", change, dataclasses.replace(v, **change)))
     if v.instruments:
         for code in tax.instruments:
             if code not in v.instruments:
                 change = {"instruments": (*v.instruments, code)}
-                text = f"Adding {tax.label(code)} as an instrument"
-                changes.append(("add_instrument", text, change, dataclasses.replace(v, **change)))
-    for flag, scheme in (("seis", "SEIS"), ("eis", "EIS")):
+                changes.append(("add_instrument", "", change, dataclasses.replace(v, **change)))
+    for flag in ("seis", "eis"):
         if not getattr(v, flag):
             change = {flag: True}
-            text = f"Getting {scheme} advance assurance"
-            changes.append((f"{flag}_eligible", text, change, dataclasses.replace(v, **change)))
+            changes.append((f"{flag}_eligible", "", change, dataclasses.replace(v, **change)))
     if not changes:
         return []
     fits = mandate_fits(model, [v, *(c[3] for c in changes)], pool)
     base, ids = fits[0], pool.frame.ids
     hints: dict[str, Hint] = {}
-    for (code, text, change, _), row in zip(changes, fits[1:], strict=True):
+    for (code, _, change, _), row in zip(changes, fits[1:], strict=True):
         added = tuple(int(x) for x in ids[row & ~base])
         if not added:
             continue
-        plural = "investor" if len(added) == 1 else "investors"
-        hint = Hint(code, f"{text} fits {len(added)} more {plural}", change, added)
+        hint = Hint(code, hint_sentence(tax, code, change, v, len(added)), change, added)
         key = code if code != "raise_amount" else f"raise_{'down' if _down(change, v) else 'up'}"
         if key not in hints or hint.added > hints[key].added:
             hints[key] = hint  # keep the best raise in each direction, not all of them
@@ -114,8 +123,7 @@ def propose_syndicates(
     frame = pool.frame
     if (whole & (frame.ticket_max >= v.raise_amount_gbp)).any():
         return []
-    fits = mandate_fits(model, [v], pool, ticket=False)[0]
-    fits &= frame.ticket_min <= v.raise_amount_gbp
+    fits = mandate_fits(model, [v], pool, ticket="part")[0]
     candidates = np.flatnonzero(fits)
     if len(candidates) < 2 or frame.ticket_max[candidates].sum() < v.raise_amount_gbp:
         return []

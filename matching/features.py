@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from matching import mandate
 from matching.config import FEATURES, FeatureConfig
 from matching.pool import InvestorPool, VentureSide, ticket_distance
 
@@ -139,16 +140,8 @@ class PairFeatures:
         return out
 
     def excluded(self, rows: Rows, cols: I64 | None = None) -> B:
-        """Hard mandate exclusions: excluded sector, no usable instrument, strict region."""
-        s, p = self.side, self.pool
-        slots = s.sector_slots[rows]
-        out = np.array(self._take(p.sector_excluded, slots[:, 0], cols), dtype=np.bool_)
-        for j in range(1, slots.shape[1]):
-            out |= self._take(p.sector_excluded, slots[:, j], cols)
-        out |= self._take(p.region_barred, s.region[rows], cols)
-        overlap, offered = self._instrument_overlap(rows, cols)
-        out |= (self._ven(offered, cols) > 0) & (overlap == 0)
-        return out
+        """Hard mandate exclusions: the bars of `matching.mandate` (one definition)."""
+        return mandate.barred(self.side.frame, self.pool.frame, rows, cols)
 
     def _instrument_overlap(self, rows: Rows, cols: I64 | None) -> tuple[F32, F32]:
         """Shared instruments (investors with no list share all) and the venture's count."""

@@ -15,7 +15,7 @@ def test_a_smaller_raise_hint_is_checked_by_rerunning_the_fit(model):
     pool = model.prepare(small + big)
     hints = {h.code: h for h in model.widen_hints(v, pool)}
     hint = hints["raise_amount"]
-    assert hint.text == "Raising £1.5m instead of £3.0m fits 9 more investors"
+    assert hint.text == "Raising £1.5m instead of £3m fits 9 more investors"
     assert hint.change == {"raise_amount_gbp": 1_500_000}
     changed = dataclasses.replace(v, raise_amount_gbp=1_500_000)
     fits = mandate_fits(model, [v, changed], pool)

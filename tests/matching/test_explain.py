@@ -7,18 +7,29 @@ def _texts(reasons):
     return {r.code: r.text for r in reasons}
 
 
-def test_sibling_sector_is_explained_as_the_same_family(model):
+def test_sibling_sector_is_outside_the_mandate_and_named_as_the_same_family(model):
     v = venture(sectors=("diagnostics",))
     i = investor(sectors=("medtech",))
-    text = _texts(model.explain(v, i))["sector_fit"]
-    assert text == "Invests in medtech and the venture is in diagnostics (same sector family)"
+    reason = {r.code: r for r in model.explain(v, i)}["sector_fit"]
+    assert reason.effect == "-"  # a sibling is not inside the stated focus (matching.mandate)
+    assert reason.text == (
+        "Invests in medtech; the venture is in diagnostics (same sector family, outside its focus)"
+    )
+
+
+def test_a_sub_sector_of_the_mandate_is_inside_it(model):
+    v = venture(sectors=("diagnostics",))
+    i = investor(sectors=("health",))
+    reason = {r.code: r for r in model.explain(v, i)}["sector_fit"]
+    assert reason.effect == "+"
+    assert reason.text == "Invests in health and the venture is in diagnostics (part of it)"
 
 
 def test_raise_above_the_ticket_range_is_a_reason_against(model):
     v = venture(raise_amount_gbp=3_000_000)
     i = investor(ticket_min_gbp=250_000, ticket_max_gbp=1_500_000)
     reasons = {r.code: r for r in model.explain(v, i, limit=10)}
-    assert reasons["ticket_fit"].text == "Raise of £3.0m is above the £250k–£1.5m ticket range"
+    assert reasons["ticket_fit"].text == "Tickets £250k–£1.5m; the £3m raise is above its maximum"
     assert reasons["ticket_fit"].effect == "-"
 
 
@@ -35,7 +46,7 @@ def test_track_record_reason_counts_past_deals(model):
     market = [deal(32, sectors=("ai",), region="london") for _ in range(20)]
     history = own + market
     texts = _texts(model.explain(venture(), i, history, limit=10))
-    assert "6 of 7 past deals" in texts["track_sector"]
+    assert texts["track_sector"] == "Backs diagnostics: 6 of its 7 past deals"
 
 
 def test_excluded_sector_comes_first_with_its_reason(model):
@@ -80,3 +91,17 @@ def test_explaining_from_a_cached_pool_gives_the_same_reasons(model):
     history = [deal(51) for _ in range(4)] + [deal(52, sectors=("ai",)) for _ in range(9)]
     pool = model.prepare([investor(id=52), i], history)
     assert model.explain(venture(), i, pool=pool) == model.explain(venture(), i, history)
+
+
+def test_co_investment_names_the_partner_and_counts_the_shared_deals(model):
+    v = venture(id=900)
+    i = investor(id=61, name="Tyne Angels")
+    partner = investor(id=62, name="Northern Gritstone")
+    history = [
+        deal(62, venture_id=900, company_key="venture:900"),
+        *(deal(p, company_key=f"shared-{n}") for n in range(2) for p in (61, 62)),
+    ]
+    pool = model.prepare([i, partner], history)
+    reasons = {r.code: r for r in model.explain(v, i, limit=20, pool=pool)}
+    assert reasons["co_investors"].text == "Co-invested with Northern Gritstone twice"
+    assert reasons["co_investors"].effect == "+"

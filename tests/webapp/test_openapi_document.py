@@ -112,3 +112,11 @@ def test_one_trusted_proxy_gives_the_client_address(db, settings):
         assert response.text == "203.0.113.9"  # a client can't spoof past the one proxy we trust
     finally:
         app.extensions["venturematch.engine"].dispose()
+
+
+def test_reasons_are_documented_with_their_facts(client):
+    document = client.get("/api/openapi.json").get_json()
+    reason = document["components"]["schemas"]["ReasonOut"]
+    assert set(reason["properties"]) == {"code", "text", "effect", "facts"}
+    assert reason["properties"]["facts"]["type"] == "object"
+    assert "ticket_fit" in reason["description"]

@@ -385,7 +385,8 @@ def _match_json(match: InvestorMatch) -> dict[str, Any]:
         "score": match.score,
         "rank": match.rank,
         "reasons": [
-            {"code": r["code"], "text": r["text"], "effect": r["effect"]} for r in match.reasons
+            {"code": r["code"], "text": r["text"], "effect": r["effect"], "facts": r["facts"]}
+            for r in match.reasons
         ],
         "model_version": match.model_version,
         "computed_at": match.computed_at.isoformat().replace("+00:00", "Z"),

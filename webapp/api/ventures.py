@@ -79,11 +79,17 @@ class VentureListQuery(CodeFilterQuery):
 
 
 class ReasonOut(BaseModel):
-    """Why the ranker placed a pair where it did."""
+    """Why the ranker placed a pair where it did: a code, its words, and the facts behind it.
+
+    `facts` holds codes and figures (e.g. `{"raise": 3200000, "min": 250000, "max": 2000000}`
+    for `ticket_fit`, `{"sector": "offshore_wind", "deals": 4, "of": 12}` for `track_sector`);
+    `text` words them with labels. A broken mandate rule is always listed with effect "-".
+    """
 
     code: str
     text: str
     effect: Literal["+", "-"]
+    facts: dict[str, Any] = Field(default_factory=dict)
 
 
 class InvestorSummaryOut(BaseModel):

@@ -31,7 +31,9 @@ class Match(SQLModel, table=True):
     score: float
     venture_rank: int | None = None
     investor_rank: int | None = None
-    reasons: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
+    # [code, effect, facts] triples (matching.reasons), worded at display time; rows written
+    # before reasons carried facts hold {code, text, effect} objects.
+    reasons: list[Any] = Field(default_factory=list, sa_type=JSONType)
     model_version: str = Field(max_length=64)
     computed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 

@@ -20,6 +20,7 @@ from webapp.models import (
 )
 from webapp.models.enums import Role
 from webapp.services.errors import Forbidden
+from webapp.services.match_views import display_reasons
 
 EXPORT_FORMAT = "venturematch-founder-export/1"
 _ACCOUNT_FIELDS = (
@@ -96,7 +97,9 @@ def export_founder_data(*, session: Session, user: User) -> dict[str, Any]:
         "exported_at": utcnow().isoformat(),
         "account": {f: _plain(getattr(user, f)) for f in _ACCOUNT_FIELDS},
         "ventures": [_row(v) for v in ventures],
-        "matches": [_row(m, frozenset({"id"})) for m in matches],
+        "matches": [
+            _row(m, frozenset({"id"})) | {"reasons": display_reasons(m.reasons)} for m in matches
+        ],
         "introductions": [_row(i) for i in intros],
         "deals": [
             _row(d) | {"events": [_row(e) for e in events if e.deal_id == d.id]} for d in deals

@@ -3,7 +3,8 @@
 Cells are growth sector (top level) × stage × region (as the venture records it). Demand in a
 cell is the currently published ventures in it and the capital they seek; a venture in two
 growth sectors counts in both cells. Supply is the active investors whose mandate covers at
-least one of the cell's ventures *for that sector* (rules in `mandate_coverage`), and:
+least one of the cell's ventures *for that sector* (the rules of `matching.mandate`, asked as
+"who could take part in this round", `ticket="part"`), and:
 
     capacity_gbp = the sum of those investors' largest single ticket (`ticket_max_gbp`),
                    each investor counted once per cell
@@ -165,6 +166,8 @@ def supply_gaps(*, session: Session, filters: PipelineFilters) -> GapReport:
             col(Venture.region),
             col(Venture.instruments),
             col(Venture.raise_amount_gbp),
+            col(Venture.eis),
+            col(Venture.seis),
         )
         .where(col(Venture.visibility) == Visibility.PUBLISHED.value)
         .where(*venture_conditions(session, filters, dated=False))
@@ -173,14 +176,23 @@ def supply_gaps(*, session: Session, filters: PipelineFilters) -> GapReport:
     cells: dict[tuple[str, str, str | None], GapCell] = {}
     unserved: list[UnservedVenture] = []
     count = 0
-    for vid, name, sectors, stage, region, instruments, raise_gbp in session.connection().execute(
-        query
-    ):
+    for (
+        vid,
+        name,
+        sectors,
+        stage,
+        region,
+        instruments,
+        raise_gbp,
+        eis,
+        seis,
+    ) in session.connection().execute(query):
+        relief = {"eis": bool(eis), "seis": bool(seis)}
         count += 1
         by_top: dict[str, list[str]] = defaultdict(list)
         for code in sectors:
             by_top[top_of[code]].append(code)
-        whole = VentureShape(tuple(sectors), stage, region, tuple(instruments), raise_gbp)
+        whole = VentureShape(tuple(sectors), stage, region, tuple(instruments), raise_gbp, **relief)
         if not mandates.covering(whole).any():
             unserved.append(
                 UnservedVenture(
@@ -194,7 +206,9 @@ def supply_gaps(*, session: Session, filters: PipelineFilters) -> GapReport:
                 )
             )
         for top, codes in by_top.items():
-            shape = VentureShape(tuple(codes), stage, region, tuple(instruments), raise_gbp)
+            shape = VentureShape(
+                tuple(codes), stage, region, tuple(instruments), raise_gbp, **relief
+            )
             covering = mandates.covering(shape)
             for key in ((top, stage, region), (top, stage, None)):
                 cell = cells.get(key)

@@ -15,12 +15,14 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 import matching
+from matching.advice import hint_sentence
 from webapp.config import Settings
 from webapp.models import InvestorProfile, User, Venture
 from webapp.services.errors import Forbidden
 from webapp.services.model_registry import active_model
 from webapp.services.object_access import is_staff, readable_venture
 from webapp.services.scoring_cache import NoInvestors, scoring_context
+from webapp.services.taxonomy import matching_taxonomy
 
 _VENTURE_FIELDS = (
     "id",
@@ -99,8 +101,15 @@ def advice_for_venture(
         return cached
     model, pool = context.model, context.pool
     record = venture_record(venture)
+    # Worded with the current labels: an older model's taxonomy may carry none.
+    labels, plain = matching_taxonomy(), matching.VentureRecord(**record)
     hints = [
-        WidenHint(code=h.code, text=h.text, change=dict(h.change), added=h.added)
+        WidenHint(
+            code=h.code,
+            text=hint_sentence(labels, h.code, h.change, plain, h.added),
+            change=dict(h.change),
+            added=h.added,
+        )
         for h in model.widen_hints(record, pool)
     ]
     found = model.propose_syndicates(record, pool)

@@ -1,8 +1,8 @@
 """Writing every Match row of a full refresh, at the speed of the database driver.
 
 `rows` is a dict of equal-length numpy columns (`venture_id`, `investor_id`, `score`,
-`venture_rank`, `investor_rank` with −1 for none, `reasons` as keys for
-`ranking_math.reasons_json`). Everything runs in the caller's transaction.
+`venture_rank`, `investor_rank` with −1 for none, `reasons` as JSON text from
+`matching.reasons.pair_reasons`). Everything runs in the caller's transaction.
 
 Public functions:
 - `replace_all(*, session, rows, model_version, computed_at) -> WriteStats` — makes the table
@@ -23,7 +23,6 @@ import numpy as np
 from sqlmodel import Session
 
 from webapp.models import Match
-from webapp.services.ranking_math import reasons_json
 
 COLUMNS = (
     "venture_id", "investor_id", "score", "venture_rank", "investor_rank", "reasons",
@@ -32,7 +31,7 @@ COLUMNS = (
 
 
 def _tuples(rows: dict[str, Any], model_version: str, stamp: Any) -> Iterator[tuple[Any, ...]]:
-    reasons = [reasons_json(int(key)) for key in rows["reasons"].tolist()]
+    reasons = [str(text) for text in rows["reasons"].tolist()]
     v_rank = _nullable(rows["venture_rank"])
     i_rank = _nullable(rows["investor_rank"])
     return zip(

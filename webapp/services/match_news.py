@@ -20,10 +20,13 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from matching.mandate import MANDATE_CODES
+from matching.wording import money
 from webapp.models import Introduction, InvestorProfile, Match, Notification, User, Venture, utcnow
 from webapp.models.enums import IntroductionStatus, Role
 from webapp.services.introductions import contacts_for
 from webapp.services.locks import begin_write
+from webapp.services.match_views import display_reasons
 from webapp.services.notifications import (
     DEAL_STALLED,
     INTRODUCTION_ACCEPTED,
@@ -35,17 +38,17 @@ from webapp.services.notifications import (
 )
 from webapp.services.object_access import active_members, staff_venture_ids
 from webapp.services.stalled import StalledDeal, stalled_deals
+from webapp.services.taxonomy import matching_taxonomy
 
 STRONG_RANK = 10  # a new entry in the top 10 of an investor's list…
 STRONG_SCORE = 0.5  # …with at least this score is news worth sending
+DEAL_BREAKERS = frozenset(MANDATE_CODES)
 STALLED_DAYS = 30
 STALLED_LISTED = 15
 
 
 def _money(amount: int | None) -> str:
-    if not amount:
-        return "an undisclosed amount"
-    return f"£{amount / 1_000_000:.1f}m" if amount >= 1_000_000 else f"£{amount / 1_000:.0f}k"
+    return money(amount) if amount else "an undisclosed amount"
 
 
 def _count(created: list[Notification | None]) -> int:
@@ -68,14 +71,21 @@ def announce_new_matches(*, session: Session, venture_id: int, entered: dict[int
         rank = match.investor_rank
         if rank is None or rank > STRONG_RANK or match.score < STRONG_SCORE:
             continue
-        why = "; ".join(r.get("text", "") for r in match.reasons[:3] if r.get("effect") == "+")
+        worded = display_reasons(match.reasons)
+        why = "; ".join(r["text"] for r in worded[:3] if r["effect"] == "+")
+        # A broken mandate rule is always said, whatever else is left out.
+        against = "; ".join(
+            r["text"] for r in worded if r["effect"] == "-" and r["code"] in DEAL_BREAKERS
+        )
+        stage = matching_taxonomy().label(venture.stage)
         body = (
-            f"{venture.name} is raising {_money(venture.raise_amount_gbp)} at "
-            f"{venture.stage.replace('_', ' ')} stage and is now number {rank} in your list "
-            f"(score {match.score:.2f})."
+            f"{venture.name} is raising {_money(venture.raise_amount_gbp)} at {stage} stage "
+            f"and is now number {rank} in your list (score {match.score:.2f})."
         )
         if why:
             body += f"\n\nWhy: {why}."
+        if against:
+            body += f"\n\nAgainst: {against}."
         for user in active_members(session, match.investor_id):
             created.append(
                 notify(

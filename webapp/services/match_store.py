@@ -30,7 +30,7 @@ class Fresh:
     """A newly computed score and its reasons (JSON text) for one pair."""
 
     score: float
-    reasons: list[dict[str, str]]
+    reasons: list[Any]  # [code, effect, facts] triples (matching.reasons)
 
 
 def _chunks(ids: Collection[int]) -> Iterable[list[int]]:

@@ -6,6 +6,7 @@ queries) and records what an investor was shown, in one batched upsert per page.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
+from matching.wording import worded
 from webapp.models import Feedback, InvestorProfile, Match, MatchImpression, User, Venture, utcnow
 from webapp.models.enums import FeedbackAction, Visibility
 from webapp.services.errors import Forbidden
@@ -34,6 +36,7 @@ from webapp.services.object_access import (
     staff_venture_ids,
 )
 from webapp.services.pagination import Page, check_window
+from webapp.services.taxonomy import matching_taxonomy
 from webapp.services.ventures import VentureFilters
 
 # An impression already recorded this recently is not rewritten (saves a write per page view).
@@ -229,12 +232,22 @@ def investor_matches(
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
+def display_reasons(stored: Any) -> list[dict[str, Any]]:
+    """Stored reasons `[{code, effect, facts}]` worded with the current labels.
+
+    Rows stored before reasons carried facts (`[{code, text, effect}]`) keep their text.
+    """
+    if isinstance(stored, str):
+        stored = json.loads(stored)
+    return worded(matching_taxonomy(), list(stored or []))
+
+
 def _investor_match(values: dict[str, Any]) -> InvestorMatch:
     return InvestorMatch(
         venture=VentureCard(**{name: values[name] for name in _VENTURE_FIELDS}),
         score=float(values["score"]),
         rank=int(values["rank"] or 0),
-        reasons=list(values["reasons"] or []),
+        reasons=display_reasons(values["reasons"]),
         model_version=values["model_version"],
         computed_at=values["computed_at"],
         shortlisted=values["action"] == FeedbackAction.SHORTLIST.value,
@@ -348,7 +361,7 @@ def venture_matches(
             ),
             score=float(row["score"]),
             rank=int(row["rank"]),
-            reasons=list(row["reasons"] or []),
+            reasons=display_reasons(row["reasons"]),
             model_version=row["model_version"],
             computed_at=row["computed_at"],
         )

@@ -19,10 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import orjson
 from sqlmodel import Session
 
+from matching.reasons import pair_reasons
 from webapp.config import Settings
 from webapp.models import utcnow
 from webapp.services import match_store, scoring_data
@@ -32,10 +35,8 @@ from webapp.services.ranking_math import (
     F32,
     I64,
     beats,
-    decode_reasons,
     mask_passed,
     probability,
-    reason_keys,
     top_k_rows,
 )
 from webapp.services.scoring_cache import NoInvestors, ScoringContext, scoring_context
@@ -156,9 +157,7 @@ def _venture_refill(
     return refill
 
 
-def _reasons(
-    session: Session, ctx: ScoringContext, pairs: list[Pair]
-) -> dict[Pair, list[dict[str, str]]]:
+def _reasons(session: Session, ctx: ScoringContext, pairs: list[Pair]) -> dict[Pair, list[Any]]:
     """Reasons for these pairs, from fresh venture records."""
     if not pairs:
         return {}
@@ -170,8 +169,9 @@ def _reasons(
     kept = [(v, i) for v, i in pairs if v in row_of and i in ctx.investor_position]
     rows = np.array([row_of[v] for v, _ in kept], dtype=np.int64)
     cols = np.array([ctx.investor_position[i] for _, i in kept], dtype=np.int64)
-    keys = reason_keys(ctx.model, features, rows, cols)
-    return {pair: decode_reasons(int(key)) for pair, key in zip(kept, keys, strict=True)}
+    texts = pair_reasons(ctx.model, features, rows, cols)
+    # Stored exactly as the full refresh stores them: [code, effect, facts] triples.
+    return {pair: orjson.loads(text) for pair, text in zip(kept, texts, strict=True)}
 
 
 def _write(

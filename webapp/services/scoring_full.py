@@ -22,9 +22,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from matching.reasons import pair_reasons
 from webapp.config import Settings
 from webapp.models import InvestorProfile, Venture, utcnow
 from webapp.models.enums import Visibility
@@ -38,7 +40,6 @@ from webapp.services.ranking_math import (
     group_top_k,
     mask_passed,
     probability,
-    reason_keys,
     top_k_rows,
 )
 from webapp.services.scoring_cache import ScoringContext, scoring_context
@@ -59,7 +60,7 @@ class ChunkResult:
     venture_ids: I64
     venture_top: I64  # ventures × K investor ids (−1 pads)
     venture_logit: F32
-    venture_reasons: I64
+    venture_reasons: npt.NDArray[np.object_]  # ventures × K JSON reason lists ("[]" pads)
     investor_ids: I64
     investor_top: I64  # investors × K venture ids (−1 pads)
     investor_logit: F32
@@ -69,10 +70,13 @@ class ChunkResult:
         meta = json.dumps({"index": self.index, "model_version": self.model_version,
                            "inputs": self.inputs}).encode()  # fmt: skip
         buffer = io.BytesIO()
+        texts = [t.encode() for t in self.venture_reasons.ravel().tolist()]
         np.savez(
             buffer, meta=np.frombuffer(meta, dtype=np.uint8), venture_ids=self.venture_ids,
             venture_top=self.venture_top, venture_logit=self.venture_logit,
-            venture_reasons=self.venture_reasons, investor_ids=self.investor_ids,
+            reason_bytes=np.frombuffer(b"".join(texts), dtype=np.uint8),
+            reason_ends=np.cumsum([len(t) for t in texts], dtype=np.int64),
+            investor_ids=self.investor_ids,
             investor_top=self.investor_top, investor_logit=self.investor_logit,
         )  # fmt: skip
         return buffer.getvalue()
@@ -83,6 +87,12 @@ class ChunkResult:
         with np.load(io.BytesIO(data), allow_pickle=False) as archive:
             meta = json.loads(archive["meta"].tobytes().decode())
             arrays = {name: archive[name] for name in archive.files if name != "meta"}
+        blob, ends = arrays.pop("reason_bytes").tobytes(), arrays.pop("reason_ends").tolist()
+        starts = [0, *ends[:-1]]
+        texts = [blob[a:b].decode() for a, b in zip(starts, ends, strict=True)]
+        reasons = np.empty(len(texts), dtype=object)
+        reasons[:] = texts
+        arrays["venture_reasons"] = reasons.reshape(arrays["venture_top"].shape)
         return cls(index=meta["index"], model_version=meta["model_version"],
                    inputs=meta["inputs"], **arrays)  # fmt: skip
 
@@ -136,7 +146,7 @@ def _compute(
     n = len(records)
     v_top = np.full((n, k), -1, np.int64)
     v_logit = np.full((n, k), -np.inf, np.float32)
-    v_reasons = np.zeros((n, k), np.int64)
+    v_reasons = np.full((n, k), "[]", dtype=object)
     cand_inv: list[I64] = []
     cand_ven: list[I64] = []
     cand_logit: list[F32] = []
@@ -153,7 +163,8 @@ def _compute(
             picked = cols[ok]
             v_top[rows[r_idx], slot] = inv_ids[picked]
             v_logit[rows[r_idx], slot] = logits[r_idx, picked]
-            v_reasons[rows[r_idx], slot] = reason_keys(ctx.model, features, rows[r_idx], picked)
+            texts = pair_reasons(ctx.model, features, rows[r_idx], picked)
+            v_reasons[rows[r_idx], slot] = _as_objects(texts)
             t_cols = top_k_rows(np.ascontiguousarray(logits.T), ids[rows], k)
             i_idx, t_slot = np.nonzero(t_cols >= 0)
             chosen = t_cols[i_idx, t_slot]
@@ -299,7 +310,7 @@ def _rows(
     i_rank = np.full(len(venture), -1, np.int64)
     i_rank[order[found[both]]] = inv_side_rank[both]
     only = ~both
-    extra_reasons = _reason_keys_for(session, ctx, inv_side_venture[only], inv_side_investor[only])
+    extra_reasons = _reasons_for(session, ctx, inv_side_venture[only], inv_side_investor[only])
     return {
         "venture_id": np.concatenate([venture, inv_side_venture[only]]),
         "investor_id": np.concatenate([investor, inv_side_investor[only]]),
@@ -310,20 +321,30 @@ def _rows(
     }
 
 
-def _reason_keys_for(session: Session, ctx: ScoringContext, ventures: I64, investors: I64) -> I64:
-    """Reason keys for pairs that only the investor side holds."""
+def _as_objects(texts: list[str]) -> npt.NDArray[np.object_]:
+    """JSON texts as a 1-d object array (np.array would try to read them as sequences)."""
+    out = np.empty(len(texts), dtype=object)
+    out[:] = texts
+    return out
+
+
+def _reasons_for(
+    session: Session, ctx: ScoringContext, ventures: I64, investors: I64
+) -> npt.NDArray[np.object_]:
+    """Reasons (JSON lists) for pairs that only the investor side holds."""
+    out = np.full(len(ventures), "[]", dtype=object)
     if len(ventures) == 0:
-        return np.zeros(0, np.int64)
+        return out
     records = scoring_data.venture_rows(session=session, ids=set(ventures.tolist()))
     session.rollback()
     features = ctx.features_for(records)
     row_of = {int(v): r for r, v in enumerate(features.side.frame.ids.tolist())}
     rows = np.array([row_of.get(int(v), -1) for v in ventures], dtype=np.int64)
     cols = np.array([ctx.investor_position[int(i)] for i in investors], dtype=np.int64)
-    keys = np.zeros(len(ventures), np.int64)
     ok = rows >= 0
-    keys[ok] = reason_keys(ctx.model, features, rows[ok], cols[ok])
-    return keys
+    texts = pair_reasons(ctx.model, features, rows[ok], cols[ok])
+    out[ok] = _as_objects(texts)
+    return out
 
 
 def published_count(*, session: Session) -> int:

@@ -85,9 +85,23 @@ INVESTOR_CODE_FIELDS = {
 
 
 @cache
+@cache
 def matching_taxonomy() -> matching.Taxonomy:
-    """The hierarchy the ranker is handed (it knows no codes of its own)."""
+    """The hierarchy the ranker is handed (it knows no codes of its own), with every label.
+
+    Cached: the reference files are fixed for the life of a process, and the taxonomy's code
+    trees are built once. Reasons and hints are worded with these labels at display time.
+    """
     reference = reference_data()
+    labels: dict[str, str] = {}
+    for items in (
+        reference.sectors,
+        reference.stages,
+        reference.regions,
+        reference.instruments,
+        reference.institutions,
+    ):
+        labels.update({item.code: item.label for item in items})
     return matching.Taxonomy(
         sector_parent={s.code: s.parent for s in reference.sectors},
         stage_order=[s.code for s in sorted(reference.stages, key=lambda s: s.order)],
@@ -95,6 +109,7 @@ def matching_taxonomy() -> matching.Taxonomy:
         northern_regions=frozenset(r.code for r in reference.regions if r.northern),
         instruments=[i.code for i in reference.instruments],
         institution_region={i.code: i.region for i in reference.institutions},
+        labels=labels,
     )
 
 

@@ -8,10 +8,10 @@ import re
 
 import pytest
 
+from matching.wording import money as format_gbp
 from tests.factories import StaffFactory, VentureFactory
 from tests.webapp.regional.cohort import comfortable_cohort, feed_rows
 from tests.webapp.staff.calls import bearer_for, signed_in
-from webapp.services.mandate_coverage import format_gbp
 from webapp.services.pipeline import pipeline_summary
 from webapp.services.pipeline_filters import make_filters
 from webapp.services.regional.observatory import PLATFORM_COLUMNS

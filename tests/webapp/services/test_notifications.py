@@ -13,10 +13,11 @@ from tests.factories import (
     OrganisationFactory,
     VentureFactory,
 )
+from tests.webapp.ventures.factories import MatchFactory
 from webapp.models import EmailDelivery, Notification
 from webapp.models.enums import IntroductionStatus, Role
 from webapp.services.digests import queue_weekly_digests
-from webapp.services.match_news import announce_introduction
+from webapp.services.match_news import announce_introduction, announce_new_matches
 from webapp.services.notifications import (
     DEAL_STALLED,
     INTRODUCTION_ACCEPTED,
@@ -108,3 +109,26 @@ def test_an_accepted_introduction_gives_both_sides_the_other_contact(session: Se
     assert "0191 000 0000" in by_user[member.id].html_body
     kinds = {n.kind for n in session.exec(select(Notification)).all()}
     assert kinds == {INTRODUCTION_ACCEPTED}
+
+
+def test_news_of_a_strong_match_words_reasons_with_labels_and_says_the_deal_breaker(
+    session: Session,
+) -> None:
+    fund = InvestorProfileFactory(ticket_max_gbp=2_000_000)
+    member = InvestorUserFactory(organisation_id=fund.organisation_id)
+    venture = VentureFactory(name="Tyne Sepsis Dx", raise_amount_gbp=3_200_000, stage="series_a")
+    MatchFactory(
+        venture_id=venture.id,
+        investor_id=fund.id,
+        investor_rank=2,
+        reasons=[
+            ["ticket_fit", "-", {"raise": 3_200_000, "min": 250_000, "max": 2_000_000}],
+            ["track_sector", "+", {"sector": "diagnostics", "deals": 4, "of": 12}],
+        ],
+    )
+    assert announce_new_matches(session=session, venture_id=venture.id, entered={fund.id: 2})
+    session.commit()
+    (news,) = session.exec(select(Notification).where(Notification.user_id == member.id)).all()
+    assert "raising £3.2m at Series A stage" in news.body
+    assert "Why: Backs Diagnostics: 4 of its 12 past deals." in news.body
+    assert "Against: Tickets £250k–£2m; the £3.2m raise is above its maximum." in news.body

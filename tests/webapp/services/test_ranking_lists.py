@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import numpy as np
@@ -20,6 +21,7 @@ from tests.workers.builders import (
 from webapp.config import Settings
 from webapp.models import Feedback, InvestorProfile, Venture, utcnow
 from webapp.services import scoring, scoring_data
+from webapp.services.match_views import display_reasons
 from webapp.services.ranking_math import block_logits
 from webapp.services.scoring_cache import forget, scoring_context
 from webapp.services.scoring_full import compute_chunk, plan_chunks, write_full_refresh
@@ -141,18 +143,41 @@ def test_refreshing_twice_changes_nothing(session: Session, small: Settings) -> 
     assert stored_lists(session) == before
 
 
-def test_stored_reasons_are_json_lists_of_code_text_effect(
+def test_stored_reasons_are_codes_with_facts_worded_with_labels_on_display(
     session: Session, small: Settings
 ) -> None:
     market(random.Random(9), ventures=6, investors=3)
     full_refresh(session, small)
     rows = session.connection().exec_driver_sql("SELECT reasons FROM match").fetchall()
-    import json
 
     reasons = [json.loads(r) if isinstance(r, str) else r for (r,) in rows]
     assert any(reasons)
     for listed in reasons:
-        for reason in listed:
-            assert set(reason) == {"code", "text", "effect"}
-            assert reason["effect"] in {"+", "-"}
-            assert reason["text"]
+        for code, effect, facts in listed:  # [code, effect, facts]: words come at display
+            assert isinstance(code, str)
+            assert effect in {"+", "-"}
+            assert isinstance(facts, dict)
+        for shown in display_reasons(listed):
+            assert shown["text"]
+            assert "_" not in shown["text"]  # labels, never codes
+
+
+def test_incremental_and_full_refresh_store_the_same_reasons(
+    session: Session, small: Settings
+) -> None:
+    ventures, _, _ = market(random.Random(11), ventures=8, investors=4)
+    full_refresh(session, small)
+    venture_id = int(ventures[0].id or 0)
+
+    def stored_reasons() -> dict[int, object]:
+        query = "SELECT investor_id, reasons FROM match WHERE venture_id = ?"
+        if session.connection().dialect.name == "postgresql":
+            query = query.replace("?", "%s")
+        rows = session.connection().exec_driver_sql(query, (venture_id,)).fetchall()
+        return {int(i): json.loads(r) if isinstance(r, str) else r for i, r in rows}
+
+    by_full_refresh = stored_reasons()
+    session.rollback()
+    scoring.refresh_venture(session=session, settings=small, venture_id=venture_id)
+    assert by_full_refresh
+    assert stored_reasons() == by_full_refresh  # rewritten by the incremental path, unchanged

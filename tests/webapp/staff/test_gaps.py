@@ -82,10 +82,11 @@ def test_unserved_ventures_come_with_the_nearest_investors_and_why_they_miss(ses
     assert nearest[0].reasons == (
         "Invests in Life sciences; the venture is in Graphene and 2D materials",
     )
-    assert nearest[1].reasons == ("Backs Pre-seed, Seed; the venture is at Series A",)
+    # Worded by matching.wording, exactly as the ranked lists word a reason against.
+    assert nearest[1].reasons == ("Invests at Pre-seed and Seed; the venture is at Series A",)
     assert len(nearest[2].reasons) == 2
     assert (
-        "Invests in London, South East; the venture is in South Yorkshire"
+        "Invests in London and South East; the venture is in South Yorkshire"
         in (nearest[2].reasons[1])
     )
 
@@ -111,5 +112,5 @@ def test_ticket_and_instrument_rules_decide_coverage(session):
     report = supply_gaps(session=session, filters=make_filters())
     reasons = {u.name: u.nearest[0].reasons for u in report.unserved}
     assert set(reasons) == {small.name, grant.name}
-    assert reasons[small.name] == ("Smallest ticket £1.0m is more than the whole £500k raise",)
+    assert reasons[small.name] == ("Tickets £1m–£2m; the £500k raise is below its minimum",)
     assert reasons[grant.name] == ("Uses Equity; the venture offers Grant",)

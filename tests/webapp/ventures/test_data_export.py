@@ -17,7 +17,11 @@ from webapp.services.errors import Forbidden
 def test_the_export_holds_the_account_ventures_matches_deals_and_notifications(
     session: Session, founder: Founder, investor: Investor
 ) -> None:
-    MatchFactory(venture_id=founder.venture.id, investor_id=investor.profile.id)
+    MatchFactory(
+        venture_id=founder.venture.id,
+        investor_id=investor.profile.id,
+        reasons=[["ticket_fit", "-", {"raise": 3_200_000, "min": 250_000, "max": 2_000_000}]],
+    )
     DealFactory(
         introduction__venture_id=founder.venture.id,
         introduction__investor_id=investor.profile.id,
@@ -28,6 +32,14 @@ def test_the_export_holds_the_account_ventures_matches_deals_and_notifications(
     assert exported["account"]["email"] == founder.user.email
     assert [v["id"] for v in exported["ventures"]] == [founder.venture.id]
     assert len(exported["matches"]) == 1
+    assert exported["matches"][0]["reasons"] == [  # stored facts, worded for people
+        {
+            "code": "ticket_fit",
+            "text": "Tickets £250k–£2m; the £3.2m raise is above its maximum",
+            "effect": "-",
+            "facts": {"raise": 3_200_000, "min": 250_000, "max": 2_000_000},
+        }
+    ]
     assert len(exported["introductions"]) == 1
     assert exported["deals"][0]["venture_id"] == founder.venture.id
     assert exported["notifications"][0]["title"] == "An investor is interested"

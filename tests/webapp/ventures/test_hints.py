@@ -24,6 +24,11 @@ def test_adding_an_instrument_is_suggested_when_it_fits_more_mandates(
     assert instrument, advice.hints
     assert instrument[0].change == {"instruments": ("equity", "convertible")}
     assert instrument[0].added == 1
+    # Labels from the taxonomy, never the code ("Adding convertible as an instrument").
+    assert instrument[0].text == (
+        "Adding Convertible note or advance subscription agreement as an instrument "
+        "fits 1 more investor"
+    )
     assert advice.syndicates == []
 
 

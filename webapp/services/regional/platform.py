@@ -3,7 +3,7 @@
 Every count goes through the dashboard's tally (`pipeline.tally_by`) and its median of the days
 from publishing to the first introduction, so a region here shows what the dashboard shows when
 filtered to that region. Whether a venture is matched to an investor "in mandate" is decided by
-the mandate rules of `mandate_coverage`, never by a copy of them.
+the rules of `matching.mandate` (through `mandate_coverage`), never by a copy of them.
 """
 
 from __future__ import annotations
@@ -149,12 +149,15 @@ def matched_in_mandate(*, session: Session, progress: Progress, filters: Pipelin
     rows = np.unique(row)
     covers = np.zeros((len(rows), len(mandates)), dtype=bool)
     for i, r in enumerate(rows.tolist()):
+        offered, eis, seis = instruments.get(int(progress.ids[r]), ((), False, False))
         shape = VentureShape(
             sectors=progress.sectors[r],
             stage=progress.stages[r],
             region=progress.regions[r],
-            instruments=instruments.get(int(progress.ids[r]), ()),
+            instruments=offered,
             raise_amount_gbp=int(progress.raise_gbp[r]),
+            eis=eis,
+            seis=seis,
         )
         covers[i] = mandates.covering(shape)
     in_mandate = covers[np.searchsorted(rows, row), column]
@@ -162,19 +165,22 @@ def matched_in_mandate(*, session: Session, progress: Progress, filters: Pipelin
     return found
 
 
-def _instruments(session: Session, cohort: Any) -> dict[int, tuple[str, ...]]:
-    """Each cohort venture's instruments; ventures share a few lists, so each is parsed once."""
-    query = select(col(Venture.id), type_coerce(col(Venture.instruments), String)).where(
-        col(Venture.id).in_(cohort)
-    )
+def _instruments(session: Session, cohort: Any) -> dict[int, tuple[tuple[str, ...], bool, bool]]:
+    """Each cohort venture's instruments and SEIS/EIS eligibility (lists are parsed once each)."""
+    query = select(
+        col(Venture.id),
+        type_coerce(col(Venture.instruments), String),
+        col(Venture.eis),
+        col(Venture.seis),
+    ).where(col(Venture.id).in_(cohort))
     parsed: dict[str, tuple[str, ...]] = {}
-    found: dict[int, tuple[str, ...]] = {}
-    for venture_id, raw in raw_rows(session, query):
+    found: dict[int, tuple[tuple[str, ...], bool, bool]] = {}
+    for venture_id, raw, eis, seis in raw_rows(session, query):
         if not isinstance(raw, str):  # a driver that decodes JSON itself
-            found[int(venture_id)] = tuple(raw or ())
+            found[int(venture_id)] = (tuple(raw or ()), bool(eis), bool(seis))
             continue
         codes = parsed.get(raw)
         if codes is None:
             codes = parsed[raw] = tuple(json.loads(raw) or ())
-        found[int(venture_id)] = codes
+        found[int(venture_id)] = (codes, bool(eis), bool(seis))
     return found
