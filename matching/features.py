@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from matching.config import FEATURES, FeatureConfig
+from matching.config import FEATURES, INTERACTIONS, FeatureConfig
 from matching.pool import InvestorPool, VentureSide, ticket_distance
 
 F32 = npt.NDArray[np.float32]
@@ -95,6 +95,7 @@ class PairFeatures:
             self._inv(p.log_ticket_max, cols),
         )
         follow_on = self._pick(self._links(rows, universe=False), cols)
+        universe = self._links(rows, universe=True)  # every earlier backer, in or out of the pool
         values = {
             "sector_fit": self._slot_max(p.sector_fit, slots, cols),
             "stage_fit": self._take(p.stage_fit, s.stage[rows], cols),
@@ -118,9 +119,22 @@ class PairFeatures:
             "activity_first": (1.0 - follow_on) * self._inv(t.activity_first, cols),
             "follow_on": follow_on,
             "follow_on_latest": self._pick(self._links(rows, False, t.backer_latest), cols),
-            "co_investors": np.log1p(self._pick(self._links(rows, True) @ t.co_invest, cols)),
+            "co_investors": np.log1p(self._pick(universe @ t.co_invest, cols)),
         }
-        for name in c.disabled:  # ablation studies
+        for name in c.disabled:  # ablation studies (before interactions: they scale these)
+            if name in values:
+                values[name] = np.zeros_like(values[name])
+        shape = np.broadcast_shapes(follow_on.shape, self._ven(s.stage[rows], cols).shape)
+        seasoned = np.asarray(universe.getnnz(axis=1) > 0, dtype=np.float32)
+        gates = {"seasoned": self._ven(seasoned, cols), "backer": follow_on}
+        per_investor = {
+            "deal_count": self._inv(np.log1p(t.deal_count).astype(np.float32), cols),
+            "last_active": self._inv(t.last_active, cols),
+        }
+        for name, (base, gate) in INTERACTIONS.items():
+            factor = values[base] if base in values else per_investor[base]
+            values[name] = np.broadcast_to(gates[gate] * factor, shape).astype(np.float32)
+        for name in c.disabled:
             values[name] = np.zeros_like(values[name])
         return values
 
