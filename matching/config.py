@@ -125,7 +125,7 @@ class FeatureConfig:
 
     half_life_days: float = 365.0  # recency weight of a past deal in the track record
     last_active_half_life_days: float = 180.0  # "invested recently": 0.5 ** (days since / this)
-    smoothing: float = 32.0  # pseudo-deals pulling an investor's shares to the market's
+    smoothing: float = 16.0  # pseudo-deals pulling an investor's shares to the market's
     generalist_fit: float = 0.75  # sector fit of an investor that names no sectors (any)
     ticket_decades_to_zero: float = 1.0  # a raise 10× outside the ticket range fits 0
     stage_steps_to_zero: float = 3.0  # stages away from the investor's range at which fit is 0
