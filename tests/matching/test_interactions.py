@@ -72,3 +72,14 @@ def test_ablation_of_a_feature_also_removes_its_interactions(features):
     assert not v["seasoned_track_sector"].any()
     assert not v["backer_track_sector"].any()
     assert v["backer_deal_count"][0, 0] > 0
+
+
+def test_the_block_score_adds_interactions_only_where_their_gate_is_open(features):
+    rng = np.random.default_rng(3)
+    coef = {name: float(rng.normal()) for name in FEATURES}
+    rows = np.repeat(np.arange(2), 3)
+    cols = np.tile(np.arange(3), 2)
+    expected = features.matrix(rows, cols) @ np.array([coef[n] for n in FEATURES]) + 0.5
+    block = features.logit(np.arange(2), coef, 0.5)
+    np.testing.assert_allclose(block.ravel(), expected, rtol=1e-5)
+    assert abs(coef["backer_deal_count"]) > 0  # the backer's term is part of what was checked
