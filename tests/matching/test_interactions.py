@@ -83,3 +83,14 @@ def test_the_block_score_adds_interactions_only_where_their_gate_is_open(feature
     block = features.logit(np.arange(2), coef, 0.5)
     np.testing.assert_allclose(block.ravel(), expected, rtol=1e-5)
     assert abs(coef["backer_deal_count"]) > 0  # the backer's term is part of what was checked
+
+
+def test_an_interaction_is_explained_under_the_reason_of_the_feature_it_scales(features):
+    from matching.explain import REASON_CODES, contributions
+
+    values = _values(features)
+    coef = dict.fromkeys(FEATURES, 0.0)
+    coef["backer_deal_count"] = 1.0
+    effects = contributions(coef, values)
+    assert "backer_deal_count" not in REASON_CODES
+    np.testing.assert_allclose(effects["follow_on"], values["backer_deal_count"])
