@@ -21,7 +21,8 @@ from matching.evaluate.ranker import fit, model_ranker
 
 DEFAULT_GRID = [
     "half_life_days=180,365,730",
-    "smoothing=16,32,64",
+    "smoothing=8,16,32",
+    "last_active_half_life_days=90,180,365",
     "negatives=50,100,300",
     "label_windows=1,2",
     "prior_strength=1,5,20",

@@ -25,6 +25,17 @@ FEATURES: tuple[str, ...] = (
     "follow_on",
     "follow_on_latest",
     "co_investors",
+    # Interactions: a venture with a funding history ("seasoned") and an investor who already
+    # backed it are different questions from a first round, so some weights differ there.
+    "seasoned_track_sector",
+    "seasoned_track_sector_family",
+    "seasoned_track_region_broad",
+    "seasoned_activity_first",
+    "seasoned_co_investors",
+    "backer_track_sector",
+    "backer_track_region",
+    "backer_deal_count",
+    "backer_last_active",
 )
 
 # What each feature means, in words for people (the model card lists weights by these).
@@ -47,6 +58,32 @@ FEATURE_LABELS: dict[str, str] = {
     "follow_on": "Investor already backed this venture",
     "follow_on_latest": "Investor joined this venture's latest round",
     "co_investors": "Investor has co-invested with the venture's existing backers",
+    "seasoned_track_sector": "Sector track record, again for a venture that has raised before",
+    "seasoned_track_sector_family": "Sector-family track record, again for a venture that has "
+    "raised before",
+    "seasoned_track_region_broad": "Wider-region track record, again for a venture that has "
+    "raised before",
+    "seasoned_activity_first": "First-round activity, again for a venture that has raised before",
+    "seasoned_co_investors": "Co-investment with existing backers, again for a venture that has "
+    "raised before",
+    "backer_track_sector": "Sector track record, again for an investor that already backed the "
+    "venture",
+    "backer_track_region": "Area track record, again for an investor that already backed the "
+    "venture",
+    "backer_deal_count": "Investor that already backed the venture and makes many deals",
+    "backer_last_active": "Investor that already backed the venture and invested recently",
+}
+# Interaction features: name → (the feature it scales, the pair condition it is gated by).
+INTERACTIONS: dict[str, tuple[str, str]] = {
+    "seasoned_track_sector": ("track_sector", "seasoned"),
+    "seasoned_track_sector_family": ("track_sector_family", "seasoned"),
+    "seasoned_track_region_broad": ("track_region_broad", "seasoned"),
+    "seasoned_activity_first": ("activity_first", "seasoned"),
+    "seasoned_co_investors": ("co_investors", "seasoned"),
+    "backer_track_sector": ("track_sector", "backer"),
+    "backer_track_region": ("track_region", "backer"),
+    "backer_deal_count": ("deal_count", "backer"),
+    "backer_last_active": ("last_active", "backer"),
 }
 
 # Groups removed together in the ablation study.
@@ -69,6 +106,8 @@ FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
     "follow_on": ("follow_on", "follow_on_latest"),
     "follow_on_latest": ("follow_on_latest",),
     "co_investors": ("co_investors",),
+    "seasoned": tuple(n for n in FEATURES if n.startswith("seasoned_")),
+    "backer": tuple(n for n in FEATURES if n.startswith("backer_")),
 }
 
 # log10(GBP) edges of the size bands used by the track record (≈ £30k, £100k, … £30m).
@@ -85,7 +124,8 @@ class FeatureConfig:
     """Constants of the features; chosen by validation inside the training years."""
 
     half_life_days: float = 365.0  # recency weight of a past deal in the track record
-    smoothing: float = 32.0  # pseudo-deals pulling an investor's shares to the market's
+    last_active_half_life_days: float = 180.0  # "invested recently": 0.5 ** (days since / this)
+    smoothing: float = 16.0  # pseudo-deals pulling an investor's shares to the market's
     generalist_fit: float = 0.75  # sector fit of an investor that names no sectors (any)
     ticket_decades_to_zero: float = 1.0  # a raise 10× outside the ticket range fits 0
     stage_steps_to_zero: float = 3.0  # stages away from the investor's range at which fit is 0

@@ -10,7 +10,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from matching import mandate
-from matching.config import FEATURES, FeatureConfig
+from matching.config import FEATURES, INTERACTIONS, FeatureConfig
 from matching.pool import InvestorPool, VentureSide, ticket_distance
 
 F32 = npt.NDArray[np.float32]
@@ -84,8 +84,10 @@ class PairFeatures:
         return np.asarray(picked, dtype=np.float32).ravel()
 
     # -- features ------------------------------------------------------------------------------
-    def compute(self, rows: Rows, cols: I64 | None = None) -> dict[str, F32]:
-        """Every feature for the block `rows` × all investors, or for the pairs (rows, cols)."""
+    def _base(self, rows: Rows, cols: I64 | None) -> tuple[dict[str, F32], dict[str, F32]]:
+        """Features other than interactions (after ablation), and the interactions' gates
+        ("seasoned": the venture has earlier backers; "backer": it is one of them) and
+        per-investor factors."""
         s, p, c = self.side, self.pool, self.config
         t = p.track
         slots, family = s.sector_slots[rows], s.family_slots[rows]
@@ -96,6 +98,7 @@ class PairFeatures:
             self._inv(p.log_ticket_max, cols),
         )
         follow_on = self._pick(self._links(rows, universe=False), cols)
+        universe = self._links(rows, universe=True)  # every earlier backer, in or out of the pool
         values = {
             "sector_fit": self._slot_max(p.sector_fit, slots, cols),
             "stage_fit": self._take(p.stage_fit, s.stage[rows], cols),
@@ -119,10 +122,29 @@ class PairFeatures:
             "activity_first": (1.0 - follow_on) * self._inv(t.activity_first, cols),
             "follow_on": follow_on,
             "follow_on_latest": self._pick(self._links(rows, False, t.backer_latest), cols),
-            "co_investors": np.log1p(self._pick(self._links(rows, True) @ t.co_invest, cols)),
+            "co_investors": np.log1p(self._pick(universe @ t.co_invest, cols)),
         }
-        for name in c.disabled:  # ablation studies
-            values[name] = np.zeros_like(values[name])
+        for name in c.disabled:  # ablation studies (before interactions: they scale these)
+            if name in values:
+                values[name] = np.zeros_like(values[name])
+        seasoned = np.asarray(universe.getnnz(axis=1) > 0, dtype=np.float32)
+        extra = {
+            "seasoned": self._ven(seasoned, cols),
+            "backer": follow_on,
+            "deal_count": self._inv(np.log1p(t.deal_count).astype(np.float32), cols),
+            "last_active": self._inv(t.last_active, cols),
+        }
+        return values, extra
+
+    def compute(self, rows: Rows, cols: I64 | None = None) -> dict[str, F32]:
+        """Every feature for the block `rows` × all investors, or for the pairs (rows, cols)."""
+        values, extra = self._base(rows, cols)
+        shape = np.broadcast_shapes(values["follow_on"].shape, extra["seasoned"].shape)
+        for name, (base, gate) in INTERACTIONS.items():
+            factor = values[base] if base in values else extra[base]
+            values[name] = np.broadcast_to(extra[gate] * factor, shape).astype(np.float32)
+            if name in self.config.disabled:
+                values[name] = np.zeros(shape, dtype=np.float32)
         return values
 
     def matrix(self, rows: Rows, cols: I64) -> F32:
@@ -131,12 +153,27 @@ class PairFeatures:
         return np.column_stack([np.broadcast_to(values[name], (len(rows),)) for name in FEATURES])
 
     def logit(self, rows: Rows, coef: Mapping[str, float], intercept: float) -> F32:
-        """Linear score of the block `rows` × all investors, without keeping every feature."""
+        """Linear score of the block `rows` × all investors, without keeping every feature.
+
+        Interactions are added only where their gate is open (ventures with earlier backers,
+        pairs where the investor is one), so they cost next to nothing on fresh ventures.
+        """
+        values, extra = self._base(rows, None)
         out = np.full((len(rows), len(self.pool)), intercept, dtype=np.float32)
-        for name, value in self.compute(rows).items():
+        for name, value in values.items():
             weight = coef.get(name, 0.0)
             if weight:
                 out += np.float32(weight) * value
+        where: dict[str, tuple[I64, ...]] = {
+            "seasoned": (np.flatnonzero(extra["seasoned"][:, 0]),),
+            "backer": np.nonzero(extra["backer"]),
+        }
+        for name, (base, gate) in INTERACTIONS.items():
+            weight = 0.0 if name in self.config.disabled else coef.get(name, 0.0)
+            if weight:
+                factor = np.broadcast_to(values[base] if base in values else extra[base], out.shape)
+                at = where[gate]
+                out[at] += np.float32(weight) * factor[at]
         return out
 
     def excluded(self, rows: Rows, cols: I64 | None = None) -> B:

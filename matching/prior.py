@@ -30,6 +30,16 @@ PRIOR_WEIGHTS: dict[str, float] = {
     "follow_on": 1.5,
     "follow_on_latest": 0.5,
     "co_investors": 0.3,
+    # Interactions only correct learned weights for seasoned ventures and backers: no opinion.
+    "seasoned_track_sector": 0.0,
+    "seasoned_track_sector_family": 0.0,
+    "seasoned_track_region_broad": 0.0,
+    "seasoned_activity_first": 0.0,
+    "seasoned_co_investors": 0.0,
+    "backer_track_sector": 0.0,
+    "backer_track_region": 0.0,
+    "backer_deal_count": 0.0,
+    "backer_last_active": 0.0,
 }
 # A pair that fits every mandate test (≈ 8 log-odds of fit) scores ≈ 0.85; half fits ≈ 0.1.
 PRIOR_INTERCEPT = -6.5

@@ -46,6 +46,16 @@ BLOCK_MODE_MAX_ROWS = 64
 _GROUP = {
     "track_sector_family": "track_sector",
     "track_region_broad": "track_region",
+    # Interactions (config.INTERACTIONS) adjust the reason of the feature they scale.
+    "seasoned_track_sector": "track_sector",
+    "seasoned_track_sector_family": "track_sector",
+    "seasoned_track_region_broad": "track_region",
+    "seasoned_activity_first": "activity_first",
+    "seasoned_co_investors": "co_investors",
+    "backer_track_sector": "track_sector",
+    "backer_track_region": "track_region",
+    "backer_deal_count": "follow_on",
+    "backer_last_active": "follow_on",
 }
 _ACTIVITY_NEUTRAL = float(np.log1p(1.0))  # about one recent deal
 _INSIDE_OR_OUT = frozenset({"stage_fit", "ticket_fit", "region_fit"})

@@ -55,6 +55,7 @@ class TrackRecord:
     region_lift: F32  # regions × investors, counts include deals in sub-regions
     size_lift: F32
     deal_count: npt.NDArray[np.int64]
+    last_active: F32  # 0.5 ** (days since the investor's latest deal / last_active_half_life)
     backers: dict[int, npt.NDArray[np.int64]]  # venture id → pool rows that backed it
     # venture id → per backer (as in `backers`): 1 / (1 + the venture's rounds since its last)
     backer_latest: dict[int, F32]
@@ -148,12 +149,16 @@ class TrackRecord:
         first_day = np.full(int(history.company.max(initial=-1)) + 1, np.iinfo(np.int64).max)
         np.minimum.at(first_day, history.company, history.day)
         first_round = (history.day == first_day[history.company]).astype(np.float64)
+        latest_day = np.full(n_inv, np.iinfo(np.int64).min // 2, dtype=np.int64)
+        np.maximum.at(latest_day, rows[mine], history.day[mine])
+        idle = np.maximum(today - latest_day, 0).astype(np.float64)
         return cls(
             sector_lift=lift_of(history.sectors.astype(np.float64), sector_below, has_sector),
             stage_lift=lift(history.stage, len(taxonomy.stage_order), None),
             region_lift=lift(history.region, len(taxonomy.regions), region_below),
             size_lift=lift(size_band(history.amount_gbp), N_SIZE_BANDS, None),
             deal_count=np.bincount(rows[mine], minlength=n_inv).astype(np.int64),
+            last_active=(0.5 ** (idle / config.last_active_half_life_days)).astype(np.float32),
             backers=backers,
             backer_latest=latest,
             activity_first=np.log1p(per_investor(weight * first_round)).astype(np.float32),

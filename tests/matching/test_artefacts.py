@@ -81,3 +81,19 @@ def test_missing_version_names_the_path(tmp_path):
         load_model(tmp_path)
     with pytest.raises(ArtefactError, match=r"v9.*no such artefact"):
         load_model(tmp_path, "v9")
+
+
+def test_a_model_saved_with_the_features_before_the_interactions_asks_for_a_retrain(saved):
+    from matching.artefacts import _checksum
+    from matching.config import FEATURES, INTERACTIONS
+
+    _, path = saved
+    target = path / "model.json"
+    body = json.loads(target.read_text())
+    older = [name for name in FEATURES if name not in INTERACTIONS]
+    body["payload"]["metadata"]["feature_names"] = older
+    body["payload"]["estimator"]["coef"] = body["payload"]["estimator"]["coef"][: len(older)]
+    body["checksum"] = _checksum(body["payload"])
+    target.write_text(json.dumps(body))
+    with pytest.raises(ArtefactError, match="trained on other features; retrain"):
+        load_model(path.parent, "v1")

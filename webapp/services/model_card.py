@@ -39,6 +39,7 @@ ROLE_LABELS = {
 }
 SETTING_LABELS = {
     "half_life_days": "Days after which a past deal counts half in a track record",
+    "last_active_half_life_days": "Days after which an investor's last deal counts as half recent",
     "smoothing": "Pseudo-deals pulling a small track record towards the market's",
     "generalist_fit": "Sector fit of an investor that names no sector",
     "ticket_decades_to_zero": "How far outside the ticket range (×10) a raise stops fitting",
