@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -57,9 +56,9 @@ class TrackRecord:
     region_lift: F32  # regions × investors, counts include deals in sub-regions
     size_lift: F32
     deal_count: npt.NDArray[np.int64]
-    backers: Mapping[int, npt.NDArray[np.int64]]  # venture id → pool rows that backed it
+    backers: dict[int, npt.NDArray[np.int64]]  # venture id → pool rows that backed it
     # venture id → per backer (as in `backers`): 1 / (1 + the venture's rounds since its last)
-    backer_latest: Mapping[int, F32]
+    backer_latest: dict[int, F32]
     activity_first: F32  # log1p of recency-weighted deals that were a company's first round
     backers_universe: dict[int, npt.NDArray[np.int64]]  # venture id → universe indices
     universe_size: int
@@ -165,9 +164,16 @@ class TrackRecord:
         )
 
     def take(self, cols: npt.NDArray[np.int64]) -> TrackRecord:
-        """The tables of these pool investors only (sorted positions), renumbered 0..n-1."""
+        """The tables of these pool investors only (ascending positions), renumbered 0..n-1."""
         remap = np.full(len(self.deal_count), -1, dtype=np.int64)
         remap[cols] = np.arange(len(cols))
+        backers: dict[int, npt.NDArray[np.int64]] = {}
+        latest: dict[int, F32] = {}
+        for venture in sorted({v for c in cols.tolist() for v in self._backed.get(c, ())}):
+            new = remap[self.backers[venture]]
+            keep = new >= 0
+            backers[venture] = new[keep]
+            latest[venture] = self.backer_latest[venture][keep]
         return replace(
             self,
             sector_lift=np.ascontiguousarray(self.sector_lift[:, cols]),
@@ -175,39 +181,20 @@ class TrackRecord:
             region_lift=np.ascontiguousarray(self.region_lift[:, cols]),
             size_lift=np.ascontiguousarray(self.size_lift[:, cols]),
             deal_count=self.deal_count[cols],
-            backers=_Renumbered(self.backers, remap, self.backers, renumber=True),
-            backer_latest=_Renumbered(self.backer_latest, remap, self.backers, renumber=False),
+            backers=backers,
+            backer_latest=latest,
             activity_first=self.activity_first[cols],
             co_invest=sparse.csr_matrix(self.co_invest[:, cols]),
         )
 
-
-class _Renumbered(Mapping[int, npt.NDArray[Any]]):
-    """Per-venture arrays aligned with pool rows, cut to a sub-pool when read (no copy up front:
-    a sub-pool of one investor is made for every incremental refresh)."""
-
-    def __init__(
-        self,
-        values: Mapping[int, npt.NDArray[Any]],
-        remap: npt.NDArray[np.int64],
-        rows: Mapping[int, npt.NDArray[np.int64]],
-        *,
-        renumber: bool,
-    ) -> None:
-        self._values, self._remap, self._rows, self._renumber = values, remap, rows, renumber
-
-    def __getitem__(self, venture_id: int) -> npt.NDArray[Any]:
-        new = self._remap[self._rows[venture_id]]
-        keep = new >= 0
-        if not keep.any():
-            raise KeyError(venture_id)
-        return new[keep] if self._renumber else self._values[venture_id][keep]
-
-    def __iter__(self) -> Iterator[int]:
-        return (v for v in self._rows if (self._remap[self._rows[v]] >= 0).any())
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
+    @cached_property
+    def _backed(self) -> dict[int, list[int]]:
+        """Pool row → platform ventures it backed (the inverse of `backers`)."""
+        out: dict[int, list[int]] = {}
+        for venture, rows in self.backers.items():
+            for row in rows.tolist():
+                out.setdefault(row, []).append(venture)
+        return out
 
 
 def _co_investment(

@@ -25,26 +25,18 @@ import numpy as np
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from matching.blocks import barred_pairs, positions_of, score_both_sides
+from matching.topk import ColumnTopK, probability
 from webapp.config import Settings
 from webapp.models import InvestorProfile, Venture, utcnow
 from webapp.models.enums import Visibility
 from webapp.services import scoring_data
 from webapp.services.locks import take_write_lock
 from webapp.services.match_bulk import WriteStats, replace_all
-from webapp.services.ranking_math import (
-    F32,
-    I64,
-    block_logits,
-    group_top_k,
-    mask_passed,
-    probability,
-    reason_keys,
-    top_k_rows,
-)
-from webapp.services.scoring_cache import ScoringContext, scoring_context
+from webapp.services.ranking_math import reason_keys
+from webapp.services.scoring_cache import F32, I64, ScoringContext, scoring_context
 
 CHUNK_SIZE = 2500
-BLOCK = 512
 CHANGE_MARGIN = timedelta(seconds=5)  # a change stamped just before the snapshot may commit after
 Progress = Callable[[int], None]
 
@@ -132,56 +124,28 @@ def _compute(
     progress: Progress | None,
 ) -> ChunkResult:
     inv_ids = ctx.investor_ids
-    m = len(inv_ids)
-    n = len(records)
-    v_top = np.full((n, k), -1, np.int64)
-    v_logit = np.full((n, k), -np.inf, np.float32)
-    v_reasons = np.zeros((n, k), np.int64)
-    cand_inv: list[I64] = []
-    cand_ven: list[I64] = []
-    cand_logit: list[F32] = []
-    if n:
-        features = ctx.features_for(records)
-        ids = np.asarray(features.side.frame.ids, dtype=np.int64)
-        for start in range(0, n, BLOCK):
-            rows = np.arange(start, min(start + BLOCK, n))
-            logits = block_logits(ctx.model, features, rows)
-            mask_passed(logits, ids[rows], inv_ids, passed)
-            cols = top_k_rows(logits, inv_ids, k)
-            ok = cols >= 0
-            r_idx, slot = np.nonzero(ok)
-            picked = cols[ok]
-            v_top[rows[r_idx], slot] = inv_ids[picked]
-            v_logit[rows[r_idx], slot] = logits[r_idx, picked]
-            v_reasons[rows[r_idx], slot] = reason_keys(ctx.model, features, rows[r_idx], picked)
-            t_cols = top_k_rows(np.ascontiguousarray(logits.T), ids[rows], k)
-            i_idx, t_slot = np.nonzero(t_cols >= 0)
-            chosen = t_cols[i_idx, t_slot]
-            cand_inv.append(i_idx.astype(np.int64))
-            cand_ven.append(ids[rows][chosen])
-            cand_logit.append(logits[chosen, i_idx])
-            if progress is not None:
-                progress(len(rows))
-    else:
-        ids = np.zeros(0, np.int64)
-    i_top, i_logit = _investor_lists(cand_inv, cand_ven, cand_logit, m, k)
-    return ChunkResult(index, ctx.version, repr(ctx.inputs), ids, v_top, v_logit, v_reasons,
-                       inv_ids.copy(), i_top, i_logit)  # fmt: skip
+    if not records:
+        none = ColumnTopK(len(inv_ids), k).result()
+        return ChunkResult(
+            index, ctx.version, repr(ctx.inputs), np.zeros(0, np.int64), np.zeros((0, k), np.int64),
+            np.zeros((0, k), np.float32), np.zeros((0, k), np.int64), inv_ids.copy(), *none,
+        )  # fmt: skip
+    features = ctx.features_for(records)
+    done = [0]
 
+    def advance(upto: int, _total: int) -> None:
+        if progress is not None:
+            progress(upto - done[0])
+        done[0] = upto
 
-def _investor_lists(
-    groups: list[I64], ventures: list[I64], logits: list[F32], m: int, k: int
-) -> tuple[I64, F32]:
-    """Best K (venture id, log-odds) per investor from candidate triples."""
-    top = np.full((m, k), -1, np.int64)
-    best = np.full((m, k), -np.inf, np.float32)
-    if not groups:
-        return top, best
-    g, v, lg = np.concatenate(groups), np.concatenate(ventures), np.concatenate(logits)
-    keep, rank = group_top_k(g, lg, v, k)
-    top[g[keep], rank] = v[keep]
-    best[g[keep], rank] = lg[keep]
-    return top, best
+    top = score_both_sides(ctx.model, features, k, barred=barred_pairs(passed), progress=advance)
+    rows, slots = np.nonzero(top.venture_top >= 0)
+    cols = positions_of(inv_ids, top.venture_top[rows, slots])
+    reasons = np.zeros(top.venture_top.shape, np.int64)
+    reasons[rows, slots] = reason_keys(ctx.model, features, rows, cols)
+    return ChunkResult(index, ctx.version, repr(ctx.inputs), top.venture_ids, top.venture_top,
+                       top.venture_logit, reasons, top.investor_ids, top.investor_top,
+                       top.investor_logit)  # fmt: skip
 
 
 def write_full_refresh(
@@ -225,14 +189,10 @@ def _merge(
     session: Session, ctx: ScoringContext, parts: Sequence[ChunkResult], k: int
 ) -> dict[str, Any]:
     """The rows of both sides' lists from the chunks (investor side merged across them)."""
-    m = len(ctx.investor_ids)
-    i_top, i_logit = _investor_lists(
-        [np.repeat(np.arange(m), k) for _ in parts],
-        [p.investor_top.ravel() for p in parts],
-        [p.investor_logit.ravel() for p in parts],
-        m,
-        k,
-    )
+    columns = ColumnTopK(len(ctx.investor_ids), k)
+    for part in parts:
+        columns.merge(part.investor_top, part.investor_logit)
+    i_top, i_logit = columns.result()
     return _rows(session, ctx, parts, i_top, i_logit)
 
 

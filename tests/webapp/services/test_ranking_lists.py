@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from sqlmodel import Session
 
+from matching.blocks import block_logits
 from tests.factories import VentureFactory
 from tests.workers.builders import (
     Lists,
@@ -20,7 +21,6 @@ from tests.workers.builders import (
 from webapp.config import Settings
 from webapp.models import Feedback, InvestorProfile, Venture, utcnow
 from webapp.services import scoring, scoring_data
-from webapp.services.ranking_math import block_logits
 from webapp.services.scoring_cache import forget, scoring_context
 from webapp.services.scoring_full import compute_chunk, plan_chunks, write_full_refresh
 
