@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from sqlmodel import Session
 
 from webapp.models import Match
@@ -31,21 +32,25 @@ COLUMNS = (
 )  # fmt: skip
 
 
+BATCH = 50_000  # rows turned into Python tuples at a time (6M rows at once would be ~1 GB)
+
+
 def _tuples(rows: dict[str, Any], model_version: str, stamp: Any) -> Iterator[tuple[Any, ...]]:
-    reasons = [reasons_json(int(key)) for key in rows["reasons"].tolist()]
-    v_rank = _nullable(rows["venture_rank"])
-    i_rank = _nullable(rows["investor_rank"])
-    return zip(
-        rows["venture_id"].tolist(),
-        rows["investor_id"].tolist(),
-        rows["score"].tolist(),
-        v_rank,
-        i_rank,
-        reasons,
-        [model_version] * len(reasons),
-        [stamp] * len(reasons),
-        strict=True,
-    )
+    """The rows as driver tuples, made a batch at a time while the driver consumes them."""
+    for start in range(0, len(rows["venture_id"]), BATCH):
+        part = {name: values[start : start + BATCH] for name, values in rows.items()}
+        reasons = [reasons_json(int(key)) for key in part["reasons"].tolist()]
+        yield from zip(
+            part["venture_id"].tolist(),
+            part["investor_id"].tolist(),
+            part["score"].tolist(),
+            _nullable(part["venture_rank"]),
+            _nullable(part["investor_rank"]),
+            reasons,
+            [model_version] * len(reasons),
+            [stamp] * len(reasons),
+            strict=True,
+        )
 
 
 def insert_rows(
@@ -114,21 +119,31 @@ class WriteStats:
     rewrote: bool
 
 
-def _existing(session: Session) -> dict[str, Any]:
-    """Every stored row's key columns (no reasons: unchanged scores mean unchanged reasons)."""
+def _existing(session: Session, model_version: str) -> dict[str, Any]:
+    """Every stored row's key columns as arrays, read in batches (no reasons: an unchanged
+    score under the same model means unchanged reasons)."""
     cursor = session.connection().exec_driver_sql(
         "SELECT id, venture_id, investor_id, score, COALESCE(venture_rank, -1), "
-        "COALESCE(investor_rank, -1), model_version FROM match"
+        "COALESCE(investor_rank, -1), CASE WHEN model_version = %(version)s THEN 1 ELSE 0 END "
+        "FROM match"
+        if session.connection().dialect.name == "postgresql"
+        else "SELECT id, venture_id, investor_id, score, COALESCE(venture_rank, -1), "
+        "COALESCE(investor_rank, -1), COALESCE(model_version = :version, 0) FROM match",
+        {"version": model_version},
     )
-    got = cursor.fetchall()
-    columns = list(zip(*got, strict=True)) if got else [()] * 7
+    ints: list[npt.NDArray[np.int64]] = []
+    scores: list[npt.NDArray[np.float64]] = []
+    while batch := cursor.fetchmany(BATCH):
+        ints.append(np.array([r[:3] + r[4:] for r in batch], dtype=np.int64).reshape(-1, 6))
+        scores.append(np.array([r[3] for r in batch], dtype=np.float64))
+    table = np.vstack(ints) if ints else np.zeros((0, 6), np.int64)
     return {
-        "id": np.array(columns[0], dtype=np.int64),
-        "key": (np.array(columns[1], dtype=np.int64) << 32) | np.array(columns[2], dtype=np.int64),
-        "score": np.array(columns[3], dtype=np.float64),
-        "venture_rank": np.array(columns[4], dtype=np.int64),
-        "investor_rank": np.array(columns[5], dtype=np.int64),
-        "model_version": np.array(columns[6], dtype=object),
+        "id": table[:, 0].copy(),
+        "key": (table[:, 1] << 32) | table[:, 2],
+        "score": np.concatenate(scores) if scores else np.zeros(0, np.float64),
+        "venture_rank": table[:, 3].copy(),
+        "investor_rank": table[:, 4].copy(),
+        "same_model": table[:, 5].astype(bool),
     }
 
 
@@ -136,7 +151,7 @@ def replace_all(
     *, session: Session, rows: dict[str, Any], model_version: str, computed_at: datetime
 ) -> WriteStats:
     """Make the table hold exactly `rows`, writing as little as it can."""
-    old = _existing(session)
+    old = _existing(session, model_version)
     if len(old["id"]) == 0:
         insert_rows(
             session=session, rows=rows, model_version=model_version, computed_at=computed_at
@@ -152,7 +167,7 @@ def replace_all(
         matched = sorted_keys[pos] == key
         where = order[pos]
     same_score = matched & (old["score"][where] == rows["score"])
-    same_score &= old["model_version"][where] == model_version
+    same_score &= old["same_model"][where]
     same_rank = (old["venture_rank"][where] == rows["venture_rank"]) & (
         old["investor_rank"][where] == rows["investor_rank"]
     )

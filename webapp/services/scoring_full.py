@@ -1,6 +1,10 @@
 """Full refresh: score every published venture against every investor, in chunks, and replace
 all stored lists at once.
 
+Chunks are independent (any worker on any machine scores one from the database alone); each
+holds one block of scores at a time (`matching.blocks`). The merge folds the chunks' investor
+sides one part at a time, so no process ever holds the ventures × investors matrix.
+
 Public functions (keyword-only):
 - `plan_chunks(*, session, chunk_size=CHUNK_SIZE) -> list[list[int]]` — published venture ids.
 - `compute_chunk(*, session, settings, venture_ids, index=0, progress=None) -> ChunkResult` —
@@ -16,8 +20,8 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -152,16 +156,21 @@ def write_full_refresh(
     *,
     session: Session,
     settings: Settings,
-    parts: Sequence[ChunkResult],
+    parts: Iterable[ChunkResult],
     snapshot_at: datetime,
 ) -> FullRefreshStats:
-    """Merge the parts, replace every stored list, and report what changed meanwhile."""
+    """Merge the parts, replace every stored list, and report what changed meanwhile.
+
+    `parts` is read once, one part at a time (a generator over Redis is fine): each part's
+    investor side is folded into a running top-k and dropped, so the merge holds the venture
+    side of every part (ventures × K) plus investors × K, never all the parts at once.
+    """
     k = settings.match_top_k
     ctx = scoring_context(session=session, settings=settings)
-    parts, recomputed = _current_parts(session, settings, ctx, parts)
+    kept, i_top, i_logit, recomputed = _fold(session, settings, ctx, parts, k)
     session.rollback()
     m = len(ctx.investor_ids)
-    rows = _merge(session, ctx, parts, k)
+    rows = _rows(session, ctx, kept, i_top, i_logit)
     now = utcnow()
     session.rollback()
     take_write_lock(session=session, name="ranking")
@@ -172,7 +181,7 @@ def write_full_refresh(
         select(col(InvestorProfile.id)).where(col(InvestorProfile.updated_at) > since)
     ).all()
     session.commit()
-    ventures = sum(len(p.venture_ids) for p in parts)
+    ventures = sum(len(p.venture_ids) for p in kept)
     return FullRefreshStats(
         ventures=ventures,
         investors=m,
@@ -185,41 +194,45 @@ def write_full_refresh(
     )
 
 
-def _merge(
-    session: Session, ctx: ScoringContext, parts: Sequence[ChunkResult], k: int
-) -> dict[str, Any]:
-    """The rows of both sides' lists from the chunks (investor side merged across them)."""
+def _fold(
+    session: Session,
+    settings: Settings,
+    ctx: ScoringContext,
+    parts: Iterable[ChunkResult],
+    k: int,
+) -> tuple[list[ChunkResult], I64, F32, int]:
+    """Venture sides of the parts (duplicates dropped, stale ones recomputed) and the merged
+    investor side: each investor's best K over every part, one tie-break rule."""
     columns = ColumnTopK(len(ctx.investor_ids), k)
+    kept: dict[int, ChunkResult] = {}
+    recomputed = 0
     for part in parts:
+        if part.index in kept:
+            continue  # a chunk that ran twice (redelivered)
+        if part.model_version != ctx.version or part.inputs != repr(ctx.inputs):
+            ids = part.venture_ids.tolist()
+            part = compute_chunk(session=session, settings=settings, venture_ids=ids,
+                                 index=part.index)  # fmt: skip
+            recomputed += 1
         columns.merge(part.investor_top, part.investor_logit)
+        kept[part.index] = replace(part, investor_top=_NONE_I, investor_logit=_NONE_F)
     i_top, i_logit = columns.result()
-    return _rows(session, ctx, parts, i_top, i_logit)
+    return [kept[i] for i in sorted(kept)], i_top, i_logit, recomputed
+
+
+_NONE_I = np.zeros((0, 0), np.int64)
+_NONE_F = np.zeros((0, 0), np.float32)
 
 
 def expected_rows(*, session: Session, settings: Settings) -> dict[str, Any]:
     """What a full refresh would store right now (nothing is written)."""
     ctx = scoring_context(session=session, settings=settings)
-    parts = [
+    parts = (
         compute_chunk(session=session, settings=settings, venture_ids=ids, index=i)
         for i, ids in enumerate(plan_chunks(session=session))
-    ]
-    return _merge(session, ctx, parts, settings.match_top_k)
-
-
-def _current_parts(
-    session: Session, settings: Settings, ctx: ScoringContext, parts: Sequence[ChunkResult]
-) -> tuple[list[ChunkResult], int]:
-    """Drop duplicate parts; recompute those scored with another model or investor set."""
-    unique = {p.index: p for p in parts}
-    fresh, recomputed = [], 0
-    for index in sorted(unique):
-        part = unique[index]
-        if part.model_version != ctx.version or part.inputs != repr(ctx.inputs):
-            part = compute_chunk(session=session, settings=settings,
-                                 venture_ids=part.venture_ids.tolist(), index=index)  # fmt: skip
-            recomputed += 1
-        fresh.append(part)
-    return fresh, recomputed
+    )
+    kept, i_top, i_logit, _ = _fold(session, settings, ctx, parts, settings.match_top_k)
+    return _rows(session, ctx, kept, i_top, i_logit)
 
 
 def _rows(
