@@ -129,7 +129,7 @@ def _incremental(repeats: int, seed: int) -> tuple[dict[str, Any], tuple[int, fl
                     raise_amount_gbp=donor["raise_amount_gbp"],
                     sectors=donor["sectors"],
                     updated_at=utcnow(),
-                )  # fmt: skip
+                )
             )
             session.commit()
             started = time.perf_counter()
