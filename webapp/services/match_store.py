@@ -8,7 +8,7 @@ lock (`locks.take_write_lock(name="ranking")`) and commit.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -116,11 +116,17 @@ def apply_lists(
     session: Session,
     venture_lists: Mapping[int, list[Member]],
     investor_lists: Mapping[int, list[Member]],
-    fresh: Mapping[Pair, Fresh],
+    fresh: Collection[Pair],
+    reasons_for: Callable[[list[Pair]], Mapping[Pair, list[dict[str, str]]]],
     model_version: str,
     now: datetime,
 ) -> int:
-    """Replace these lists; returns how many rows were written or deleted."""
+    """Replace these lists; returns how many rows were written or deleted.
+
+    A row gets the list's score and new reasons when its pair is in `fresh` (just rescored),
+    is not stored yet, or was stored by another model; otherwise only its ranks change.
+    `reasons_for` is called once, with exactly those pairs.
+    """
     connection = session.connection()
     want_v = {
         (v, i): r for v, members in venture_lists.items() for r, (i, _) in enumerate(members, 1)
@@ -128,14 +134,16 @@ def apply_lists(
     want_i = {
         (v, i): r for i, members in investor_lists.items() for r, (v, _) in enumerate(members, 1)
     }
-    existing: dict[Pair, tuple[int, int | None, int | None]] = {}
+    score_of = {(v, i): s for v, members in venture_lists.items() for i, s in members}
+    score_of.update({(v, i): s for i, members in investor_lists.items() for v, s in members})
+    existing: dict[Pair, tuple[int, int | None, int | None, bool]] = {}
     select_rows = select(
         _table.c.id, _table.c.venture_id, _table.c.investor_id,
-        _table.c.venture_rank, _table.c.investor_rank,
+        _table.c.venture_rank, _table.c.investor_rank, _table.c.model_version,
     )  # fmt: skip
     for part in _chunks(venture_lists):
         for found in connection.execute(select_rows.where(_table.c.venture_id.in_(part))):
-            existing[(found[1], found[2])] = (found[0], found[3], found[4])
+            existing[(found[1], found[2])] = (*found[0:1], *found[3:5], found[5] == model_version)
     desired = sorted({v for v, _ in want_i})
     for part in _chunks(investor_lists):
         # A superset is harmless: a loaded row outside the new lists keeps its other rank.
@@ -144,7 +152,12 @@ def apply_lists(
             held = or_(held, _table.c.venture_id.in_(desired))
         query = select_rows.where(and_(_table.c.investor_id.in_(part), held))
         for found in connection.execute(query):
-            existing[(found[1], found[2])] = (found[0], found[3], found[4])
+            existing[(found[1], found[2])] = (*found[0:1], *found[3:5], found[5] == model_version)
+    rescore = sorted(
+        pair for pair in score_of if pair in fresh or pair not in existing or not existing[pair][3]
+    )
+    reasons = reasons_for(rescore) if rescore else {}
+    new_rows = {pair: Fresh(score_of[pair], reasons.get(pair, [])) for pair in rescore}
 
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -158,7 +171,7 @@ def apply_lists(
             if row:
                 deletes.append(row[0])
             continue
-        new = fresh.get(pair)
+        new = new_rows.get(pair)
         if row is None:
             if new is None:
                 raise ValueError(f"pair {pair} enters a list without a fresh score")

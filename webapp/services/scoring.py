@@ -31,7 +31,7 @@ from webapp.config import Settings
 from webapp.models import utcnow
 from webapp.services import match_store, scoring_data
 from webapp.services.locks import take_write_lock
-from webapp.services.match_store import Fresh, Member, Pair
+from webapp.services.match_store import Member, Pair
 from webapp.services.ranking_math import decode_reasons, reason_keys
 from webapp.services.scoring_cache import F32, I64, NoInvestors, ScoringContext, scoring_context
 
@@ -124,7 +124,7 @@ def _investor_refill(
             return out
         ctx.ventures.sync(session)
         barred = barred_pairs(scoring_data.passed_pairs(session=session, investor_ids=ids.tolist()))
-        top, logit = stream_column_top_k(ctx.model, ctx.ventures.sides(), pool, k, barred)
+        top, logit = stream_column_top_k(ctx.model, ctx.ventures.each(), pool, k, barred)
         for row, investor_id in enumerate(ids.tolist()):
             keep = top[row] >= 0
             scores = probability(logit[row][keep])
@@ -158,7 +158,7 @@ def _column(session: Session, ctx: ScoringContext, investor_id: int) -> tuple[I6
         venture_ids = np.array(sorted(ctx.ventures.stamps), dtype=np.int64)
         return venture_ids, np.full(len(venture_ids), -np.inf, np.float32)
     barred = barred_pairs(scoring_data.passed_pairs(session=session, investor_ids=[investor_id]))
-    blocks = list(stream_logits(ctx.model, ctx.ventures.sides(), pool, barred))
+    blocks = list(stream_logits(ctx.model, ctx.ventures.each(), pool, barred))
     if not blocks:
         return np.zeros(0, np.int64), np.zeros(0, np.float32)
     return np.concatenate([b[0] for b in blocks]), np.concatenate([b[1][:, 0] for b in blocks])
@@ -189,20 +189,14 @@ def _write(
     investor_lists: dict[int, list[Member]],
     fresh_pairs: set[Pair],
 ) -> int:
-    """Store the new lists with fresh scores and reasons for the pairs just computed."""
-    score_of: dict[Pair, float] = {}
-    for v, members in venture_lists.items():
-        score_of.update({(v, i): s for i, s in members})
-    for i, members in investor_lists.items():
-        score_of.update({(v, i): s for v, s in members})
-    wanted = sorted(fresh_pairs & score_of.keys())
-    reasons = _reasons(session, ctx, wanted)
-    fresh = {pair: Fresh(score_of[pair], reasons.get(pair, [])) for pair in wanted}
+    """Store the new lists; pairs just rescored, new to the table or from another model get
+    their score and reasons written, the others keep theirs and only move."""
     return match_store.apply_lists(
         session=session,
         venture_lists=venture_lists,
         investor_lists=investor_lists,
-        fresh=fresh,
+        fresh=fresh_pairs,
+        reasons_for=lambda pairs: _reasons(session, ctx, pairs),
         model_version=ctx.version,
         now=utcnow(),
     )
@@ -243,7 +237,6 @@ def refresh_venture(
     fresh = {(venture_id, i) for i, _ in own}
     for investor_id, members in investor_lists.items():
         fresh |= {(v, investor_id) for v, _ in members if v == venture_id}
-    fresh |= {(v, i) for i in investor_lists for v, _ in investor_lists[i]} if refilled else set()
     rows = _write(session, ctx, {venture_id: own}, investor_lists, fresh)
     result = RefreshResult(1 + len(investor_lists), refilled, rows, {}, ctx.version)
     if announce:
@@ -270,7 +263,7 @@ def refresh_investor(*, session: Session, settings: Settings, investor_id: int) 
     )  # fmt: skip
     fresh = {(v, investor_id) for v, _ in own}
     for venture_id, members in venture_lists.items():
-        fresh |= {(venture_id, i) for i, _ in members if i == investor_id or refilled}
+        fresh |= {(venture_id, i) for i, _ in members if i == investor_id}
     rows = _write(session, ctx, venture_lists, {investor_id: own}, fresh)
     session.commit()
     return RefreshResult(1 + len(venture_lists), refilled, rows, {}, ctx.version)
@@ -287,9 +280,7 @@ def repair_lists(*, session: Session, settings: Settings) -> RefreshResult:
     investors = match_store.owners_with_gaps(session=session, side="investor")
     venture_lists = _venture_refill(session, ctx, k)(ventures) if ventures else {}
     investor_lists = _investor_refill(session, ctx, k)(investors) if investors else {}
-    fresh = {(v, i) for v, members in venture_lists.items() for i, _ in members}
-    fresh |= {(v, i) for i, members in investor_lists.items() for v, _ in members}
-    rows = _write(session, ctx, venture_lists, investor_lists, fresh)
+    rows = _write(session, ctx, venture_lists, investor_lists, set())
     session.commit()
     lists = len(venture_lists) + len(investor_lists)
     return RefreshResult(lists, lists, rows, {}, ctx.version)

@@ -29,83 +29,77 @@ from webapp.services.model_registry import active_model
 F32 = npt.NDArray[np.float32]
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
-SIDE_ROWS = 4096  # ventures per cached side
-REBUILD_AFTER = 512  # changed ventures kept apart before the sides are rebuilt
+SIDE_ROWS = 4096  # ventures per side built in a rebuild
+REBUILD_AFTER = 512  # superseded rows kept before every side is rebuilt
+MAX_SIDES = 64  # small sides of changes kept before every side is rebuilt
 
 
 class VentureSides:
-    """Published ventures as matching's venture sides, in id order, plus recent changes.
+    """Published ventures as matching's venture sides, plus a small side per batch of changes.
 
-    A venture that changed since the sides were built is masked in its old side and scored
-    from a small side of recent records, until enough changes pile up to rebuild.
+    A venture that changed since its side was built is masked there (`dead`) and lives in the
+    side built from its new record, until enough changes pile up to rebuild every side.
     """
 
     def __init__(self, model: matching.MatchModel) -> None:
         self.model = model
-        self.base: list[VentureSide] = []
-        self.base_ids: set[int] = set()
+        self.sides: list[VentureSide] = []
+        self.dead: list[B] = []
+        self.owner: dict[int, tuple[int, int]] = {}  # venture id → (side, row) holding it
         self.stamps: dict[int, object] = {}
-        self.stale: set[int] = set()
-        self.recent: dict[int, dict[str, Any]] = {}
-        self._recent_side: VentureSide | None = None
+        self.superseded = 0
         self._built = False
         self._lock = threading.RLock()  # a warm-up thread and a task may both sync
 
-    def _side(self, records: list[dict[str, Any]]) -> VentureSide:
-        return VentureSide.build(self.model.venture_frame(records), self.model.vectoriser)
-
     def sync(self, session: Session) -> None:
-        """Catch up with the database (published ventures and their stamps)."""
+        """Catch up with the database: published ventures and their `updated_at` stamps."""
         with self._lock:
             stamps = scoring_data.venture_stamps(session=session)
             changed = [v for v, at in stamps.items() if self.stamps.get(v) != at]
             gone = [v for v in self.stamps if v not in stamps]
-            if not self._built or len(changed) + len(self.recent) > REBUILD_AFTER:
+            if not self._built or self.superseded > REBUILD_AFTER or len(self.sides) > MAX_SIDES:
                 self._rebuild(session, stamps)
                 return
-            if not changed and not gone:
-                return
             for venture_id in gone:
+                self._retire(venture_id)
                 self.stamps.pop(venture_id, None)
-                self.recent.pop(venture_id, None)
-                if venture_id in self.base_ids:
-                    self.stale.add(venture_id)
-            for record in scoring_data.venture_rows(session=session, ids=changed):
-                venture_id = int(record["id"])
-                self.recent[venture_id] = record
-                self.stamps[venture_id] = stamps[venture_id]
-                if venture_id in self.base_ids:
-                    self.stale.add(venture_id)
-            self._recent_side = None
+            if changed:
+                records = scoring_data.venture_rows(session=session, ids=changed)
+                for record in records:
+                    self._retire(int(record["id"]))
+                if records:
+                    self._add(records)
+                self.stamps.update({int(r["id"]): stamps[int(r["id"])] for r in records})
+
+    def _retire(self, venture_id: int) -> None:
+        held = self.owner.pop(venture_id, None)
+        if held is not None:
+            self.dead[held[0]][held[1]] = True
+            self.superseded += 1
+
+    def _add(self, records: list[dict[str, Any]]) -> None:
+        side = VentureSide.build(self.model.venture_frame(records), self.model.vectoriser)
+        at = len(self.sides)
+        self.sides.append(side)
+        self.dead.append(np.zeros(len(records), dtype=np.bool_))
+        self.owner.update({int(v): (at, row) for row, v in enumerate(side.frame.ids.tolist())})
 
     def _rebuild(self, session: Session, stamps: dict[int, object]) -> None:
         records = scoring_data.venture_rows(session=session)
-        self.base = [
-            self._side(records[start : start + SIDE_ROWS])
-            for start in range(0, len(records), SIDE_ROWS)
-        ]
-        self.base_ids = {int(r["id"]) for r in records}
-        self.stamps = {v: stamps[v] for v in self.base_ids if v in stamps}
-        self.stale, self.recent, self._recent_side = set(), {}, None
+        self.sides, self.dead, self.owner, self.superseded = [], [], {}, 0
+        for start in range(0, len(records), SIDE_ROWS):
+            self._add(records[start : start + SIDE_ROWS])
+        self.stamps = {int(r["id"]): stamps[int(r["id"])] for r in records if r["id"] in stamps}
         self._built = True
 
-    def sides(self) -> Iterator[tuple[VentureSide, B | None]]:
+    def each(self) -> Iterator[tuple[VentureSide, B | None]]:
         """Every published venture exactly once: (side, rows to skip in it)."""
         with self._lock:
-            stale = np.fromiter(self.stale, dtype=np.int64, count=len(self.stale))
-            for side in self.base:
-                yield side, (np.isin(side.frame.ids, stale) if len(stale) else None)
-            if self.recent:
-                if self._recent_side is None:
-                    self._recent_side = self._side(sorted(self.recent.values(), key=_id))
-                yield self._recent_side, None
+            for side, dead in zip(self.sides, self.dead, strict=True):
+                yield side, (dead.copy() if dead.any() else None)
 
     def __len__(self) -> int:
-        return len(self.stamps)
-
-
-def _id(record: dict[str, Any]) -> int:
-    return int(record["id"])
+        return len(self.owner)
 
 
 class ScoringContext:
