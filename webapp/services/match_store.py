@@ -48,7 +48,13 @@ def _names(side: str) -> tuple[str, str, str]:
 
 
 def _raw(session: Session, sql: str) -> list[Any]:
-    return list(session.connection().exec_driver_sql(sql).fetchall())
+    """Plain tuples from the driver's own cursor (thousands of rows per refresh)."""
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def thresholds(

@@ -33,7 +33,14 @@ from webapp.services import match_store, scoring_data
 from webapp.services.locks import take_write_lock
 from webapp.services.match_store import Member, Pair
 from webapp.services.ranking_math import decode_reasons, reason_keys
-from webapp.services.scoring_cache import F32, I64, NoInvestors, ScoringContext, scoring_context
+from webapp.services.scoring_cache import (
+    F32,
+    I64,
+    NoInvestors,
+    ScoringContext,
+    has_context,
+    scoring_context,
+)
 
 
 @dataclass
@@ -203,10 +210,12 @@ def _write(
 
 
 def _locked_context(session: Session, settings: Settings) -> ScoringContext | None:
-    """Warm the context outside the lock, then take the lock and re-check it."""
+    """Warm the context outside the lock (unless this process has one), then take the lock
+    and check it is current."""
     try:
-        scoring_context(session=session, settings=settings)
-        session.rollback()
+        if not has_context():
+            scoring_context(session=session, settings=settings)
+            session.rollback()
         take_write_lock(session=session, name="ranking")
         return scoring_context(session=session, settings=settings)
     except NoInvestors:

@@ -30,24 +30,25 @@ F32 = npt.NDArray[np.float32]
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
 SIDE_ROWS = 4096  # ventures per side built in a rebuild
-REBUILD_AFTER = 512  # superseded rows kept before every side is rebuilt
-MAX_SIDES = 64  # small sides of changes kept before every side is rebuilt
+REBUILD_AFTER = 256  # recent changes kept apart before every side is rebuilt
 
 
 class VentureSides:
-    """Published ventures as matching's venture sides, plus a small side per batch of changes.
+    """Published ventures as matching's venture sides, plus one small side of recent changes.
 
     A venture that changed since its side was built is masked there (`dead`) and lives in the
-    side built from its new record, until enough changes pile up to rebuild every side.
+    side of recent records (rebuilt from at most `REBUILD_AFTER` records when it changes),
+    until enough changes pile up to rebuild every side.
     """
 
     def __init__(self, model: matching.MatchModel) -> None:
         self.model = model
         self.sides: list[VentureSide] = []
         self.dead: list[B] = []
-        self.owner: dict[int, tuple[int, int]] = {}  # venture id → (side, row) holding it
+        self.owner: dict[int, tuple[int, int]] = {}  # venture id → (side, row) of a full side
+        self.recent: dict[int, dict[str, Any]] = {}  # changed since the full sides were built
+        self.recent_side: VentureSide | None = None
         self.stamps: dict[int, object] = {}
-        self.superseded = 0
         self._built = False
         self._lock = threading.RLock()  # a warm-up thread and a task may both sync
 
@@ -57,38 +58,42 @@ class VentureSides:
             stamps = scoring_data.venture_stamps(session=session)
             changed = [v for v, at in stamps.items() if self.stamps.get(v) != at]
             gone = [v for v in self.stamps if v not in stamps]
-            if not self._built or self.superseded > REBUILD_AFTER or len(self.sides) > MAX_SIDES:
+            if not self._built or len(self.recent) + len(changed) > REBUILD_AFTER:
                 self._rebuild(session, stamps)
+                return
+            if not changed and not gone:
                 return
             for venture_id in gone:
                 self._retire(venture_id)
+                self.recent.pop(venture_id, None)
                 self.stamps.pop(venture_id, None)
-            if changed:
-                records = scoring_data.venture_rows(session=session, ids=changed)
-                for record in records:
-                    self._retire(int(record["id"]))
-                if records:
-                    self._add(records)
-                self.stamps.update({int(r["id"]): stamps[int(r["id"])] for r in records})
+            for record in scoring_data.venture_rows(session=session, ids=changed):
+                venture_id = int(record["id"])
+                self._retire(venture_id)
+                self.recent[venture_id] = record
+                self.stamps[venture_id] = stamps[venture_id]
+            records = [self.recent[v] for v in sorted(self.recent)]
+            self.recent_side = self._side(records) if records else None
+
+    def _side(self, records: list[dict[str, Any]]) -> VentureSide:
+        return VentureSide.build(self.model.venture_frame(records), self.model.vectoriser)
 
     def _retire(self, venture_id: int) -> None:
         held = self.owner.pop(venture_id, None)
         if held is not None:
             self.dead[held[0]][held[1]] = True
-            self.superseded += 1
-
-    def _add(self, records: list[dict[str, Any]]) -> None:
-        side = VentureSide.build(self.model.venture_frame(records), self.model.vectoriser)
-        at = len(self.sides)
-        self.sides.append(side)
-        self.dead.append(np.zeros(len(records), dtype=np.bool_))
-        self.owner.update({int(v): (at, row) for row, v in enumerate(side.frame.ids.tolist())})
 
     def _rebuild(self, session: Session, stamps: dict[int, object]) -> None:
         records = scoring_data.venture_rows(session=session)
-        self.sides, self.dead, self.owner, self.superseded = [], [], {}, 0
+        self.sides, self.dead, self.owner = [], [], {}
+        self.recent, self.recent_side = {}, None
         for start in range(0, len(records), SIDE_ROWS):
-            self._add(records[start : start + SIDE_ROWS])
+            side = self._side(records[start : start + SIDE_ROWS])
+            self.owner.update(
+                {int(v): (len(self.sides), row) for row, v in enumerate(side.frame.ids.tolist())}
+            )
+            self.sides.append(side)
+            self.dead.append(np.zeros(len(side.frame), dtype=np.bool_))
         self.stamps = {int(r["id"]): stamps[int(r["id"])] for r in records if r["id"] in stamps}
         self._built = True
 
@@ -97,9 +102,11 @@ class VentureSides:
         with self._lock:
             for side, dead in zip(self.sides, self.dead, strict=True):
                 yield side, (dead.copy() if dead.any() else None)
+            if self.recent_side is not None:
+                yield self.recent_side, None
 
     def __len__(self) -> int:
-        return len(self.owner)
+        return len(self.stamps)
 
 
 class ScoringContext:
@@ -168,6 +175,11 @@ def scoring_context(*, session: Session, settings: Settings) -> ScoringContext:
 
 class NoInvestors(Exception):
     """Nothing to rank against yet; lists are simply empty."""
+
+
+def has_context() -> bool:
+    """True once this process has built a scoring context (it may still need a refresh)."""
+    return _current is not None
 
 
 def forget() -> None:

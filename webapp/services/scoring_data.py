@@ -61,8 +61,13 @@ def venture_stamps(*, session: Session, ids: Collection[int] | None = None) -> d
         if not wanted:
             return {}
         sql += f" AND id IN ({', '.join(str(i) for i in wanted)})"  # ints only: safe to inline
-    rows = session.connection().exec_driver_sql(sql).fetchall()
-    return {int(i): at for i, at in rows}
+    # The driver's own cursor: no result-row objects for a read of every published venture.
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        return {int(i): at for i, at in cursor.fetchall()}
+    finally:
+        cursor.close()
 
 
 def investor_rows(*, session: Session) -> list[dict[str, Any]]:
