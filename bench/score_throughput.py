@@ -4,7 +4,8 @@ Usage: python bench/score_throughput.py [--ventures 10000] [--investors 2000] [-
            [--repeats 101] [--workers 2] [--chunk 2500] [--database-url URL] [--json]
 
 It loads the demo generator's data into a fresh database (SQLite in a temporary directory, or
-the PostgreSQL of --database-url, whose schema it drops and recreates), activates a model with a
+the PostgreSQL of --database-url, whose schema it drops and recreates), publishes every venture
+and activates every mandate (so 10,000 × 2,000 is 20M pairs), activates a model with a
 vocabulary fitted on the profiles, and starts --workers processes that play Celery worker
 processes: each warms its scoring state at start (as `workers.lifecycle` does) and then runs the
 very functions the tasks call — `scoring_full.compute_chunk` per chunk (its result travels as
@@ -46,7 +47,7 @@ from seeds.demo.load import load_dataset
 from webapp.config import Settings, load_settings
 from webapp.db import make_engine, session_scope
 from webapp.migrate import upgrade
-from webapp.models import ModelVersion, Venture, utcnow
+from webapp.models import InvestorProfile, ModelVersion, Venture, utcnow
 from webapp.services import scoring, scoring_data, scoring_full
 from webapp.services.scoring_cache import scoring_context
 from webapp.services.taxonomy import matching_taxonomy
@@ -203,6 +204,9 @@ def run(args: argparse.Namespace, directory: str) -> dict[str, Any]:
     dataset = generate(args.ventures, args.investors, 7, as_of=AS_OF)
     with session_scope(engine) as session:
         load_dataset(session=session, dataset=dataset)
+        # Every generated venture published and every mandate active: the full cross product.
+        session.execute(update(Venture).values(visibility="published"))
+        session.execute(update(InvestorProfile).values(active=True))
     _activate(engine, settings, "bench-a", 1)
     with Session(engine) as session:
         ventures = len(scoring_data.venture_stamps(session=session))

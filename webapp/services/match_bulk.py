@@ -120,30 +120,43 @@ class WriteStats:
 
 
 def _existing(session: Session, model_version: str) -> dict[str, Any]:
-    """Every stored row's key columns as arrays, read in batches (no reasons: an unchanged
-    score under the same model means unchanged reasons)."""
-    cursor = session.connection().exec_driver_sql(
-        "SELECT id, venture_id, investor_id, score, COALESCE(venture_rank, -1), "
-        "COALESCE(investor_rank, -1), CASE WHEN model_version = %(version)s THEN 1 ELSE 0 END "
-        "FROM match"
-        if session.connection().dialect.name == "postgresql"
-        else "SELECT id, venture_id, investor_id, score, COALESCE(venture_rank, -1), "
-        "COALESCE(investor_rank, -1), COALESCE(model_version = :version, 0) FROM match",
-        {"version": model_version},
-    )
+    """Every stored row's key columns as arrays, read in batches through the driver's cursor
+    with the ranks and "same model" packed into one number (no reasons: an unchanged score
+    under the same model means unchanged reasons)."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        sql = (
+            "SELECT id, (venture_id::bigint << 32) | investor_id, score, "
+            "(COALESCE(venture_rank, 0)::bigint << 12) | (COALESCE(investor_rank, 0) << 1) "
+            "| (CASE WHEN model_version = %s THEN 1 ELSE 0 END) FROM match"
+        )
+    else:
+        sql = (
+            "SELECT id, (venture_id << 32) | investor_id, score, "
+            "(COALESCE(venture_rank, 0) << 12) | (COALESCE(investor_rank, 0) << 1) "
+            "| COALESCE(model_version = ?, 0) FROM match"
+        )
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     ints: list[npt.NDArray[np.int64]] = []
     scores: list[npt.NDArray[np.float64]] = []
-    while batch := cursor.fetchmany(BATCH):
-        ints.append(np.array([r[:3] + r[4:] for r in batch], dtype=np.int64).reshape(-1, 6))
-        scores.append(np.array([r[3] for r in batch], dtype=np.float64))
-    table = np.vstack(ints) if ints else np.zeros((0, 6), np.int64)
+    try:
+        cursor.execute(sql, (model_version,))
+        while batch := cursor.fetchmany(BATCH):
+            ids, keys, values, packed = zip(*batch, strict=True)
+            ints.append(np.array([ids, keys, packed], dtype=np.int64))
+            scores.append(np.array(values, dtype=np.float64))
+    finally:
+        cursor.close()
+    table = np.hstack(ints) if ints else np.zeros((3, 0), np.int64)
+    packed_all = table[2]
+    ranks = ((packed_all >> 12), (packed_all >> 1) & ((1 << 11) - 1))
     return {
-        "id": table[:, 0].copy(),
-        "key": (table[:, 1] << 32) | table[:, 2],
+        "id": table[0],
+        "key": table[1],
         "score": np.concatenate(scores) if scores else np.zeros(0, np.float64),
-        "venture_rank": table[:, 3].copy(),
-        "investor_rank": table[:, 4].copy(),
-        "same_model": table[:, 5].astype(bool),
+        "venture_rank": np.where(ranks[0] > 0, ranks[0], -1),
+        "investor_rank": np.where(ranks[1] > 0, ranks[1], -1),
+        "same_model": (packed_all & 1).astype(bool),
     }
 
 

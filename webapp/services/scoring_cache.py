@@ -105,6 +105,24 @@ class VentureSides:
             if self.recent_side is not None:
                 yield self.recent_side, None
 
+    def locate(self, venture_ids: I64) -> Iterator[tuple[VentureSide, I64, I64]]:
+        """(side, which of `venture_ids`, their rows there) for the ventures held, side by side."""
+        with self._lock:
+            found: dict[int, tuple[list[int], list[int]]] = {}
+            recent = self.recent_side.frame.index if self.recent_side is not None else {}
+            for at, venture_id in enumerate(venture_ids.tolist()):
+                held = self.owner.get(venture_id)
+                if held is None and venture_id in recent:
+                    held = (-1, recent[venture_id])
+                if held is not None:
+                    picked, rows = found.setdefault(held[0], ([], []))
+                    picked.append(at)
+                    rows.append(held[1])
+            for side_at, (picked, rows) in sorted(found.items()):
+                side = self.sides[side_at] if side_at >= 0 else self.recent_side
+                assert side is not None
+                yield side, np.array(picked, dtype=np.int64), np.array(rows, dtype=np.int64)
+
     def __len__(self) -> int:
         return len(self.stamps)
 

@@ -30,6 +30,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from matching.blocks import barred_pairs, positions_of, score_both_sides
+from matching.features import PairFeatures
 from matching.topk import ColumnTopK, probability
 from webapp.config import Settings
 from webapp.models import InvestorProfile, Venture, utcnow
@@ -284,18 +285,16 @@ def _rows(
 
 
 def _reason_keys_for(session: Session, ctx: ScoringContext, ventures: I64, investors: I64) -> I64:
-    """Reason keys for pairs that only the investor side holds."""
-    if len(ventures) == 0:
-        return np.zeros(0, np.int64)
-    records = scoring_data.venture_rows(session=session, ids=set(ventures.tolist()))
-    session.rollback()
-    features = ctx.features_for(records)
-    row_of = {int(v): r for r, v in enumerate(features.side.frame.ids.tolist())}
-    rows = np.array([row_of.get(int(v), -1) for v in ventures], dtype=np.int64)
-    cols = np.array([ctx.investor_position[int(i)] for i in investors], dtype=np.int64)
+    """Reason keys for pairs that only the investor side holds, from the cached venture keys."""
     keys = np.zeros(len(ventures), np.int64)
-    ok = rows >= 0
-    keys[ok] = reason_keys(ctx.model, features, rows[ok], cols[ok])
+    if len(ventures) == 0:
+        return keys
+    ctx.ventures.sync(session)
+    session.rollback()
+    cols = positions_of(ctx.investor_ids, investors)
+    for side, picked, rows in ctx.ventures.locate(ventures):
+        features = PairFeatures(side, ctx.pool, ctx.model.config)
+        keys[picked] = reason_keys(ctx.model, features, rows, cols[picked])
     return keys
 
 
