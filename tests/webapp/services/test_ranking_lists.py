@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import numpy as np
 import pytest
 from sqlmodel import Session
 
+from matching import blocks
 from matching.blocks import block_logits
+from matching.features import PairFeatures
 from tests.factories import VentureFactory
 from tests.workers.builders import (
     Lists,
@@ -156,3 +159,44 @@ def test_stored_reasons_are_json_lists_of_code_text_effect(
             assert set(reason) == {"code", "text", "effect"}
             assert reason["effect"] in {"+", "-"}
             assert reason["text"]
+
+
+def test_refreshes_hold_one_block_of_scores_never_ventures_by_investors(
+    session: Session, small: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ventures, investors, _ = market(random.Random(12), ventures=30, investors=6)
+    limit = 4 * len(investors)  # four ventures' scores at a time
+    monkeypatch.setattr(blocks, "CELLS_PER_BLOCK", limit)
+    shapes: list[tuple[int, ...]] = []
+    real = PairFeatures.logit
+
+    def spy(self: PairFeatures, rows: Any, coef: Any, intercept: float) -> Any:
+        out = real(self, rows, coef, intercept)
+        shapes.append(out.shape)
+        return out
+
+    monkeypatch.setattr(PairFeatures, "logit", spy)
+    full_refresh(session, small, chunk=10)
+    rng = random.Random(13)
+    for venture in ventures[:6]:
+        changed = session.get(Venture, venture.id)
+        assert changed is not None
+        for name, value in venture_values(rng).items():
+            setattr(changed, name, value)
+        changed.updated_at = utcnow()
+        session.add(changed)
+        session.commit()
+        scoring.refresh_venture(session=session, settings=small, venture_id=venture.id)
+    profile = session.get(InvestorProfile, investors[0].id)
+    assert profile is not None
+    profile.ticket_max_gbp = profile.ticket_min_gbp * 50
+    profile.updated_at = utcnow()
+    session.add(profile)
+    session.commit()
+    scoring.refresh_investor(session=session, settings=small, investor_id=profile.id)
+    seen = list(shapes)
+    monkeypatch.setattr(PairFeatures, "logit", real)
+    assert seen
+    assert max(rows * cols for rows, cols in seen) <= limit
+    assert all(rows < len(ventures) for rows, _ in seen)
+    assert stored_lists(session) == brute_force(session, small)
