@@ -101,33 +101,35 @@ def score_both_sides(
     k: int,
     *,
     barred: I64 | None = None,
+    rows: I64 | None = None,
     rows_per_block: int | None = None,
     progress: Progress | None = None,
 ) -> TopK:
     """Every venture's top-k investors and each investor's top-k of these ventures.
 
-    The investor side covers only these ventures: merge chunks with `ColumnTopK.merge`
-    (or `merge_topk`).
+    `rows` picks some ventures of the side (default: all). The investor side covers only these
+    ventures: merge chunks with `ColumnTopK.merge` (or `merge_topk`).
     """
     _check_k(k)
     size = rows_per_block or block_size(len(features.pool))
     if size < 1:
         raise InputError(f"block_size: {size}; expected a positive number of ventures")
-    ids = features.side.frame.ids
+    picked = np.arange(len(features.side.frame)) if rows is None else rows
+    ids = features.side.frame.ids[picked]
     pool_ids = features.pool.frame.ids
     n = len(ids)
     ven_top = np.full((n, k), -1, dtype=np.int64)
     ven_logit = np.full((n, k), -np.inf, dtype=np.float32)
     columns = ColumnTopK(len(pool_ids), k)
     for start in range(0, n, size):
-        rows = np.arange(start, min(start + size, n))
-        logits = block_logits(model, features, rows, barred)
+        at = np.arange(start, min(start + size, n))
+        logits = block_logits(model, features, picked[at], barred)
         cols, values = top_k_rows(logits, k, pool_ids)
-        ven_top[rows] = np.where(cols >= 0, pool_ids[np.maximum(cols, 0)], -1)
-        ven_logit[rows] = values
-        columns.update(logits, ids[rows])
+        ven_top[at] = np.where(cols >= 0, pool_ids[np.maximum(cols, 0)], -1)
+        ven_logit[at] = values
+        columns.update(logits, ids[at])
         if progress is not None:
-            progress(int(rows[-1]) + 1, n)
+            progress(int(at[-1]) + 1, n)
     inv_top, inv_logit = columns.result()
     return TopK(k, ids.copy(), ven_top, ven_logit, pool_ids.copy(), inv_top, inv_logit)
 

@@ -112,45 +112,59 @@ def compute_chunk(
     index: int = 0,
     progress: Progress | None = None,
 ) -> ChunkResult:
-    """Score these ventures against every investor (read-only)."""
+    """Score these ventures against every investor (read-only).
+
+    The ventures come from this process's cached venture keys, brought up to date first, so a
+    chunk reads only stamps and changed ventures from the database.
+    """
     ctx = scoring_context(session=session, settings=settings)
-    records = scoring_data.venture_rows(session=session, ids=venture_ids)
+    ctx.ventures.sync(session)
     passed = scoring_data.passed_pairs(session=session, venture_ids=venture_ids)
     session.rollback()  # nothing more to read: do not hold a snapshot through the scoring
-    return _compute(ctx, records, passed, index, settings.match_top_k, progress)
+    return _compute(ctx, np.asarray(sorted(venture_ids), dtype=np.int64), passed, index,
+                    settings.match_top_k, progress)  # fmt: skip
 
 
 def _compute(
     ctx: ScoringContext,
-    records: list[dict[str, Any]],
+    venture_ids: I64,
     passed: set[tuple[int, int]],
     index: int,
     k: int,
     progress: Progress | None,
 ) -> ChunkResult:
     inv_ids = ctx.investor_ids
-    if not records:
-        none = ColumnTopK(len(inv_ids), k).result()
-        return ChunkResult(
-            index, ctx.version, repr(ctx.inputs), np.zeros(0, np.int64), np.zeros((0, k), np.int64),
-            np.zeros((0, k), np.float32), np.zeros((0, k), np.int64), inv_ids.copy(), *none,
-        )  # fmt: skip
-    features = ctx.features_for(records)
-    done = [0]
+    barred = barred_pairs(passed)
+    columns = ColumnTopK(len(inv_ids), k)
+    found: list[tuple[I64, I64, F32, I64]] = []
+    for side, _picked, rows in ctx.ventures.locate(venture_ids):
+        features = PairFeatures(side, ctx.pool, ctx.model.config)
+        done = [0]
 
-    def advance(upto: int, _total: int) -> None:
-        if progress is not None:
-            progress(upto - done[0])
-        done[0] = upto
+        def advance(upto: int, _total: int, done: list[int] = done) -> None:
+            if progress is not None:
+                progress(upto - done[0])
+            done[0] = upto
 
-    top = score_both_sides(ctx.model, features, k, barred=barred_pairs(passed), progress=advance)
-    rows, slots = np.nonzero(top.venture_top >= 0)
-    cols = positions_of(inv_ids, top.venture_top[rows, slots])
-    reasons = np.zeros(top.venture_top.shape, np.int64)
-    reasons[rows, slots] = reason_keys(ctx.model, features, rows, cols)
-    return ChunkResult(index, ctx.version, repr(ctx.inputs), top.venture_ids, top.venture_top,
-                       top.venture_logit, reasons, top.investor_ids, top.investor_top,
-                       top.investor_logit)  # fmt: skip
+        top = score_both_sides(ctx.model, features, k, barred=barred, rows=rows, progress=advance)
+        at, slots = np.nonzero(top.venture_top >= 0)
+        cols = positions_of(inv_ids, top.venture_top[at, slots])
+        reasons = np.zeros(top.venture_top.shape, np.int64)
+        reasons[at, slots] = reason_keys(ctx.model, features, rows[at], cols)
+        found.append((top.venture_ids, top.venture_top, top.venture_logit, reasons))
+        columns.merge(top.investor_top, top.investor_logit)
+    ids = np.concatenate([f[0] for f in found]) if found else np.zeros(0, np.int64)
+    order = np.argsort(ids, kind="stable")
+
+    def stacked(n: int, width_dtype: Any) -> Any:
+        if not found:
+            return np.zeros((0, k), width_dtype)
+        return np.vstack([f[n] for f in found])[order]
+
+    i_top, i_logit = columns.result()
+    return ChunkResult(index, ctx.version, repr(ctx.inputs), ids[order], stacked(1, np.int64),
+                       stacked(2, np.float32), stacked(3, np.int64), inv_ids.copy(), i_top,
+                       i_logit)  # fmt: skip
 
 
 def write_full_refresh(
