@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlmodel import Session
 
 from webapp.models import Match
@@ -143,22 +143,20 @@ def apply_lists(
     score_of = {(v, i): s for v, members in venture_lists.items() for i, s in members}
     score_of.update({(v, i): s for i, members in investor_lists.items() for v, s in members})
     existing: dict[Pair, tuple[int, int | None, int | None, bool]] = {}
-    select_rows = select(
-        _table.c.id, _table.c.venture_id, _table.c.investor_id,
-        _table.c.venture_rank, _table.c.investor_rank, _table.c.model_version,
-    )  # fmt: skip
+    columns = "id, venture_id, investor_id, venture_rank, investor_rank, model_version"
     for part in _chunks(venture_lists):
-        for found in connection.execute(select_rows.where(_table.c.venture_id.in_(part))):
-            existing[(found[1], found[2])] = (*found[0:1], *found[3:5], found[5] == model_version)
-    desired = sorted({v for v, _ in want_i})
+        ids = ", ".join(str(int(v)) for v in part)  # integers only: safe to inline
+        sql = f"SELECT {columns} FROM match WHERE venture_id IN ({ids})"  # noqa: S608
+        for row_id, v, i, vr, ir, version in _raw(session, sql):
+            existing[(v, i)] = (row_id, vr, ir, version == model_version)
+    desired = ", ".join(str(int(v)) for v in sorted({v for v, _ in want_i}))
     for part in _chunks(investor_lists):
         # A superset is harmless: a loaded row outside the new lists keeps its other rank.
-        held = _table.c.investor_rank.is_not(None)
-        if desired:
-            held = or_(held, _table.c.venture_id.in_(desired))
-        query = select_rows.where(and_(_table.c.investor_id.in_(part), held))
-        for found in connection.execute(query):
-            existing[(found[1], found[2])] = (*found[0:1], *found[3:5], found[5] == model_version)
+        held = "investor_rank IS NOT NULL" + (f" OR venture_id IN ({desired})" if desired else "")
+        ids = ", ".join(str(int(i)) for i in part)
+        sql = f"SELECT {columns} FROM match WHERE investor_id IN ({ids}) AND ({held})"  # noqa: S608
+        for row_id, v, i, vr, ir, version in _raw(session, sql):
+            existing[(v, i)] = (row_id, vr, ir, version == model_version)
     rescore = sorted(
         pair for pair in score_of if pair in fresh or pair not in existing or not existing[pair][3]
     )
