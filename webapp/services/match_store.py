@@ -149,14 +149,29 @@ def apply_lists(
         sql = f"SELECT {columns} FROM match WHERE venture_id IN ({ids})"  # noqa: S608
         for row_id, v, i, vr, ir, version in _raw(session, sql):
             existing[(v, i)] = (row_id, vr, ir, version == model_version)
-    desired = ", ".join(str(int(v)) for v in sorted({v for v, _ in want_i}))
     for part in _chunks(investor_lists):
-        # A superset is harmless: a loaded row outside the new lists keeps its other rank.
-        held = "investor_rank IS NOT NULL" + (f" OR venture_id IN ({desired})" if desired else "")
         ids = ", ".join(str(int(i)) for i in part)
-        sql = f"SELECT {columns} FROM match WHERE investor_id IN ({ids}) AND ({held})"  # noqa: S608
+        sql = (
+            f"SELECT {columns} FROM match "  # noqa: S608
+            f"WHERE investor_id IN ({ids}) AND investor_rank IS NOT NULL"
+        )
         for row_id, v, i, vr, ir, version in _raw(session, sql):
             existing[(v, i)] = (row_id, vr, ir, version == model_version)
+    # Pairs entering an investor's list may already be stored (for the venture's list): look
+    # those few up by key rather than reading every row of each investor.
+    entering: dict[int, list[int]] = {}
+    for v, i in want_i:
+        if (v, i) not in existing:
+            entering.setdefault(i, []).append(v)
+    for i, ventures in sorted(entering.items()):
+        for part in _chunks(ventures):
+            ids = ", ".join(str(int(v)) for v in part)
+            sql = (
+                f"SELECT {columns} FROM match "  # noqa: S608
+                f"WHERE investor_id = {int(i)} AND venture_id IN ({ids})"
+            )
+            for row_id, v, i2, vr, ir, version in _raw(session, sql):
+                existing[(v, i2)] = (row_id, vr, ir, version == model_version)
     rescore = sorted(
         pair for pair in score_of if pair in fresh or pair not in existing or not existing[pair][3]
     )
