@@ -18,7 +18,8 @@ their investor pool inside the timing: `full_refresh_new_model_s`; --refreshes 1
 earlier, for very large runs, and `full_refresh_s` is then the last one run), then --repeats venture
 changes, each committed and then rescored with `refresh_venture` (`incremental_ms_median`; only
 the refresh is timed). With --json the last stdout line holds those keys, `pairs`, and the peak
-RSS of every worker process (`worker_peak_rss_mb`).
+RSS of every worker process (`worker_peak_rss_mb`). CPU seconds are reported beside wall times:
+on a machine shared with other work they say what the run would take on idle cores.
 """
 
 from __future__ import annotations
@@ -84,30 +85,33 @@ def _ready(pause: float) -> tuple[int, float]:
     return _peak()
 
 
-def _chunk(index: int, venture_ids: list[int], folder: str) -> tuple[str, tuple[int, float]]:
-    """`full_refresh_chunk`: score one chunk and park its bytes."""
+def _chunk(index: int, venture_ids: list[int], folder: str) -> tuple[str, float, tuple[int, float]]:
+    """`full_refresh_chunk`: score one chunk and park its bytes (returns its CPU seconds)."""
     assert _engine is not None
     assert _settings is not None
+    cpu = time.process_time()
     with Session(_engine) as session:
         part = scoring_full.compute_chunk(
             session=session, settings=_settings, venture_ids=venture_ids, index=index
         )
     path = Path(folder) / f"part-{index}.npz"
     path.write_bytes(part.to_bytes())
-    return str(path), _peak()
+    return str(path), time.process_time() - cpu, _peak()
 
 
 def _finish(paths: list[str], snapshot: dt.datetime) -> tuple[dict[str, Any], tuple[int, float]]:
     """`full_refresh_finish`: read the parts one at a time, merge, write every list."""
     assert _engine is not None
     assert _settings is not None
+    cpu = time.process_time()
     parts = (scoring_full.ChunkResult.from_bytes(Path(p).read_bytes()) for p in paths)
     with Session(_engine) as session:
         stats = scoring_full.write_full_refresh(
             session=session, settings=_settings, parts=parts, snapshot_at=snapshot
         )
     written = stats.written.__dict__ if stats.written else {}
-    return {"rows": stats.rows, "model": stats.model_version, **written}, _peak()
+    figures = {"rows": stats.rows, "model": stats.model_version, **written}
+    return {**figures, "merge_write_cpu_s": round(time.process_time() - cpu, 2)}, _peak()
 
 
 def _incremental(repeats: int, seed: int) -> tuple[dict[str, Any], tuple[int, float]]:
@@ -115,7 +119,7 @@ def _incremental(repeats: int, seed: int) -> tuple[dict[str, Any], tuple[int, fl
     assert _engine is not None
     assert _settings is not None
     rng = random.Random(seed)
-    timings, refilled, lists = [], 0, 0
+    timings, cpu, refilled, lists = [], [], 0, 0
     with Session(_engine, expire_on_commit=False) as session:
         ids = sorted(scoring_data.venture_stamps(session=session))
         donors = scoring_data.venture_rows(session=session, ids=rng.sample(ids, 200))
@@ -134,11 +138,12 @@ def _incremental(repeats: int, seed: int) -> tuple[dict[str, Any], tuple[int, fl
                 )
             )
             session.commit()
-            started = time.perf_counter()
+            started, used = time.perf_counter(), time.process_time()
             result = scoring.refresh_venture(
                 session=session, settings=_settings, venture_id=venture_id
             )
             timings.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - used) * 1000)
             refilled += result.refilled
             lists += result.lists
     timings.sort()
@@ -146,6 +151,7 @@ def _incremental(repeats: int, seed: int) -> tuple[dict[str, Any], tuple[int, fl
         "median_ms": round(statistics.median(timings), 2),
         "p90_ms": round(timings[int(0.9 * (len(timings) - 1))], 2),
         "max_ms": round(timings[-1], 2),
+        "cpu_ms_median": round(statistics.median(cpu), 2),
         "lists_per_change": round(lists / repeats, 1),
         "refilled_per_change": round(refilled / repeats, 2),
     }
@@ -184,17 +190,19 @@ def _full_refresh(
         plan = scoring_full.plan_chunks(session=session, chunk_size=chunk)
     snapshot = utcnow()
     done = [pool.submit(_chunk, i, ids, folder) for i, ids in enumerate(plan)]
-    paths = []
+    paths, cpu = [], 0.0
     for future in done:
-        path, (pid, rss) = future.result()
+        path, used, (pid, rss) = future.result()
         paths.append(path)
+        cpu += used
         peaks[pid] = max(peaks.get(pid, 0.0), rss)
     scored = time.perf_counter() - started
     stats, (pid, rss) = pool.submit(_finish, paths, snapshot).result()
     peaks[pid] = max(peaks.get(pid, 0.0), rss)
     total = time.perf_counter() - started
     return total, {**stats, "chunks": len(plan), "chunks_s": round(scored, 2),
-                   "merge_write_s": round(total - scored, 2)}  # fmt: skip
+                   "chunks_cpu_s": round(cpu, 2), "merge_write_s": round(total - scored, 2),
+                   "load_average": os.getloadavg()[0]}  # fmt: skip
 
 
 def run(args: argparse.Namespace, directory: str) -> dict[str, Any]:
