@@ -119,7 +119,7 @@ def _incremental(repeats: int, seed: int) -> tuple[dict[str, Any], tuple[int, fl
     assert _engine is not None
     assert _settings is not None
     rng = random.Random(seed)
-    timings, cpu, refilled, lists = [], [], 0, 0
+    timings, cpu, refilled, lists, plain = [], [], 0, 0, []
     with Session(_engine, expire_on_commit=False) as session:
         ids = sorted(scoring_data.venture_stamps(session=session))
         donors = scoring_data.venture_rows(session=session, ids=rng.sample(ids, 200))
@@ -144,6 +144,8 @@ def _incremental(repeats: int, seed: int) -> tuple[dict[str, Any], tuple[int, fl
             )
             timings.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - used) * 1000)
+            if result.refilled == 0:
+                plain.append(timings[-1])
             refilled += result.refilled
             lists += result.lists
     timings.sort()
@@ -152,6 +154,9 @@ def _incremental(repeats: int, seed: int) -> tuple[dict[str, Any], tuple[int, fl
         "p90_ms": round(timings[int(0.9 * (len(timings) - 1))], 2),
         "max_ms": round(timings[-1], 2),
         "cpu_ms_median": round(statistics.median(cpu), 2),
+        # Changes after which no list had to be recomputed over every venture.
+        "without_refill": len(plain),
+        "without_refill_median_ms": round(statistics.median(plain), 2) if plain else None,
         "lists_per_change": round(lists / repeats, 1),
         "refilled_per_change": round(refilled / repeats, 2),
     }
