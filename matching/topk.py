@@ -92,12 +92,17 @@ class ColumnTopK:
         if len(logits) == 0:
             return
         ids = np.broadcast_to(ids[:, None] if ids.ndim == 1 else ids, logits.shape)
-        values = np.vstack([self.values, logits])
-        rows = np.vstack([self.rows, ids])
+        # Only columns where some cell reaches the current k-th value can change (a tie may
+        # still win on its id); once lists fill up that is a small share of each block.
+        cols = np.flatnonzero((logits >= self.values[-1][None, :]).any(axis=0))
+        if len(cols) == 0:
+            return
+        values = np.vstack([self.values[:, cols], logits[:, cols]])
+        rows = np.vstack([self.rows[:, cols], ids[:, cols]])
         # Unused slots carry id -1 and -inf, so they lose every tie that matters.
         keep = _best_k(values.T, np.where(rows.T >= 0, rows.T, _NO_ID), self.k)
-        self.values = np.take_along_axis(values.T, keep, axis=1).T
-        self.rows = np.take_along_axis(rows.T, keep, axis=1).T
+        self.values[:, cols] = np.take_along_axis(values.T, keep, axis=1).T
+        self.rows[:, cols] = np.take_along_axis(rows.T, keep, axis=1).T
 
     def merge(self, top: I64, logit: F32) -> None:
         """Fold in another running top-k given as (columns × k) ids and log-odds."""
