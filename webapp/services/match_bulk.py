@@ -35,10 +35,14 @@ COLUMNS = (
 BATCH = 50_000  # rows turned into Python tuples at a time (6M rows at once would be ~1 GB)
 
 
-def _tuples(rows: dict[str, Any], model_version: str, stamp: Any) -> Iterator[tuple[Any, ...]]:
-    """The rows as driver tuples, made a batch at a time while the driver consumes them."""
+def _tuples(
+    rows: dict[str, Any], model_version: str, stamp: Any, order: Any = None
+) -> Iterator[tuple[Any, ...]]:
+    """The rows (in `order`, if given) as driver tuples, a batch at a time while the driver
+    consumes them: no second copy of every column is made."""
     for start in range(0, len(rows["venture_id"]), BATCH):
-        part = {name: values[start : start + BATCH] for name, values in rows.items()}
+        pick = slice(start, start + BATCH) if order is None else order[start : start + BATCH]
+        part = {name: values[pick] for name, values in rows.items()}
         reasons = [reasons_json(int(key)) for key in part["reasons"].tolist()]
         yield from zip(
             part["venture_id"].tolist(),
@@ -71,7 +75,6 @@ def insert_rows(
     # then grows at its end), and the two rank indexes rebuilt once instead of row by row.
     stamp = _stamp("sqlite", computed_at)
     order = np.lexsort((rows["investor_id"], rows["venture_id"]))
-    ordered = {name: values[order] for name, values in rows.items()}
     indexes = [index for index in Match.__table__.indexes if not index.unique]  # type: ignore[attr-defined]
     for index in indexes:
         index.drop(connection)
@@ -80,7 +83,7 @@ def insert_rows(
     try:
         cursor.executemany(
             f"INSERT INTO match ({names}) VALUES ({marks})",  # noqa: S608 - fixed column names
-            _tuples(ordered, model_version, stamp),
+            _tuples(rows, model_version, stamp, order),
         )
     finally:
         cursor.close()

@@ -185,7 +185,9 @@ def write_full_refresh(
     kept, i_top, i_logit, recomputed = _fold(session, settings, ctx, parts, k)
     session.rollback()
     m = len(ctx.investor_ids)
+    ventures = sum(len(p.venture_ids) for p in kept)
     rows = _rows(session, ctx, kept, i_top, i_logit)
+    del kept  # the rows hold everything now; free the parts before the write
     now = utcnow()
     session.rollback()
     take_write_lock(session=session, name="ranking")
@@ -196,7 +198,6 @@ def write_full_refresh(
         select(col(InvestorProfile.id)).where(col(InvestorProfile.updated_at) > since)
     ).all()
     session.commit()
-    ventures = sum(len(p.venture_ids) for p in kept)
     return FullRefreshStats(
         ventures=ventures,
         investors=m,

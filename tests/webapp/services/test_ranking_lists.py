@@ -200,3 +200,29 @@ def test_refreshes_hold_one_block_of_scores_never_ventures_by_investors(
     assert max(rows * cols for rows, cols in seen) <= limit
     assert all(rows < len(ventures) for rows, _ in seen)
     assert stored_lists(session) == brute_force(session, small)
+
+
+def test_a_second_full_refresh_writes_only_the_difference_and_matches(
+    session: Session, small: Settings
+) -> None:
+    ventures, _, _ = market(random.Random(14), ventures=40, investors=6)
+    full_refresh(session, small)
+    rng = random.Random(15)
+    for venture in ventures[:3]:  # changed without an incremental refresh: the nightly case
+        changed = session.get(Venture, venture.id)
+        assert changed is not None
+        for name, value in venture_values(rng).items():
+            setattr(changed, name, value)
+        changed.updated_at = utcnow()
+        session.add(changed)
+    session.commit()
+    parts = [
+        compute_chunk(session=session, settings=small, venture_ids=ids, index=i)
+        for i, ids in enumerate(plan_chunks(session=session, chunk_size=9))
+    ]
+    stats = write_full_refresh(session=session, settings=small, parts=iter(parts),
+                               snapshot_at=utcnow())  # fmt: skip
+    assert stats.written is not None
+    assert not stats.written.rewrote
+    assert stats.written.unchanged > 0
+    assert stored_lists(session) == brute_force(session, small)
