@@ -38,7 +38,6 @@ from webapp.services.scoring_cache import (
     I64,
     NoInvestors,
     ScoringContext,
-    has_context,
     scoring_context,
 )
 
@@ -210,12 +209,11 @@ def _write(
 
 
 def _locked_context(session: Session, settings: Settings) -> ScoringContext | None:
-    """Warm the context outside the lock (unless this process has one), then take the lock
-    and check it is current."""
+    """Warm the context outside the lock, then take the lock and re-check it (a pool rebuilt
+    for changed investors takes seconds; other refreshes must not wait on the lock for it)."""
     try:
-        if not has_context():
-            scoring_context(session=session, settings=settings)
-            session.rollback()
+        scoring_context(session=session, settings=settings)
+        session.rollback()
         take_write_lock(session=session, name="ranking")
         return scoring_context(session=session, settings=settings)
     except NoInvestors:

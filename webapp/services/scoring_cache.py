@@ -195,11 +195,6 @@ class NoInvestors(Exception):
     """Nothing to rank against yet; lists are simply empty."""
 
 
-def has_context() -> bool:
-    """True once this process has built a scoring context (it may still need a refresh)."""
-    return _current is not None
-
-
 def forget() -> None:
     """Drop this process's cached context."""
     global _current
