@@ -62,17 +62,33 @@ class PairFeatures:
         track = self.pool.track
         backers = track.backers_universe if universe else track.backers
         width = track.universe_size if universe else len(self.pool)
-        empty = np.empty(0, np.int64)
-        ids = self.side.frame.ids[rows].tolist()
-        cols = [backers.get(v, empty) for v in ids]
-        indptr = np.cumsum([0, *(len(c) for c in cols)], dtype=np.int64)
-        indices = np.concatenate(cols) if cols else empty
+        ids = self.side.frame.ids[rows]
+        # Vectorised over the block: Python touches only the ventures that have backers (a
+        # streamed column over every venture calls this for thousands of rows at a time).
+        uniq, inverse = np.unique(ids, return_inverse=True)
+        known = np.fromiter(backers.keys(), dtype=np.int64, count=len(backers))
+        order = np.argsort(known)
+        found = np.zeros(len(uniq), dtype=np.bool_)
+        if len(known):
+            at = np.minimum(np.searchsorted(known[order], uniq), len(known) - 1)
+            found = known[order][at] == uniq
+        hits = [int(v) for v in uniq[found]]
+        parts = [backers[v] for v in hits]
+        sizes = np.zeros(len(uniq), dtype=np.int64)
+        sizes[found] = [len(p) for p in parts]
+        starts = np.zeros(len(uniq), dtype=np.int64)
+        starts[found] = np.cumsum([0, *sizes[found][:-1]], dtype=np.int64) if hits else []
+        lengths = sizes[inverse]
+        indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        take = np.repeat(starts[inverse] - indptr[:-1], lengths) + np.arange(indptr[-1])
+        flat = np.concatenate(parts) if parts else np.empty(0, np.int64)
         if values is None:
-            data = np.ones(len(indices), dtype=np.float32)
+            data = np.ones(len(take), dtype=np.float32)
         else:
-            none = np.empty(0, np.float32)
-            data = np.concatenate([values.get(v, none) for v in ids]) if ids else none
-        return sparse.csr_matrix((data, indices, indptr), shape=(len(cols), width))
+            weights = [values[v] for v in hits]
+            data = (np.concatenate(weights) if weights else np.empty(0, np.float32))[take]
+        shape = (len(ids), width)
+        return sparse.csr_matrix((data.astype(np.float32), flat[take], indptr), shape=shape)
 
     def _pick(self, matrix: sparse.csr_matrix | F32, cols: I64 | None) -> F32:
         """Dense block, or each row's own column in pairs mode."""

@@ -240,6 +240,28 @@ class InvestorFrame(_Frame):
             hq_region=np.array(hq, dtype=np.int64),
         )
 
+    def take(self, rows: IntArray) -> InvestorFrame:
+        """A sub-frame of these rows (a few investors scored against many ventures)."""
+        records = tuple(self.records[int(i)] for i in rows)
+        return InvestorFrame(
+            taxonomy=self.taxonomy,
+            records=records,
+            ids=self.ids[rows],
+            index={r.id: i for i, r in enumerate(records)},
+            sectors=self.sectors[rows],
+            excluded_sectors=self.excluded_sectors[rows],
+            stages=self.stages[rows],
+            ticket_min=self.ticket_min[rows],
+            ticket_max=self.ticket_max[rows],
+            regions=self.regions[rows],
+            regions_strict=self.regions_strict[rows],
+            instruments=self.instruments[rows],
+            eis=self.eis[rows],
+            seis=self.seis[rows],
+            institutions=self.institutions[rows],
+            hq_region=self.hq_region[rows],
+        )
+
     @property
     def theses(self) -> list[str]:
         """Text the venture summaries are compared with."""

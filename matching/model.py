@@ -12,6 +12,7 @@ import numpy.typing as npt
 from scipy.special import expit
 
 from matching.advice import propose_syndicates, widen_hints
+from matching.blocks import block_logits, score_both_sides
 from matching.config import FEATURES, FeatureConfig
 from matching.errors import InputError
 from matching.estimator import MatchClassifier
@@ -29,7 +30,7 @@ from matching.pool import InvestorPool, VentureSide
 from matching.records import Hint, InvestorRecord, Ranked, Reason, Syndicate, VentureRecord
 from matching.taxonomy import Taxonomy
 from matching.text import TextVectoriser
-from matching.topk import ColumnTopK, TopK, top_k_rows
+from matching.topk import TopK, probability, top_k_rows
 
 Investors = InvestorPool | InvestorFrame | InvestorInput
 Ventures = VentureFrame | VentureInput
@@ -130,10 +131,14 @@ class MatchModel:
         side = VentureSide.build(self.venture_frame(ventures), self.vectoriser)
         return PairFeatures(side, self.prepare(investors, history), self.config)
 
-    def _block_logits(self, features: PairFeatures, rows: npt.NDArray[np.int64]) -> Any:
-        logits = features.logit(rows, self.coef, self.intercept)
-        logits[features.excluded(rows)] = -np.inf
-        return logits
+    def block_logits(
+        self,
+        features: PairFeatures,
+        rows: npt.NDArray[np.int64],
+        barred: npt.NDArray[np.int64] | None = None,
+    ) -> npt.NDArray[np.float32]:
+        """Log-odds of a block of venture rows × every investor; −inf where excluded or barred."""
+        return block_logits(self, features, rows, barred)
 
     # -- scores and rankings -------------------------------------------------------------------
     def score_pairs(
@@ -141,7 +146,7 @@ class MatchModel:
     ) -> ScoreMatrix:
         """Full venture × investor score matrix (for small sets: tests, one venture, one page)."""
         features = self.pair_features(ventures, investors, history)
-        logits = self._block_logits(features, np.arange(len(features.side.frame)))
+        logits = self.block_logits(features, np.arange(len(features.side.frame)))
         scores = np.where(np.isfinite(logits), expit(logits), np.nan).astype(np.float32)
         return ScoreMatrix(features.side.frame.ids, features.pool.frame.ids, scores)
 
@@ -156,14 +161,11 @@ class MatchModel:
         """The venture's best k investors, hard exclusions removed."""
         _check_k(k)
         features = self.pair_features([venture], investors, history)
-        logits = self._block_logits(features, np.arange(1))
-        cols, values = top_k_rows(logits, k)
         ids = features.pool.frame.ids
-        return [
-            Ranked(int(ids[c]), float(expit(v)))
-            for c, v in zip(cols[0], values[0], strict=True)
-            if c >= 0
-        ]
+        cols, values = top_k_rows(self.block_logits(features, np.arange(1)), k, ids)
+        scores = probability(values[0])
+        found = zip(cols[0], scores, strict=True)
+        return [Ranked(int(ids[c]), float(s)) for c, s in found if c >= 0]
 
     def rank_ventures_for_investor(
         self,
@@ -176,14 +178,12 @@ class MatchModel:
         """The investor's best k ventures, hard exclusions removed."""
         _check_k(k)
         features = self.pair_features(ventures, [investor], history)
-        frame = features.side.frame
-        logits = self._block_logits(features, np.arange(len(frame)))
-        cols, values = top_k_rows(np.ascontiguousarray(logits.T), k)
-        return [
-            Ranked(int(frame.ids[c]), float(expit(v)))
-            for c, v in zip(cols[0], values[0], strict=True)
-            if c >= 0
-        ]
+        ids = features.side.frame.ids
+        logits = self.block_logits(features, np.arange(len(ids)))
+        cols, values = top_k_rows(np.ascontiguousarray(logits.T), k, ids)
+        scores = probability(values[0])
+        found = zip(cols[0], scores, strict=True)
+        return [Ranked(int(ids[c]), float(s)) for c, s in found if c >= 0]
 
     def top_k_both_sides(
         self,
@@ -207,23 +207,7 @@ class MatchModel:
         if venture_ids is not None:
             frame = frame.take(frame.positions(venture_ids))
         features = self.pair_features(frame, investors, history)
-        pool_ids = features.pool.frame.ids
-        n = len(frame)
-        ven_top = np.full((n, k), -1, dtype=np.int64)
-        ven_logit = np.full((n, k), -np.inf, dtype=np.float32)
-        columns = ColumnTopK(len(pool_ids), k)
-        for start in range(0, n, block_size):
-            rows = np.arange(start, min(start + block_size, n))
-            logits = self._block_logits(features, rows)
-            cols, values = top_k_rows(logits, k)
-            ven_top[rows] = np.where(cols >= 0, pool_ids[np.maximum(cols, 0)], -1)
-            ven_logit[rows] = values
-            ids = np.broadcast_to(frame.ids[rows][:, None], logits.shape)
-            columns.update(logits, ids)
-            if progress is not None:
-                progress(int(rows[-1]) + 1, n)
-        inv_top, inv_logit = columns.result()
-        return TopK(k, frame.ids.copy(), ven_top, ven_logit, pool_ids.copy(), inv_top, inv_logit)
+        return score_both_sides(self, features, k, rows_per_block=block_size, progress=progress)
 
     # -- explanations and advice (logic in explain.py and advice.py) --------------------------
     def explain(

@@ -93,6 +93,40 @@ class InvestorPool:
             thesis=np.ascontiguousarray(thesis.toarray()) if dense_text else thesis,
         )
 
+    def take(self, cols: I64) -> InvestorPool:
+        """These investors only (pool positions, ascending): their columns of every table.
+
+        Each pair's features are computed cell by cell, so a sub-pool's scores equal the
+        same columns of the whole pool's bit for bit.
+        """
+        cols = np.asarray(cols, dtype=np.int64)
+        if len(cols) > 1 and bool((np.diff(cols) <= 0).any()):
+            raise ValueError("InvestorPool.take: positions must be ascending and distinct")
+
+        def pick(table: npt.NDArray[Any]) -> npt.NDArray[Any]:
+            return np.ascontiguousarray(table[:, cols])
+
+        thesis = self.thesis
+        return InvestorPool(
+            frame=self.frame.take(cols),
+            history=self.history,
+            vectoriser=self.vectoriser,
+            track=self.track.take(cols),
+            sector_fit=pick(self.sector_fit),
+            sector_excluded=pick(self.sector_excluded),
+            sector_lift=pick(self.sector_lift),
+            stage_fit=pick(self.stage_fit),
+            region_fit=pick(self.region_fit),
+            region_barred=pick(self.region_barred),
+            log_ticket_min=self.log_ticket_min[cols],
+            log_ticket_max=self.log_ticket_max[cols],
+            instruments=pick(self.instruments),
+            instruments_any=self.instruments_any[cols],
+            tax_relief=pick(self.tax_relief),
+            institution=pick(self.institution),
+            thesis=sparse.csr_matrix(thesis[:, cols]) if sparse.issparse(thesis) else pick(thesis),
+        )
+
 
 def _sector_fit(frame: InvestorFrame, tax: Taxonomy, config: FeatureConfig) -> F32:
     sim = tax.sectors.similarity  # venture code × mandate code

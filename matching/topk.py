@@ -1,4 +1,8 @@
-"""Top-k lists for both sides of a full refresh, kept as arrays and mergeable across chunks."""
+"""Top-k lists for both sides of a refresh, kept as arrays and mergeable across chunks.
+
+One order everywhere: log-odds descending, the smaller id first on ties (`ranks_above`), so a
+list computed in one go, in chunks, or patched one member at a time comes out the same.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,19 @@ from matching.errors import InputError
 from matching.records import Ranked
 
 F32 = npt.NDArray[np.float32]
+F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
+_NO_ID = np.iinfo(np.int64).max  # key of an empty slot: it loses every tie
+
+
+def ranks_above(a_logit: float, a_id: int, b_logit: float, b_id: int) -> bool:
+    """True when member a is listed above member b (the one tie-break rule, for one pair)."""
+    return a_logit > b_logit or (a_logit == b_logit and a_id < b_id)
+
+
+def probability(logits: npt.ArrayLike) -> F64:
+    """The 0–1 score people see, from log-odds (float64, so distinct log-odds stay distinct)."""
+    return np.asarray(expit(np.asarray(logits, dtype=np.float64)), dtype=np.float64)
 
 
 def _best_k(values: F32, keys: I64, k: int) -> I64:
@@ -37,9 +53,14 @@ def _best_k(values: F32, keys: I64, k: int) -> I64:
     return np.take_along_axis(part, order, axis=1)
 
 
-def top_k_rows(logits: F32, k: int) -> tuple[I64, F32]:
-    """Per row, the columns of the k largest finite values, best first (-1 pads)."""
-    keys = np.broadcast_to(np.arange(logits.shape[1]), logits.shape)
+def top_k_rows(logits: F32, k: int, ids: I64 | None = None) -> tuple[I64, F32]:
+    """Per row, the columns of the k largest finite values, best first (-1 pads).
+
+    Ties go to the column with the smaller id (`ids`, one per column; default its position).
+    """
+    if logits.shape[1] == 0:
+        return _pad(np.zeros((len(logits), 0), np.int64), np.zeros((len(logits), 0), np.float32), k)
+    keys = np.broadcast_to(np.arange(logits.shape[1]) if ids is None else ids, logits.shape)
     cols = _best_k(logits, keys, min(k, logits.shape[1]))
     values = np.take_along_axis(logits, cols, axis=1)
     cols = np.where(np.isfinite(values), cols, -1)
@@ -64,13 +85,28 @@ class ColumnTopK:
         self.values = np.full((k, n_cols), -np.inf, dtype=np.float32)
 
     def update(self, logits: F32, ids: I64) -> None:
-        """Fold in a block of logits whose cells carry the given ids (same shape)."""
-        values = np.vstack([self.values, logits])
-        rows = np.vstack([self.rows, ids])
+        """Fold in a block of logits (rows × columns) whose cells carry the given ids.
+
+        `ids` has the block's shape, or is one id per row (a block of ventures).
+        """
+        if len(logits) == 0:
+            return
+        ids = np.broadcast_to(ids[:, None] if ids.ndim == 1 else ids, logits.shape)
+        # Only columns where some cell reaches the current k-th value can change (a tie may
+        # still win on its id); once lists fill up that is a small share of each block.
+        cols = np.flatnonzero((logits >= self.values[-1][None, :]).any(axis=0))
+        if len(cols) == 0:
+            return
+        values = np.vstack([self.values[:, cols], logits[:, cols]])
+        rows = np.vstack([self.rows[:, cols], ids[:, cols]])
         # Unused slots carry id -1 and -inf, so they lose every tie that matters.
-        keep = _best_k(values.T, np.where(rows.T >= 0, rows.T, np.iinfo(np.int64).max), self.k)
-        self.values = np.take_along_axis(values.T, keep, axis=1).T
-        self.rows = np.take_along_axis(rows.T, keep, axis=1).T
+        keep = _best_k(values.T, np.where(rows.T >= 0, rows.T, _NO_ID), self.k)
+        self.values[:, cols] = np.take_along_axis(values.T, keep, axis=1).T
+        self.rows[:, cols] = np.take_along_axis(rows.T, keep, axis=1).T
+
+    def merge(self, top: I64, logit: F32) -> None:
+        """Fold in another running top-k given as (columns × k) ids and log-odds."""
+        self.update(np.ascontiguousarray(logit.T), np.ascontiguousarray(top.T))
 
     def result(self) -> tuple[I64, F32]:
         """Columns' top-k as (n_cols × k) arrays, best first."""
@@ -109,7 +145,7 @@ def _ranked(ids: I64, top: I64, logit: F32, wanted: int) -> list[Ranked]:
         raise InputError(f"top-k: no list for id {wanted}")
     row = int(hits[0])
     keep = top[row] >= 0
-    scores = expit(logit[row][keep].astype(np.float64))
+    scores = probability(logit[row][keep])
     return [Ranked(int(i), float(s)) for i, s in zip(top[row][keep], scores, strict=True)]
 
 
@@ -127,7 +163,7 @@ def merge_topk(parts: Sequence[TopK], k: int | None = None) -> TopK:
         raise InputError("merge_topk: a venture appears in more than one part")
     merged = ColumnTopK(len(investor_ids), k)
     for part in parts:
-        merged.update(part.investor_logit.T, part.investor_top.T)
+        merged.merge(part.investor_top, part.investor_logit)
     inv_top, inv_logit = merged.result()
     ven_top = np.vstack([_width(p.venture_top, k, -1) for p in parts])
     ven_logit = np.vstack([_width(p.venture_logit, k, -np.inf) for p in parts])

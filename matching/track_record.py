@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -166,6 +167,39 @@ class TrackRecord:
             universe_size=len(universe_ids),
             co_invest=_co_investment(deal_u, history.company, weight, pool_u),
         )
+
+    def take(self, cols: npt.NDArray[np.int64]) -> TrackRecord:
+        """The tables of these pool investors only (ascending positions), renumbered 0..n-1."""
+        remap = np.full(len(self.deal_count), -1, dtype=np.int64)
+        remap[cols] = np.arange(len(cols))
+        backers: dict[int, npt.NDArray[np.int64]] = {}
+        latest: dict[int, F32] = {}
+        for venture in sorted({v for c in cols.tolist() for v in self._backed.get(c, ())}):
+            new = remap[self.backers[venture]]
+            keep = new >= 0
+            backers[venture] = new[keep]
+            latest[venture] = self.backer_latest[venture][keep]
+        return replace(
+            self,
+            sector_lift=np.ascontiguousarray(self.sector_lift[:, cols]),
+            stage_lift=np.ascontiguousarray(self.stage_lift[:, cols]),
+            region_lift=np.ascontiguousarray(self.region_lift[:, cols]),
+            size_lift=np.ascontiguousarray(self.size_lift[:, cols]),
+            deal_count=self.deal_count[cols],
+            backers=backers,
+            backer_latest=latest,
+            activity_first=self.activity_first[cols],
+            co_invest=sparse.csr_matrix(self.co_invest[:, cols]),
+        )
+
+    @cached_property
+    def _backed(self) -> dict[int, list[int]]:
+        """Pool row → platform ventures it backed (the inverse of `backers`)."""
+        out: dict[int, list[int]] = {}
+        for venture, rows in self.backers.items():
+            for row in rows.tolist():
+                out.setdefault(row, []).append(venture)
+        return out
 
 
 def _co_investment(

@@ -109,13 +109,13 @@ def install(app: Celery) -> None:
 
 
 def _warm_scoring(app: Celery) -> None:
-    """Load the model, investor pool and venture matrix before the first refresh needs them."""
+    """Load the model, investor pool and venture keys before the first refresh needs them."""
     started = time.monotonic()
     rt = runtime(app)
     try:
         with rt.session() as session:
             context = scoring_context(session=session, settings=rt.settings)
-            context.matrix(session)
+            context.ventures.sync(session)
         log.info("scoring cache warm in %.1f s", time.monotonic() - started)
     except (NoInvestors, SQLAlchemyError) as exc:
         log.info("scoring cache not warmed: %s", exc)

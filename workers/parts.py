@@ -6,6 +6,7 @@ redelivered) adds nothing new, and the merge is started once every chunk is in.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 
 import redis
@@ -31,14 +32,12 @@ def store(client: redis.Redis, job_id: int, part: ChunkResult, chunks: int) -> b
     return done >= chunks
 
 
-def load(client: redis.Redis, job_id: int, chunks: int) -> list[ChunkResult]:
-    """The chunk results that are still there."""
-    found = []
+def load(client: redis.Redis, job_id: int, chunks: int) -> Iterator[ChunkResult]:
+    """The chunk results that are still there, read one at a time (the merge folds each)."""
     for index in range(chunks):
         data = client.get(_key(job_id, f"part:{index}"))
         if data is not None:
-            found.append(ChunkResult.from_bytes(bytes(data)))  # type: ignore[arg-type]
-    return found
+            yield ChunkResult.from_bytes(bytes(data))  # type: ignore[arg-type]
 
 
 def clear(client: redis.Redis, job_id: int, chunks: int) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import StrictBool, StrictInt, StringConstraints
-from sqlalchemy import BigInteger, Text
+from sqlalchemy import BigInteger, Index, Text
 from sqlmodel import Field, SQLModel
 
 from webapp.models.bounds import (
@@ -53,7 +53,12 @@ class VentureBase(SQLModel):
 class Venture(VentureBase, table=True):
     """A stored venture; only `published` ones are scored and shown to investors."""
 
-    __table_args__ = (one_of("visibility", Visibility),)
+    __table_args__ = (
+        one_of("visibility", Visibility),
+        # Covers the scorers' "which published ventures changed?" read (id and stamp of every
+        # published venture) without touching the wide table rows.
+        Index("ix_venture_published_stamp", "visibility", "id", "updated_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int = Field(foreign_key="user.id", ondelete="CASCADE", index=True)

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from sqlmodel import Session
 
 from webapp.models import Match
@@ -30,21 +31,29 @@ COLUMNS = (
 )  # fmt: skip
 
 
-def _tuples(rows: dict[str, Any], model_version: str, stamp: Any) -> Iterator[tuple[Any, ...]]:
-    reasons = [str(text) for text in rows["reasons"].tolist()]
-    v_rank = _nullable(rows["venture_rank"])
-    i_rank = _nullable(rows["investor_rank"])
-    return zip(
-        rows["venture_id"].tolist(),
-        rows["investor_id"].tolist(),
-        rows["score"].tolist(),
-        v_rank,
-        i_rank,
-        reasons,
-        [model_version] * len(reasons),
-        [stamp] * len(reasons),
-        strict=True,
-    )
+BATCH = 50_000  # rows turned into Python tuples at a time (6M rows at once would be ~1 GB)
+
+
+def _tuples(
+    rows: dict[str, Any], model_version: str, stamp: Any, order: Any = None
+) -> Iterator[tuple[Any, ...]]:
+    """The rows (in `order`, if given) as driver tuples, a batch at a time while the driver
+    consumes them: no second copy of every column is made."""
+    for start in range(0, len(rows["venture_id"]), BATCH):
+        pick = slice(start, start + BATCH) if order is None else order[start : start + BATCH]
+        part = {name: values[pick] for name, values in rows.items()}
+        reasons = [str(text) for text in part["reasons"].tolist()]
+        yield from zip(
+            part["venture_id"].tolist(),
+            part["investor_id"].tolist(),
+            part["score"].tolist(),
+            _nullable(part["venture_rank"]),
+            _nullable(part["investor_rank"]),
+            reasons,
+            [model_version] * len(reasons),
+            [stamp] * len(reasons),
+            strict=True,
+        )
 
 
 def insert_rows(
@@ -65,7 +74,6 @@ def insert_rows(
     # then grows at its end), and the two rank indexes rebuilt once instead of row by row.
     stamp = _stamp("sqlite", computed_at)
     order = np.lexsort((rows["investor_id"], rows["venture_id"]))
-    ordered = {name: values[order] for name, values in rows.items()}
     indexes = [index for index in Match.__table__.indexes if not index.unique]  # type: ignore[attr-defined]
     for index in indexes:
         index.drop(connection)
@@ -74,7 +82,7 @@ def insert_rows(
     try:
         cursor.executemany(
             f"INSERT INTO match ({names}) VALUES ({marks})",  # noqa: S608 - fixed column names
-            _tuples(ordered, model_version, stamp),
+            _tuples(rows, model_version, stamp, order),
         )
     finally:
         cursor.close()
@@ -113,21 +121,44 @@ class WriteStats:
     rewrote: bool
 
 
-def _existing(session: Session) -> dict[str, Any]:
-    """Every stored row's key columns (no reasons: unchanged scores mean unchanged reasons)."""
-    cursor = session.connection().exec_driver_sql(
-        "SELECT id, venture_id, investor_id, score, COALESCE(venture_rank, -1), "
-        "COALESCE(investor_rank, -1), model_version FROM match"
-    )
-    got = cursor.fetchall()
-    columns = list(zip(*got, strict=True)) if got else [()] * 7
+def _existing(session: Session, model_version: str) -> dict[str, Any]:
+    """Every stored row's key columns as arrays, read in batches through the driver's cursor
+    with the ranks and "same model" packed into one number (no reasons: an unchanged score
+    under the same model means unchanged reasons)."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        sql = (
+            "SELECT id, (venture_id::bigint << 32) | investor_id, score, "
+            "(COALESCE(venture_rank, 0)::bigint << 12) | (COALESCE(investor_rank, 0) << 1) "
+            "| (CASE WHEN model_version = %s THEN 1 ELSE 0 END) FROM match"
+        )
+    else:
+        sql = (
+            "SELECT id, (venture_id << 32) | investor_id, score, "
+            "(COALESCE(venture_rank, 0) << 12) | (COALESCE(investor_rank, 0) << 1) "
+            "| COALESCE(model_version = ?, 0) FROM match"
+        )
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    ints: list[npt.NDArray[np.int64]] = []
+    scores: list[npt.NDArray[np.float64]] = []
+    try:
+        cursor.execute(sql, (model_version,))
+        while batch := cursor.fetchmany(BATCH):
+            ids, keys, values, packed = zip(*batch, strict=True)
+            ints.append(np.array([ids, keys, packed], dtype=np.int64))
+            scores.append(np.array(values, dtype=np.float64))
+    finally:
+        cursor.close()
+    table = np.hstack(ints) if ints else np.zeros((3, 0), np.int64)
+    packed_all = table[2]
+    ranks = ((packed_all >> 12), (packed_all >> 1) & ((1 << 11) - 1))
     return {
-        "id": np.array(columns[0], dtype=np.int64),
-        "key": (np.array(columns[1], dtype=np.int64) << 32) | np.array(columns[2], dtype=np.int64),
-        "score": np.array(columns[3], dtype=np.float64),
-        "venture_rank": np.array(columns[4], dtype=np.int64),
-        "investor_rank": np.array(columns[5], dtype=np.int64),
-        "model_version": np.array(columns[6], dtype=object),
+        "id": table[0],
+        "key": table[1],
+        "score": np.concatenate(scores) if scores else np.zeros(0, np.float64),
+        "venture_rank": np.where(ranks[0] > 0, ranks[0], -1),
+        "investor_rank": np.where(ranks[1] > 0, ranks[1], -1),
+        "same_model": (packed_all & 1).astype(bool),
     }
 
 
@@ -135,7 +166,7 @@ def replace_all(
     *, session: Session, rows: dict[str, Any], model_version: str, computed_at: datetime
 ) -> WriteStats:
     """Make the table hold exactly `rows`, writing as little as it can."""
-    old = _existing(session)
+    old = _existing(session, model_version)
     if len(old["id"]) == 0:
         insert_rows(
             session=session, rows=rows, model_version=model_version, computed_at=computed_at
@@ -151,7 +182,7 @@ def replace_all(
         matched = sorted_keys[pos] == key
         where = order[pos]
     same_score = matched & (old["score"][where] == rows["score"])
-    same_score &= old["model_version"][where] == model_version
+    same_score &= old["same_model"][where]
     same_rank = (old["venture_rank"][where] == rows["venture_rank"]) & (
         old["investor_rank"][where] == rows["investor_rank"]
     )

@@ -8,12 +8,12 @@ lock (`locks.take_write_lock(name="ranking")`) and commit.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlmodel import Session
 
 from webapp.models import Match
@@ -48,7 +48,13 @@ def _names(side: str) -> tuple[str, str, str]:
 
 
 def _raw(session: Session, sql: str) -> list[Any]:
-    return list(session.connection().exec_driver_sql(sql).fetchall())
+    """Plain tuples from the driver's own cursor (thousands of rows per refresh)."""
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def thresholds(
@@ -116,11 +122,17 @@ def apply_lists(
     session: Session,
     venture_lists: Mapping[int, list[Member]],
     investor_lists: Mapping[int, list[Member]],
-    fresh: Mapping[Pair, Fresh],
+    fresh: Collection[Pair],
+    reasons_for: Callable[[list[Pair]], Mapping[Pair, list[dict[str, str]]]],
     model_version: str,
     now: datetime,
 ) -> int:
-    """Replace these lists; returns how many rows were written or deleted."""
+    """Replace these lists; returns how many rows were written or deleted.
+
+    A row gets the list's score and new reasons when its pair is in `fresh` (just rescored),
+    is not stored yet, or was stored by another model; otherwise only its ranks change.
+    `reasons_for` is called once, with exactly those pairs.
+    """
     connection = session.connection()
     want_v = {
         (v, i): r for v, members in venture_lists.items() for r, (i, _) in enumerate(members, 1)
@@ -128,23 +140,43 @@ def apply_lists(
     want_i = {
         (v, i): r for i, members in investor_lists.items() for r, (v, _) in enumerate(members, 1)
     }
-    existing: dict[Pair, tuple[int, int | None, int | None]] = {}
-    select_rows = select(
-        _table.c.id, _table.c.venture_id, _table.c.investor_id,
-        _table.c.venture_rank, _table.c.investor_rank,
-    )  # fmt: skip
+    score_of = {(v, i): s for v, members in venture_lists.items() for i, s in members}
+    score_of.update({(v, i): s for i, members in investor_lists.items() for v, s in members})
+    existing: dict[Pair, tuple[int, int | None, int | None, bool]] = {}
+    columns = "id, venture_id, investor_id, venture_rank, investor_rank, model_version"
     for part in _chunks(venture_lists):
-        for found in connection.execute(select_rows.where(_table.c.venture_id.in_(part))):
-            existing[(found[1], found[2])] = (found[0], found[3], found[4])
-    desired = sorted({v for v, _ in want_i})
+        ids = ", ".join(str(int(v)) for v in part)  # integers only: safe to inline
+        sql = f"SELECT {columns} FROM match WHERE venture_id IN ({ids})"  # noqa: S608
+        for row_id, v, i, vr, ir, version in _raw(session, sql):
+            existing[(v, i)] = (row_id, vr, ir, version == model_version)
     for part in _chunks(investor_lists):
-        # A superset is harmless: a loaded row outside the new lists keeps its other rank.
-        held = _table.c.investor_rank.is_not(None)
-        if desired:
-            held = or_(held, _table.c.venture_id.in_(desired))
-        query = select_rows.where(and_(_table.c.investor_id.in_(part), held))
-        for found in connection.execute(query):
-            existing[(found[1], found[2])] = (found[0], found[3], found[4])
+        ids = ", ".join(str(int(i)) for i in part)
+        sql = (
+            f"SELECT {columns} FROM match "  # noqa: S608
+            f"WHERE investor_id IN ({ids}) AND investor_rank IS NOT NULL"
+        )
+        for row_id, v, i, vr, ir, version in _raw(session, sql):
+            existing[(v, i)] = (row_id, vr, ir, version == model_version)
+    # Pairs entering an investor's list may already be stored (for the venture's list): look
+    # those few up by key rather than reading every row of each investor.
+    entering: dict[int, list[int]] = {}
+    for v, i in want_i:
+        if (v, i) not in existing:
+            entering.setdefault(i, []).append(v)
+    for i, ventures in sorted(entering.items()):
+        for part in _chunks(ventures):
+            ids = ", ".join(str(int(v)) for v in part)
+            sql = (
+                f"SELECT {columns} FROM match "  # noqa: S608
+                f"WHERE investor_id = {int(i)} AND venture_id IN ({ids})"
+            )
+            for row_id, v, i2, vr, ir, version in _raw(session, sql):
+                existing[(v, i2)] = (row_id, vr, ir, version == model_version)
+    rescore = sorted(
+        pair for pair in score_of if pair in fresh or pair not in existing or not existing[pair][3]
+    )
+    reasons = reasons_for(rescore) if rescore else {}
+    new_rows = {pair: Fresh(score_of[pair], reasons.get(pair, [])) for pair in rescore}
 
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -158,7 +190,7 @@ def apply_lists(
             if row:
                 deletes.append(row[0])
             continue
-        new = fresh.get(pair)
+        new = new_rows.get(pair)
         if row is None:
             if new is None:
                 raise ValueError(f"pair {pair} enters a list without a fresh score")

@@ -9,8 +9,10 @@ Public functions (keyword-only; each takes the ranking lock, writes and commits)
 How the other side stays right when one venture V changes (investors are symmetric):
 - every investor list that V now beats the K-th member of (or that is not full) takes V in;
 - a list that held V keeps it, re-ordered, if V still beats that list's lowest other member;
-  otherwise the K-th place may belong to a venture that is not stored anywhere, so that list
-  is recomputed from the cached matrix of all ventures (`scoring_cache`).
+  otherwise the K-th place may belong to a venture that is not stored anywhere, so that
+  investor's column is streamed over every venture in blocks (`matching.blocks`, from the
+  process's cached venture keys) and its list recomputed. No ventures × investors matrix is
+  ever held: memory grows with ventures + investors.
 Every step runs under one lock and reads committed data, so any order of concurrent refreshes
 ends in the lists a from-scratch full refresh computes. Safe to repeat (idempotent).
 """
@@ -25,21 +27,21 @@ import numpy as np
 import orjson
 from sqlmodel import Session
 
+from matching.blocks import barred_pairs, stream_column_top_k, stream_logits
 from matching.reasons import pair_reasons
+from matching.topk import probability, ranks_above, top_k_rows
 from webapp.config import Settings
 from webapp.models import utcnow
 from webapp.services import match_store, scoring_data
 from webapp.services.locks import take_write_lock
-from webapp.services.match_store import Fresh, Member, Pair
-from webapp.services.ranking_math import (
+from webapp.services.match_store import Member, Pair
+from webapp.services.scoring_cache import (
     F32,
     I64,
-    beats,
-    mask_passed,
-    probability,
-    top_k_rows,
+    NoInvestors,
+    ScoringContext,
+    scoring_context,
 )
-from webapp.services.scoring_cache import NoInvestors, ScoringContext, scoring_context
 
 
 @dataclass
@@ -55,7 +57,7 @@ class RefreshResult:
 
 def _ranked(ids: I64, logits: F32, k: int) -> list[Member]:
     """The top K of one row of log-odds as (id, score), best first."""
-    picks = top_k_rows(logits[None, :], ids, k)[0]
+    picks = top_k_rows(logits[None, :], k, ids)[0][0]
     picks = picks[picks >= 0]
     scores = probability(logits[picks])
     return [(int(ids[c]), float(s)) for c, s in zip(picks, scores, strict=True)]
@@ -71,7 +73,7 @@ def _place(
         if score is None or not others:
             return None  # the K-th place may go to a member that is not stored anywhere
         low_id, low = others[-1]
-        if not beats(score, candidate, low, low_id):
+        if not ranks_above(score, candidate, low, low_id):
             return None
     if score is None:
         return others
@@ -101,7 +103,7 @@ def _other_side(
         owner = int(owner_ids[p])
         limit = limits.get(owner)
         if owner not in held and (
-            limit is None or beats(float(scores[p]), candidate, limit[1], limit[0])
+            limit is None or ranks_above(float(scores[p]), candidate, limit[1], limit[0])
         ):
             touched.add(owner)
     current = match_store.lists(session=session, side=side, owners=touched)
@@ -123,19 +125,18 @@ def _investor_refill(
     session: Session, ctx: ScoringContext, k: int
 ) -> Callable[[list[int]], dict[int, list[Member]]]:
     def refill(investor_ids: list[int]) -> dict[int, list[Member]]:
-        matrix = ctx.matrix(session)
-        passed = scoring_data.passed_pairs(session=session, investor_ids=investor_ids)
-        out: dict[int, list[Member]] = {}
-        for investor_id in investor_ids:
-            c = ctx.investor_position.get(investor_id)
-            if c is None:
-                out[investor_id] = []
-                continue
-            ids, column = matrix.column(c)
-            barred = [v for v, i in passed if i == investor_id]
-            if barred:
-                column[np.isin(ids, barred)] = -np.inf
-            out[investor_id] = _ranked(ids, column, k)
+        """These investors' lists, streamed over every published venture."""
+        out: dict[int, list[Member]] = {i: [] for i in investor_ids}
+        ids, pool = ctx.sub_pool(investor_ids)
+        if len(ids) == 0:
+            return out
+        ctx.ventures.sync(session)
+        barred = barred_pairs(scoring_data.passed_pairs(session=session, investor_ids=ids.tolist()))
+        top, logit = stream_column_top_k(ctx.model, ctx.ventures.each(), pool, k, barred)
+        for row, investor_id in enumerate(ids.tolist()):
+            keep = top[row] >= 0
+            scores = probability(logit[row][keep])
+            out[investor_id] = list(zip(top[row][keep].tolist(), scores.tolist(), strict=True))
         return out
 
     return refill
@@ -145,16 +146,30 @@ def _venture_refill(
     session: Session, ctx: ScoringContext, k: int
 ) -> Callable[[list[int]], dict[int, list[Member]]]:
     def refill(venture_ids: list[int]) -> dict[int, list[Member]]:
-        found, rows = ctx.matrix(session).rows(venture_ids)
-        rows = rows.copy()
+        """These ventures' lists, each scored against every investor."""
+        records = scoring_data.venture_rows(session=session, ids=venture_ids)
         passed = scoring_data.passed_pairs(session=session, venture_ids=venture_ids)
-        mask_passed(rows, found, ctx.investor_ids, passed)
+        found, rows = ctx.venture_logits(records, barred_pairs(passed))
         out: dict[int, list[Member]] = {v: [] for v in venture_ids}
         for r, venture_id in enumerate(found.tolist()):
             out[venture_id] = _ranked(ctx.investor_ids, rows[r], k)
         return out
 
     return refill
+
+
+def _column(session: Session, ctx: ScoringContext, investor_id: int) -> tuple[I64, F32]:
+    """One investor's log-odds against every published venture, streamed in blocks."""
+    ctx.ventures.sync(session)
+    ids, pool = ctx.sub_pool([investor_id])
+    if len(ids) == 0:  # inactive or deleted: it leaves every list
+        venture_ids = np.array(sorted(ctx.ventures.stamps), dtype=np.int64)
+        return venture_ids, np.full(len(venture_ids), -np.inf, np.float32)
+    barred = barred_pairs(scoring_data.passed_pairs(session=session, investor_ids=[investor_id]))
+    blocks = list(stream_logits(ctx.model, ctx.ventures.each(), pool, barred))
+    if not blocks:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    return np.concatenate([b[0] for b in blocks]), np.concatenate([b[1][:, 0] for b in blocks])
 
 
 def _reasons(session: Session, ctx: ScoringContext, pairs: list[Pair]) -> dict[Pair, list[Any]]:
@@ -181,27 +196,22 @@ def _write(
     investor_lists: dict[int, list[Member]],
     fresh_pairs: set[Pair],
 ) -> int:
-    """Store the new lists with fresh scores and reasons for the pairs just computed."""
-    score_of: dict[Pair, float] = {}
-    for v, members in venture_lists.items():
-        score_of.update({(v, i): s for i, s in members})
-    for i, members in investor_lists.items():
-        score_of.update({(v, i): s for v, s in members})
-    wanted = sorted(fresh_pairs & score_of.keys())
-    reasons = _reasons(session, ctx, wanted)
-    fresh = {pair: Fresh(score_of[pair], reasons.get(pair, [])) for pair in wanted}
+    """Store the new lists; pairs just rescored, new to the table or from another model get
+    their score and reasons written, the others keep theirs and only move."""
     return match_store.apply_lists(
         session=session,
         venture_lists=venture_lists,
         investor_lists=investor_lists,
-        fresh=fresh,
+        fresh=fresh_pairs,
+        reasons_for=lambda pairs: _reasons(session, ctx, pairs),
         model_version=ctx.version,
         now=utcnow(),
     )
 
 
 def _locked_context(session: Session, settings: Settings) -> ScoringContext | None:
-    """Warm the context outside the lock, then take the lock and re-check it."""
+    """Warm the context outside the lock, then take the lock and re-check it (a pool rebuilt
+    for changed investors takes seconds; other refreshes must not wait on the lock for it)."""
     try:
         scoring_context(session=session, settings=settings)
         session.rollback()
@@ -224,12 +234,10 @@ def refresh_venture(
     row = np.full(len(ctx.investor_ids), -np.inf, dtype=np.float32)
     own: list[Member] = []
     if records:
-        _, logits = ctx.venture_logits(records)
         passed = scoring_data.passed_pairs(session=session, venture_ids=[venture_id])
-        mask_passed(logits, np.array([venture_id]), ctx.investor_ids, passed)
+        _, logits = ctx.venture_logits(records, barred_pairs(passed))
         row = logits[0]
         own = _ranked(ctx.investor_ids, row, k)
-        ctx.update_rows(records, scoring_data.venture_stamps(session=session, ids=[venture_id]))
     investor_lists, held, refilled = _other_side(
         session, side="investor", candidate=venture_id, owner_ids=ctx.investor_ids,
         logits=row, k=k, refill=_investor_refill(session, ctx, k),
@@ -237,7 +245,6 @@ def refresh_venture(
     fresh = {(venture_id, i) for i, _ in own}
     for investor_id, members in investor_lists.items():
         fresh |= {(v, investor_id) for v, _ in members if v == venture_id}
-    fresh |= {(v, i) for i in investor_lists for v, _ in investor_lists[i]} if refilled else set()
     rows = _write(session, ctx, {venture_id: own}, investor_lists, fresh)
     result = RefreshResult(1 + len(investor_lists), refilled, rows, {}, ctx.version)
     if announce:
@@ -256,29 +263,15 @@ def refresh_investor(*, session: Session, settings: Settings, investor_id: int) 
     if ctx is None:
         session.commit()
         return RefreshResult()
-    matrix = ctx.matrix(session)
-    c = ctx.investor_position.get(investor_id)
-    if c is None:  # inactive or deleted: it leaves every list
-        venture_ids, column = (
-            matrix.ids[matrix.alive],
-            np.full(int(matrix.alive.sum()), -np.inf, np.float32),
-        )
-        own: list[Member] = []
-    else:
-        venture_ids, column = matrix.column(c)
-        passed = [
-            v for v, _ in scoring_data.passed_pairs(session=session, investor_ids=[investor_id])
-        ]
-        if passed:
-            column[np.isin(venture_ids, passed)] = -np.inf
-        own = _ranked(venture_ids, column, k)
+    venture_ids, column = _column(session, ctx, investor_id)
+    own: list[Member] = _ranked(venture_ids, column, k) if len(venture_ids) else []
     venture_lists, _held, refilled = _other_side(
         session, side="venture", candidate=investor_id, owner_ids=venture_ids,
         logits=column, k=k, refill=_venture_refill(session, ctx, k),
     )  # fmt: skip
     fresh = {(v, investor_id) for v, _ in own}
     for venture_id, members in venture_lists.items():
-        fresh |= {(venture_id, i) for i, _ in members if i == investor_id or refilled}
+        fresh |= {(venture_id, i) for i, _ in members if i == investor_id}
     rows = _write(session, ctx, venture_lists, {investor_id: own}, fresh)
     session.commit()
     return RefreshResult(1 + len(venture_lists), refilled, rows, {}, ctx.version)
@@ -295,9 +288,7 @@ def repair_lists(*, session: Session, settings: Settings) -> RefreshResult:
     investors = match_store.owners_with_gaps(session=session, side="investor")
     venture_lists = _venture_refill(session, ctx, k)(ventures) if ventures else {}
     investor_lists = _investor_refill(session, ctx, k)(investors) if investors else {}
-    fresh = {(v, i) for v, members in venture_lists.items() for i, _ in members}
-    fresh |= {(v, i) for i, members in investor_lists.items() for v, _ in members}
-    rows = _write(session, ctx, venture_lists, investor_lists, fresh)
+    rows = _write(session, ctx, venture_lists, investor_lists, set())
     session.commit()
     lists = len(venture_lists) + len(investor_lists)
     return RefreshResult(lists, lists, rows, {}, ctx.version)

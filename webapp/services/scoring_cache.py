@@ -1,24 +1,17 @@
-"""Per-process scoring state: the active model, its prepared investor pool, and (when needed)
-the log-odds of every published venture against every investor.
+"""Per-process scoring state: the active model, its prepared investor pool, and the published
+ventures' scoring keys. Nothing here grows with ventures × investors.
 
-Building the pool costs about a second at 2,000 investors and the full matrix a few seconds at
-10,000 ventures, so both are kept between tasks and brought up to date cheaply: the pool is
-rebuilt only when investors or history change (`scoring_data.inputs_version`), and the matrix
-recomputes only the rows of ventures that changed since it was last synced. Rows are computed
-in block mode, so a cached row equals the same row of a full refresh bit for bit.
-
-Public API:
-- `scoring_context(*, session, settings) -> ScoringContext` — this process's context, current.
-- `ScoringContext.venture_logits(records) -> (venture_ids, logits)` — rows for given ventures.
-- `ScoringContext.matrix(session) -> VentureMatrix` — every published venture, synced first.
-- `ScoringContext.features_for(records)` — pair features for reasons.
-- `forget() -> None` — drop the cached state (tests, or after a fork).
+Building the pool costs about a second at 2,000 investors, so it is kept between tasks and
+rebuilt only when investors or history change (`scoring_data.inputs_version`). The ventures'
+keys (`VentureSides`: codes, amounts, text vectors; no scores) let an investor's column over
+every venture be streamed in blocks in milliseconds; they are brought up to date from the
+ventures' `updated_at` stamps before each use.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterator
 from typing import Any
 
 import numpy as np
@@ -26,45 +19,116 @@ import numpy.typing as npt
 from sqlmodel import Session
 
 import matching
+from matching.blocks import block_logits, block_size
+from matching.features import PairFeatures
+from matching.pool import VentureSide
 from webapp.config import Settings
 from webapp.services import scoring_data
 from webapp.services.model_registry import active_model
-from webapp.services.ranking_math import block_logits
 
 F32 = npt.NDArray[np.float32]
 I64 = npt.NDArray[np.int64]
-BLOCK = 1024
-REBUILD_SHARE = 0.25  # above this share of changed rows, rebuild the matrix from scratch
+B = npt.NDArray[np.bool_]
+SIDE_ROWS = 4096  # ventures per side built in a rebuild
+REBUILD_AFTER = 256  # recent changes kept apart before every side is rebuilt
 
 
-@dataclass
-class VentureMatrix:
-    """Log-odds of every published venture (rows) against the pool's investors (columns)."""
+class VentureSides:
+    """Published ventures as matching's venture sides, plus one small side of recent changes.
 
-    ids: I64  # row → venture id, −1 for a row whose venture left
-    logits: F32
-    stamps: dict[int, object] = field(default_factory=dict)
-    position: dict[int, int] = field(default_factory=dict)
+    A venture that changed since its side was built is masked there (`dead`) and lives in the
+    side of recent records (rebuilt from at most `REBUILD_AFTER` records when it changes),
+    until enough changes pile up to rebuild every side.
+    """
 
-    @property
-    def alive(self) -> npt.NDArray[np.bool_]:
-        """Rows that hold a current published venture."""
-        return self.ids >= 0
+    def __init__(self, model: matching.MatchModel) -> None:
+        self.model = model
+        self.sides: list[VentureSide] = []
+        self.dead: list[B] = []
+        self.owner: dict[int, tuple[int, int]] = {}  # venture id → (side, row) of a full side
+        self.recent: dict[int, dict[str, Any]] = {}  # changed since the full sides were built
+        self.recent_side: VentureSide | None = None
+        self.stamps: dict[int, object] = {}
+        self._built = False
+        self._lock = threading.RLock()  # a warm-up thread and a task may both sync
 
-    def column(self, col: int) -> tuple[I64, F32]:
-        """(venture ids, log-odds) of one investor against every published venture."""
-        keep = self.alive
-        return self.ids[keep], np.ascontiguousarray(self.logits[keep, col])
+    def sync(self, session: Session) -> None:
+        """Catch up with the database: published ventures and their `updated_at` stamps."""
+        with self._lock:
+            stamps = scoring_data.venture_stamps(session=session)
+            changed = [v for v, at in stamps.items() if self.stamps.get(v) != at]
+            gone = [v for v in self.stamps if v not in stamps]
+            if not self._built or len(self.recent) + len(changed) > REBUILD_AFTER:
+                self._rebuild(session, stamps)
+                return
+            if not changed and not gone:
+                return
+            for venture_id in gone:
+                self._retire(venture_id)
+                self.recent.pop(venture_id, None)
+                self.stamps.pop(venture_id, None)
+            for record in scoring_data.venture_rows(session=session, ids=changed):
+                venture_id = int(record["id"])
+                self._retire(venture_id)
+                self.recent[venture_id] = record
+                self.stamps[venture_id] = stamps[venture_id]
+            records = [self.recent[v] for v in sorted(self.recent)]
+            self.recent_side = self._side(records) if records else None
 
-    def rows(self, venture_ids: list[int]) -> tuple[I64, F32]:
-        """(ids found, their rows); ventures that are not published are left out."""
-        found = [v for v in venture_ids if v in self.position]
-        positions = np.array([self.position[v] for v in found], dtype=np.int64)
-        return np.array(found, dtype=np.int64), self.logits[positions]
+    def _side(self, records: list[dict[str, Any]]) -> VentureSide:
+        return VentureSide.build(self.model.venture_frame(records), self.model.vectoriser)
+
+    def _retire(self, venture_id: int) -> None:
+        held = self.owner.pop(venture_id, None)
+        if held is not None:
+            self.dead[held[0]][held[1]] = True
+
+    def _rebuild(self, session: Session, stamps: dict[int, object]) -> None:
+        records = scoring_data.venture_rows(session=session)
+        self.sides, self.dead, self.owner = [], [], {}
+        self.recent, self.recent_side = {}, None
+        for start in range(0, len(records), SIDE_ROWS):
+            side = self._side(records[start : start + SIDE_ROWS])
+            self.owner.update(
+                {int(v): (len(self.sides), row) for row, v in enumerate(side.frame.ids.tolist())}
+            )
+            self.sides.append(side)
+            self.dead.append(np.zeros(len(side.frame), dtype=np.bool_))
+        self.stamps = {int(r["id"]): stamps[int(r["id"])] for r in records if r["id"] in stamps}
+        self._built = True
+
+    def each(self) -> Iterator[tuple[VentureSide, B | None]]:
+        """Every published venture exactly once: (side, rows to skip in it)."""
+        with self._lock:
+            for side, dead in zip(self.sides, self.dead, strict=True):
+                yield side, (dead.copy() if dead.any() else None)
+            if self.recent_side is not None:
+                yield self.recent_side, None
+
+    def locate(self, venture_ids: I64) -> Iterator[tuple[VentureSide, I64, I64]]:
+        """(side, which of `venture_ids`, their rows there) for the ventures held, side by side."""
+        with self._lock:
+            found: dict[int, tuple[list[int], list[int]]] = {}
+            recent = self.recent_side.frame.index if self.recent_side is not None else {}
+            for at, venture_id in enumerate(venture_ids.tolist()):
+                held = self.owner.get(venture_id)
+                if held is None and venture_id in recent:
+                    held = (-1, recent[venture_id])
+                if held is not None:
+                    picked, rows = found.setdefault(held[0], ([], []))
+                    picked.append(at)
+                    rows.append(held[1])
+            for side_at, (picked, rows) in sorted(found.items()):
+                side = self.sides[side_at] if side_at >= 0 else self.recent_side
+                assert side is not None
+                yield side, np.array(picked, dtype=np.int64), np.array(rows, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.stamps)
 
 
 class ScoringContext:
-    """The model and investor pool one process scores with, plus its venture matrix."""
+    """The model and investor pool one process scores with, plus the ventures' keys."""
 
     def __init__(self, model: matching.MatchModel, version: str, inputs: tuple[Any, ...],
                  pool: matching.InvestorPool) -> None:  # fmt: skip
@@ -74,81 +138,32 @@ class ScoringContext:
         self.pool = pool
         self.investor_ids: I64 = np.asarray(pool.frame.ids, dtype=np.int64)
         self.investor_position = {int(i): c for c, i in enumerate(self.investor_ids.tolist())}
-        self._matrix: VentureMatrix | None = None
-        self._lock = threading.RLock()  # a warm-up thread and a task may both sync the matrix
+        self.ventures = VentureSides(model)
 
-    def features_for(self, records: list[dict[str, Any]]) -> Any:
-        """Pair features of these ventures against the pool."""
+    def features_for(self, records: list[dict[str, Any]]) -> PairFeatures:
+        """Pair features of these ventures against the whole pool."""
         return self.model.pair_features(records, self.pool)
 
-    def venture_logits(self, records: list[dict[str, Any]]) -> tuple[I64, F32]:
-        """Block-mode log-odds of the given ventures against every investor."""
+    def venture_logits(
+        self, records: list[dict[str, Any]], barred: I64 | None = None
+    ) -> tuple[I64, F32]:
+        """Log-odds of a few ventures against every investor (block mode)."""
         if not records:
             return np.zeros(0, np.int64), np.zeros((0, len(self.investor_ids)), np.float32)
         features = self.features_for(records)
         ids = np.asarray(features.side.frame.ids, dtype=np.int64)
+        size = block_size(len(self.investor_ids))
         parts = [
-            block_logits(self.model, features, np.arange(s, min(s + BLOCK, len(ids))))
-            for s in range(0, len(ids), BLOCK)
+            block_logits(self.model, features, np.arange(s, min(s + size, len(ids))), barred)
+            for s in range(0, len(ids), size)
         ]
         return ids, np.vstack(parts)
 
-    def matrix(self, session: Session) -> VentureMatrix:
-        """Every published venture's row, brought up to date with the database."""
-        with self._lock:
-            return self._sync(session)
-
-    def _sync(self, session: Session) -> VentureMatrix:
-        stamps = scoring_data.venture_stamps(session=session)
-        current = self._matrix
-        if current is None:
-            return self._rebuild(session, stamps)
-        changed = [v for v, at in stamps.items() if current.stamps.get(v) != at]
-        gone = [v for v in current.position if v not in stamps]
-        if len(changed) > max(256, REBUILD_SHARE * len(stamps)):
-            return self._rebuild(session, stamps)
-        for venture_id in gone:
-            row = current.position.pop(venture_id)
-            current.ids[row] = -1
-            current.logits[row] = -np.inf
-            current.stamps.pop(venture_id, None)
-        if changed:
-            records = scoring_data.venture_rows(session=session, ids=changed)
-            self._update_rows(records, {v: stamps[v] for v in changed})
-        return current
-
-    def update_rows(self, records: list[dict[str, Any]], stamps: dict[int, object]) -> None:
-        """Write fresh rows for these ventures into the matrix (if it is loaded)."""
-        with self._lock:
-            self._update_rows(records, stamps)
-
-    def _update_rows(self, records: list[dict[str, Any]], stamps: dict[int, object]) -> None:
-        current = self._matrix
-        if current is None or not records:
-            return
-        ids, logits = self.venture_logits(records)
-        new = [v for v in ids.tolist() if v not in current.position]
-        if new:
-            start = len(current.ids)
-            current.ids = np.concatenate([current.ids, np.array(new, dtype=np.int64)])
-            pad = np.full((len(new), logits.shape[1]), -np.inf, dtype=np.float32)
-            current.logits = np.vstack([current.logits, pad])
-            for offset, venture_id in enumerate(new):
-                current.position[venture_id] = start + offset
-        positions = np.array([current.position[v] for v in ids.tolist()], dtype=np.int64)
-        current.logits[positions] = logits
-        current.stamps.update({v: stamps[v] for v in ids.tolist() if v in stamps})
-
-    def _rebuild(self, session: Session, stamps: dict[int, object]) -> VentureMatrix:
-        records = scoring_data.venture_rows(session=session)
-        ids, logits = self.venture_logits(records)
-        self._matrix = VentureMatrix(
-            ids=ids.copy(),
-            logits=logits,
-            stamps={v: stamps[v] for v in ids.tolist() if v in stamps},
-            position={v: r for r, v in enumerate(ids.tolist())},
-        )
-        return self._matrix
+    def sub_pool(self, investor_ids: Collection[int]) -> tuple[I64, matching.InvestorPool]:
+        """(ids, pool) of these investors that are in the pool, in pool order."""
+        where = self.investor_position
+        positions = np.array(sorted(where[i] for i in investor_ids if i in where), dtype=np.int64)
+        return self.investor_ids[positions], self.pool.take(positions)
 
 
 _lock = threading.RLock()
@@ -170,6 +185,8 @@ def scoring_context(*, session: Session, settings: Settings) -> ScoringContext:
         history = scoring_data.history_rows(session=session)
         pool = active.model.prepare(investors, history)
         context = ScoringContext(active.model, active.version, inputs, pool)
+        if _current is not None and _current.model is active.model:
+            context.ventures = _current.ventures  # same model: the venture keys still hold
         _current = context
         return context
 

@@ -1,6 +1,10 @@
 """Full refresh: score every published venture against every investor, in chunks, and replace
 all stored lists at once.
 
+Chunks are independent (any worker on any machine scores one from the database alone); each
+holds one block of scores at a time (`matching.blocks`). The merge folds the chunks' investor
+sides one part at a time, so no process ever holds the ventures × investors matrix.
+
 Public functions (keyword-only):
 - `plan_chunks(*, session, chunk_size=CHUNK_SIZE) -> list[list[int]]` — published venture ids.
 - `compute_chunk(*, session, settings, venture_ids, index=0, progress=None) -> ChunkResult` —
@@ -16,8 +20,8 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,26 +30,19 @@ import numpy.typing as npt
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from matching.blocks import barred_pairs, positions_of, score_both_sides
+from matching.features import PairFeatures
 from matching.reasons import pair_reasons
+from matching.topk import ColumnTopK, probability
 from webapp.config import Settings
 from webapp.models import InvestorProfile, Venture, utcnow
 from webapp.models.enums import Visibility
 from webapp.services import scoring_data
 from webapp.services.locks import take_write_lock
 from webapp.services.match_bulk import WriteStats, replace_all
-from webapp.services.ranking_math import (
-    F32,
-    I64,
-    block_logits,
-    group_top_k,
-    mask_passed,
-    probability,
-    top_k_rows,
-)
-from webapp.services.scoring_cache import ScoringContext, scoring_context
+from webapp.services.scoring_cache import F32, I64, ScoringContext, scoring_context
 
 CHUNK_SIZE = 2500
-BLOCK = 512
 CHANGE_MARGIN = timedelta(seconds=5)  # a change stamped just before the snapshot may commit after
 Progress = Callable[[int], None]
 
@@ -125,90 +122,82 @@ def compute_chunk(
     index: int = 0,
     progress: Progress | None = None,
 ) -> ChunkResult:
-    """Score these ventures against every investor (read-only)."""
+    """Score these ventures against every investor (read-only).
+
+    The ventures come from this process's cached venture keys, brought up to date first, so a
+    chunk reads only stamps and changed ventures from the database.
+    """
     ctx = scoring_context(session=session, settings=settings)
-    records = scoring_data.venture_rows(session=session, ids=venture_ids)
+    ctx.ventures.sync(session)
     passed = scoring_data.passed_pairs(session=session, venture_ids=venture_ids)
     session.rollback()  # nothing more to read: do not hold a snapshot through the scoring
-    return _compute(ctx, records, passed, index, settings.match_top_k, progress)
+    return _compute(ctx, np.asarray(sorted(venture_ids), dtype=np.int64), passed, index,
+                    settings.match_top_k, progress)  # fmt: skip
 
 
 def _compute(
     ctx: ScoringContext,
-    records: list[dict[str, Any]],
+    venture_ids: I64,
     passed: set[tuple[int, int]],
     index: int,
     k: int,
     progress: Progress | None,
 ) -> ChunkResult:
     inv_ids = ctx.investor_ids
-    m = len(inv_ids)
-    n = len(records)
-    v_top = np.full((n, k), -1, np.int64)
-    v_logit = np.full((n, k), -np.inf, np.float32)
-    v_reasons = np.full((n, k), "[]", dtype=object)
-    cand_inv: list[I64] = []
-    cand_ven: list[I64] = []
-    cand_logit: list[F32] = []
-    if n:
-        features = ctx.features_for(records)
-        ids = np.asarray(features.side.frame.ids, dtype=np.int64)
-        for start in range(0, n, BLOCK):
-            rows = np.arange(start, min(start + BLOCK, n))
-            logits = block_logits(ctx.model, features, rows)
-            mask_passed(logits, ids[rows], inv_ids, passed)
-            cols = top_k_rows(logits, inv_ids, k)
-            ok = cols >= 0
-            r_idx, slot = np.nonzero(ok)
-            picked = cols[ok]
-            v_top[rows[r_idx], slot] = inv_ids[picked]
-            v_logit[rows[r_idx], slot] = logits[r_idx, picked]
-            texts = pair_reasons(ctx.model, features, rows[r_idx], picked)
-            v_reasons[rows[r_idx], slot] = _as_objects(texts)
-            t_cols = top_k_rows(np.ascontiguousarray(logits.T), ids[rows], k)
-            i_idx, t_slot = np.nonzero(t_cols >= 0)
-            chosen = t_cols[i_idx, t_slot]
-            cand_inv.append(i_idx.astype(np.int64))
-            cand_ven.append(ids[rows][chosen])
-            cand_logit.append(logits[chosen, i_idx])
+    barred = barred_pairs(passed)
+    columns = ColumnTopK(len(inv_ids), k)
+    found: list[tuple[I64, I64, F32, I64]] = []
+    for side, _picked, rows in ctx.ventures.locate(venture_ids):
+        features = PairFeatures(side, ctx.pool, ctx.model.config)
+        done = [0]
+
+        def advance(upto: int, _total: int, done: list[int] = done) -> None:
             if progress is not None:
-                progress(len(rows))
-    else:
-        ids = np.zeros(0, np.int64)
-    i_top, i_logit = _investor_lists(cand_inv, cand_ven, cand_logit, m, k)
-    return ChunkResult(index, ctx.version, repr(ctx.inputs), ids, v_top, v_logit, v_reasons,
-                       inv_ids.copy(), i_top, i_logit)  # fmt: skip
+                progress(upto - done[0])
+            done[0] = upto
 
+        top = score_both_sides(ctx.model, features, k, barred=barred, rows=rows, progress=advance)
+        at, slots = np.nonzero(top.venture_top >= 0)
+        cols = positions_of(inv_ids, top.venture_top[at, slots])
+        reasons = np.full(top.venture_top.shape, "[]", dtype=object)
+        reasons[at, slots] = _as_objects(pair_reasons(ctx.model, features, rows[at], cols))
+        found.append((top.venture_ids, top.venture_top, top.venture_logit, reasons))
+        columns.merge(top.investor_top, top.investor_logit)
+    ids = np.concatenate([f[0] for f in found]) if found else np.zeros(0, np.int64)
+    order = np.argsort(ids, kind="stable")
 
-def _investor_lists(
-    groups: list[I64], ventures: list[I64], logits: list[F32], m: int, k: int
-) -> tuple[I64, F32]:
-    """Best K (venture id, log-odds) per investor from candidate triples."""
-    top = np.full((m, k), -1, np.int64)
-    best = np.full((m, k), -np.inf, np.float32)
-    if not groups:
-        return top, best
-    g, v, lg = np.concatenate(groups), np.concatenate(ventures), np.concatenate(logits)
-    keep, rank = group_top_k(g, lg, v, k)
-    top[g[keep], rank] = v[keep]
-    best[g[keep], rank] = lg[keep]
-    return top, best
+    def stacked(n: int, width_dtype: Any) -> Any:
+        if not found:
+            return np.zeros((0, k), width_dtype)
+        return np.vstack([f[n] for f in found])[order]
+
+    i_top, i_logit = columns.result()
+    return ChunkResult(index, ctx.version, repr(ctx.inputs), ids[order], stacked(1, np.int64),
+                       stacked(2, np.float32), stacked(3, object), inv_ids.copy(), i_top,
+                       i_logit)  # fmt: skip
 
 
 def write_full_refresh(
     *,
     session: Session,
     settings: Settings,
-    parts: Sequence[ChunkResult],
+    parts: Iterable[ChunkResult],
     snapshot_at: datetime,
 ) -> FullRefreshStats:
-    """Merge the parts, replace every stored list, and report what changed meanwhile."""
+    """Merge the parts, replace every stored list, and report what changed meanwhile.
+
+    `parts` is read once, one part at a time (a generator over Redis is fine): each part's
+    investor side is folded into a running top-k and dropped, so the merge holds the venture
+    side of every part (ventures × K) plus investors × K, never all the parts at once.
+    """
     k = settings.match_top_k
     ctx = scoring_context(session=session, settings=settings)
-    parts, recomputed = _current_parts(session, settings, ctx, parts)
+    kept, i_top, i_logit, recomputed = _fold(session, settings, ctx, parts, k)
     session.rollback()
     m = len(ctx.investor_ids)
-    rows = _merge(session, ctx, parts, k)
+    ventures = sum(len(p.venture_ids) for p in kept)
+    rows = _rows(session, ctx, kept, i_top, i_logit)
+    del kept  # the rows hold everything now; free the parts before the write
     now = utcnow()
     session.rollback()
     take_write_lock(session=session, name="ranking")
@@ -219,7 +208,6 @@ def write_full_refresh(
         select(col(InvestorProfile.id)).where(col(InvestorProfile.updated_at) > since)
     ).all()
     session.commit()
-    ventures = sum(len(p.venture_ids) for p in parts)
     return FullRefreshStats(
         ventures=ventures,
         investors=m,
@@ -232,45 +220,45 @@ def write_full_refresh(
     )
 
 
-def _merge(
-    session: Session, ctx: ScoringContext, parts: Sequence[ChunkResult], k: int
-) -> dict[str, Any]:
-    """The rows of both sides' lists from the chunks (investor side merged across them)."""
-    m = len(ctx.investor_ids)
-    i_top, i_logit = _investor_lists(
-        [np.repeat(np.arange(m), k) for _ in parts],
-        [p.investor_top.ravel() for p in parts],
-        [p.investor_logit.ravel() for p in parts],
-        m,
-        k,
-    )
-    return _rows(session, ctx, parts, i_top, i_logit)
+def _fold(
+    session: Session,
+    settings: Settings,
+    ctx: ScoringContext,
+    parts: Iterable[ChunkResult],
+    k: int,
+) -> tuple[list[ChunkResult], I64, F32, int]:
+    """Venture sides of the parts (duplicates dropped, stale ones recomputed) and the merged
+    investor side: each investor's best K over every part, one tie-break rule."""
+    columns = ColumnTopK(len(ctx.investor_ids), k)
+    kept: dict[int, ChunkResult] = {}
+    recomputed = 0
+    for part in parts:
+        if part.index in kept:
+            continue  # a chunk that ran twice (redelivered)
+        if part.model_version != ctx.version or part.inputs != repr(ctx.inputs):
+            ids = part.venture_ids.tolist()
+            part = compute_chunk(session=session, settings=settings, venture_ids=ids,
+                                 index=part.index)  # fmt: skip
+            recomputed += 1
+        columns.merge(part.investor_top, part.investor_logit)
+        kept[part.index] = replace(part, investor_top=_NONE_I, investor_logit=_NONE_F)
+    i_top, i_logit = columns.result()
+    return [kept[i] for i in sorted(kept)], i_top, i_logit, recomputed
+
+
+_NONE_I = np.zeros((0, 0), np.int64)
+_NONE_F = np.zeros((0, 0), np.float32)
 
 
 def expected_rows(*, session: Session, settings: Settings) -> dict[str, Any]:
     """What a full refresh would store right now (nothing is written)."""
     ctx = scoring_context(session=session, settings=settings)
-    parts = [
+    parts = (
         compute_chunk(session=session, settings=settings, venture_ids=ids, index=i)
         for i, ids in enumerate(plan_chunks(session=session))
-    ]
-    return _merge(session, ctx, parts, settings.match_top_k)
-
-
-def _current_parts(
-    session: Session, settings: Settings, ctx: ScoringContext, parts: Sequence[ChunkResult]
-) -> tuple[list[ChunkResult], int]:
-    """Drop duplicate parts; recompute those scored with another model or investor set."""
-    unique = {p.index: p for p in parts}
-    fresh, recomputed = [], 0
-    for index in sorted(unique):
-        part = unique[index]
-        if part.model_version != ctx.version or part.inputs != repr(ctx.inputs):
-            part = compute_chunk(session=session, settings=settings,
-                                 venture_ids=part.venture_ids.tolist(), index=index)  # fmt: skip
-            recomputed += 1
-        fresh.append(part)
-    return fresh, recomputed
+    )
+    kept, i_top, i_logit, _ = _fold(session, settings, ctx, parts, settings.match_top_k)
+    return _rows(session, ctx, kept, i_top, i_logit)
 
 
 def _rows(
@@ -331,19 +319,17 @@ def _as_objects(texts: list[str]) -> npt.NDArray[np.object_]:
 def _reasons_for(
     session: Session, ctx: ScoringContext, ventures: I64, investors: I64
 ) -> npt.NDArray[np.object_]:
-    """Reasons (JSON lists) for pairs that only the investor side holds."""
+    """Reasons (JSON lists) for pairs that only the investor side holds, from the cached
+    venture keys."""
     out = np.full(len(ventures), "[]", dtype=object)
     if len(ventures) == 0:
         return out
-    records = scoring_data.venture_rows(session=session, ids=set(ventures.tolist()))
+    ctx.ventures.sync(session)
     session.rollback()
-    features = ctx.features_for(records)
-    row_of = {int(v): r for r, v in enumerate(features.side.frame.ids.tolist())}
-    rows = np.array([row_of.get(int(v), -1) for v in ventures], dtype=np.int64)
-    cols = np.array([ctx.investor_position[int(i)] for i in investors], dtype=np.int64)
-    ok = rows >= 0
-    texts = pair_reasons(ctx.model, features, rows[ok], cols[ok])
-    out[ok] = _as_objects(texts)
+    cols = positions_of(ctx.investor_ids, investors)
+    for side, picked, rows in ctx.ventures.locate(ventures):
+        features = PairFeatures(side, ctx.pool, ctx.model.config)
+        out[picked] = _as_objects(pair_reasons(ctx.model, features, rows, cols[picked]))
     return out
 
 

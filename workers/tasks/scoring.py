@@ -119,6 +119,21 @@ def full_refresh_chunk(
     return {"job_id": job_id, "index": index, "ventures": len(venture_ids)}
 
 
+def _every_part(
+    session: Session, rt: Any, job_id: int, chunks: int, plan: list[list[int]]
+) -> Iterator[scoring_full.ChunkResult]:
+    """The parked chunk results one at a time, then any chunk lost with Redis, scored here."""
+    seen = set()
+    for part in parts.load(rt.redis, job_id, chunks):
+        seen.add(part.index)
+        yield part
+    for index in range(chunks):
+        if index not in seen:
+            yield scoring_full.compute_chunk(
+                session=session, settings=rt.settings, venture_ids=plan[index], index=index
+            )
+
+
 @venture_task(soft_time_limit=1500, time_limit=1600)
 def full_refresh_finish(
     self: VentureTask,
@@ -134,16 +149,13 @@ def full_refresh_finish(
         chunks = int(job.params.get("chunks", 0))
         with failing_job(self, job_id):
             snapshot = parts.snapshot_of(job)
-            loaded = parts.load(rt.redis, job_id, chunks)
             plan = job.params.get("plan", [])
-            for index in range(chunks):  # a chunk lost with Redis is scored here
-                if index not in {p.index for p in loaded}:
-                    loaded.append(scoring_full.compute_chunk(
-                        session=session, settings=rt.settings, venture_ids=plan[index], index=index,
-                    ))  # fmt: skip
             jobs.start(session=session, job_id=job_id, message="saving the lists")
             stats = scoring_full.write_full_refresh(
-                session=session, settings=rt.settings, parts=loaded, snapshot_at=snapshot
+                session=session,
+                settings=rt.settings,
+                parts=_every_part(session, rt, job_id, chunks, plan),
+                snapshot_at=snapshot,
             )
             result = {"ventures": stats.ventures, "investors": stats.investors, "rows": stats.rows,
                       "model_version": stats.model_version,

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import random
+from typing import Any
 
 import numpy as np
 import pytest
 from sqlmodel import Session
 
+from matching import blocks
+from matching.blocks import block_logits
+from matching.features import PairFeatures
 from tests.factories import VentureFactory
 from tests.workers.builders import (
     Lists,
@@ -22,7 +26,6 @@ from webapp.config import Settings
 from webapp.models import Feedback, InvestorProfile, Venture, utcnow
 from webapp.services import scoring, scoring_data
 from webapp.services.match_views import display_reasons
-from webapp.services.ranking_math import block_logits
 from webapp.services.scoring_cache import forget, scoring_context
 from webapp.services.scoring_full import compute_chunk, plan_chunks, write_full_refresh
 
@@ -181,3 +184,70 @@ def test_incremental_and_full_refresh_store_the_same_reasons(
     scoring.refresh_venture(session=session, settings=small, venture_id=venture_id)
     assert by_full_refresh
     assert stored_reasons() == by_full_refresh  # rewritten by the incremental path, unchanged
+
+
+def test_refreshes_hold_one_block_of_scores_never_ventures_by_investors(
+    session: Session, small: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ventures, investors, _ = market(random.Random(12), ventures=30, investors=6)
+    limit = 4 * len(investors)  # four ventures' scores at a time
+    monkeypatch.setattr(blocks, "CELLS_PER_BLOCK", limit)
+    shapes: list[tuple[int, ...]] = []
+    real = PairFeatures.logit
+
+    def spy(self: PairFeatures, rows: Any, coef: Any, intercept: float) -> Any:
+        out = real(self, rows, coef, intercept)
+        shapes.append(out.shape)
+        return out
+
+    monkeypatch.setattr(PairFeatures, "logit", spy)
+    full_refresh(session, small, chunk=10)
+    rng = random.Random(13)
+    for venture in ventures[:6]:
+        changed = session.get(Venture, venture.id)
+        assert changed is not None
+        for name, value in venture_values(rng).items():
+            setattr(changed, name, value)
+        changed.updated_at = utcnow()
+        session.add(changed)
+        session.commit()
+        scoring.refresh_venture(session=session, settings=small, venture_id=venture.id)
+    profile = session.get(InvestorProfile, investors[0].id)
+    assert profile is not None
+    profile.ticket_max_gbp = profile.ticket_min_gbp * 50
+    profile.updated_at = utcnow()
+    session.add(profile)
+    session.commit()
+    scoring.refresh_investor(session=session, settings=small, investor_id=profile.id)
+    seen = list(shapes)
+    monkeypatch.setattr(PairFeatures, "logit", real)
+    assert seen
+    assert max(rows * cols for rows, cols in seen) <= limit
+    assert all(rows < len(ventures) for rows, _ in seen)
+    assert stored_lists(session) == brute_force(session, small)
+
+
+def test_a_second_full_refresh_writes_only_the_difference_and_matches(
+    session: Session, small: Settings
+) -> None:
+    ventures, _, _ = market(random.Random(14), ventures=40, investors=6)
+    full_refresh(session, small)
+    rng = random.Random(15)
+    for venture in ventures[:3]:  # changed without an incremental refresh: the nightly case
+        changed = session.get(Venture, venture.id)
+        assert changed is not None
+        for name, value in venture_values(rng).items():
+            setattr(changed, name, value)
+        changed.updated_at = utcnow()
+        session.add(changed)
+    session.commit()
+    parts = [
+        compute_chunk(session=session, settings=small, venture_ids=ids, index=i)
+        for i, ids in enumerate(plan_chunks(session=session, chunk_size=9))
+    ]
+    stats = write_full_refresh(session=session, settings=small, parts=iter(parts),
+                               snapshot_at=utcnow())  # fmt: skip
+    assert stats.written is not None
+    assert not stats.written.rewrote
+    assert stats.written.unchanged > 0
+    assert stored_lists(session) == brute_force(session, small)

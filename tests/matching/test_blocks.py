@@ -1,0 +1,138 @@
+"""Block scoring and streamed top-k: one tie-break rule, chunks that merge to the whole, and
+no step that holds a ventures × investors array."""
+
+import numpy as np
+import pytest
+
+from matching import blocks
+from matching.features import PairFeatures
+from matching.pool import VentureSide
+from matching.topk import ColumnTopK, ranks_above, top_k_rows
+from tests.matching.factories import deal, investor, venture
+from tests.matching.test_ranking import _people
+
+
+def _reference(values: np.ndarray, ids: np.ndarray, k: int) -> list[list[int]]:
+    """Per column: ids of the k best finite values, value descending then smaller id."""
+    out = []
+    for column in values.T:
+        ranked = sorted((-v, i) for v, i in zip(column.tolist(), ids.tolist(), strict=True)
+                        if np.isfinite(v))  # fmt: skip
+        out.append([i for _, i in ranked[:k]])
+    return out
+
+
+def _listed(top: np.ndarray) -> list[list[int]]:
+    return [[int(i) for i in row if i >= 0] for row in top]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_column_top_k_streamed_in_random_chunks_equals_sorting_everything(seed):
+    rng = np.random.default_rng(seed)
+    n, m, k = 97, 9, 7
+    # Few distinct values and some exclusions: ties straddle the cut in most columns.
+    values = rng.integers(0, 4, size=(n, m)).astype(np.float32)
+    values[rng.random((n, m)) < 0.2] = -np.inf
+    ids = rng.permutation(np.arange(1000, 1000 + n)).astype(np.int64)
+    running = ColumnTopK(m, k)
+    start = 0
+    while start < n:
+        stop = min(n, start + int(rng.integers(1, 15)))
+        running.update(values[start:stop], ids[start:stop])
+        start = stop
+    top, logit = running.result()
+    assert _listed(top) == _reference(values, ids, k)
+    assert np.all(np.diff(logit, axis=1)[np.isfinite(logit[:, 1:])] <= 0)
+
+
+def test_running_top_ks_of_separate_chunks_merge_to_the_whole():
+    rng = np.random.default_rng(11)
+    n, m, k = 60, 5, 6
+    values = rng.integers(0, 3, size=(n, m)).astype(np.float32)
+    ids = np.arange(n, dtype=np.int64)[::-1].copy()  # larger ids first: ties must still go low
+    parts = []
+    for start in range(0, n, 13):
+        part = ColumnTopK(m, k)
+        part.update(values[start : start + 13], ids[start : start + 13])
+        parts.append(part.result())
+    merged = ColumnTopK(m, k)
+    for top, logit in reversed(parts):  # in any order
+        merged.merge(top, logit)
+    assert _listed(merged.result()[0]) == _reference(values, ids, k)
+
+
+def test_top_k_rows_breaks_ties_by_the_smaller_id_not_the_column_position():
+    logits = np.array([[1.0, 2.0, 2.0, 2.0, -np.inf]], dtype=np.float32)
+    ids = np.array([5, 9, 3, 7, 1], dtype=np.int64)
+    cols, _values = top_k_rows(logits, 3, ids)
+    assert ids[cols[0]].tolist() == [3, 7, 9]
+    cols, _ = top_k_rows(logits, 6, ids)
+    assert ids[cols[0][cols[0] >= 0]].tolist() == [3, 7, 9, 5]  # excluded and padding left out
+    assert ranks_above(2.0, 3, 2.0, 7)
+    assert not ranks_above(2.0, 7, 2.0, 3)
+    assert ranks_above(2.5, 9, 2.0, 3)
+
+
+def test_a_sub_pool_scores_its_investors_bit_for_bit_like_the_whole_pool(model):
+    vs, inv, history = _people()
+    pool = model.prepare(inv, history)
+    side = VentureSide.build(model.venture_frame(vs), model.vectoriser)
+    rows = np.arange(len(vs))
+    whole = blocks.block_logits(model, PairFeatures(side, pool, model.config), rows)
+    for cols in ([0], [3, 4, 10], list(range(0, len(inv), 2))):
+        picked = np.array(cols, dtype=np.int64)
+        sub = blocks.block_logits(model, PairFeatures(side, pool.take(picked), model.config), rows)
+        np.testing.assert_array_equal(sub, whole[:, picked])  # exact, −inf included
+
+
+def test_passed_pairs_are_barred_from_both_sides(model):
+    vs, inv, history = _people(n_ventures=8, n_investors=5)
+    pool = model.prepare(inv, history)
+    features = model.pair_features(vs, pool)
+    barred = blocks.barred_pairs([(vs[2].id, inv[1].id), (vs[5].id, inv[4].id), (999, inv[0].id)])
+    top = blocks.score_both_sides(model, features, 8, barred=barred)
+    assert inv[1].id not in top.venture_top[2]
+    assert vs[2].id not in top.investor_top[1]
+    assert vs[5].id not in top.investor_top[4]
+    free = blocks.score_both_sides(model, features, 8)
+    assert inv[1].id in free.venture_top[2]  # it was listed before the pass
+
+
+def test_streaming_an_investor_column_skips_dead_rows_and_matches_the_whole(model):
+    vs, inv, history = _people()
+    pool = model.prepare(inv, history)
+    frame = model.venture_frame(vs)
+    halves = [frame.take(np.arange(0, 12)), frame.take(np.arange(12, len(vs)))]
+    sides = [VentureSide.build(h, model.vectoriser) for h in halves]
+    dead = np.zeros(len(halves[0]), dtype=np.bool_)
+    dead[[1, 4]] = True  # superseded rows: they must not be listed
+    top, _logit = blocks.stream_column_top_k(model, [(sides[0], dead), (sides[1], None)], pool, 5)
+    whole = blocks.block_logits(
+        model, PairFeatures(VentureSide.build(frame, model.vectoriser), pool, model.config),
+        np.arange(len(vs)),
+    )  # fmt: skip
+    whole[[1, 4]] = -np.inf
+    assert _listed(top) == _reference(whole, frame.ids, 5)
+
+
+def test_scoring_holds_one_block_of_scores_never_ventures_by_investors(model, monkeypatch):
+    vs = [venture(id=10 + n, raise_amount_gbp=100_000 + 1000 * n) for n in range(40)]
+    inv = [investor(id=200 + n, ticket_max_gbp=2_000_000 + n) for n in range(12)]
+    pool = model.prepare(inv, [deal(200, venture_id=10)])
+    monkeypatch.setattr(blocks, "CELLS_PER_BLOCK", 5 * len(inv))
+    shapes: list[tuple[int, ...]] = []
+    real = PairFeatures.logit
+
+    def spy(self, rows, coef, intercept):
+        out = real(self, rows, coef, intercept)
+        shapes.append(out.shape)
+        return out
+
+    monkeypatch.setattr(PairFeatures, "logit", spy)
+    top = model.top_k_both_sides(vs, pool, k=3, block_size=blocks.block_size(len(inv)))
+    side = VentureSide.build(model.venture_frame(vs), model.vectoriser)
+    blocks.stream_column_top_k(model, [(side, None)], pool.take(np.array([2, 7])), 3)
+    assert len(top.venture_ids) == len(vs)
+    assert shapes
+    assert max(rows * cols for rows, cols in shapes) <= 5 * len(inv)
+    assert all(rows < len(vs) for rows, _ in shapes)
