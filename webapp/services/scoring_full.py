@@ -27,7 +27,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from matching.blocks import barred_pairs, positions_of, score_both_sides
@@ -36,7 +35,6 @@ from matching.reasons import pair_reasons
 from matching.topk import ColumnTopK, probability
 from webapp.config import Settings
 from webapp.models import InvestorProfile, Venture, utcnow
-from webapp.models.enums import Visibility
 from webapp.services import scoring_data
 from webapp.services.locks import take_write_lock
 from webapp.services.match_bulk import WriteStats, replace_all
@@ -331,14 +329,3 @@ def _reasons_for(
         features = PairFeatures(side, ctx.pool, ctx.model.config)
         out[picked] = _as_objects(pair_reasons(ctx.model, features, rows, cols[picked]))
     return out
-
-
-def published_count(*, session: Session) -> int:
-    """Published ventures (the size of a full refresh)."""
-    return int(
-        session.exec(
-            select(func.count())
-            .select_from(Venture)
-            .where(col(Venture.visibility) == Visibility.PUBLISHED.value)
-        ).one()
-    )
