@@ -290,6 +290,39 @@ def stop_pool(pool: WorkerPool) -> None:
     pool.client.close()
 
 
+@pytest.fixture(scope="module")
+def pool_settings(settings: Settings) -> Settings:
+    """The settings a module's workers run with (a module overrides this to change them)."""
+    return settings
+
+
+@pytest.fixture(scope="module")
+def pool_redis_url(redis_url: str) -> str:
+    """The Redis a module's workers use (a module with its own Redis overrides this)."""
+    return redis_url
+
+
+@pytest.fixture(scope="module")
+def pool(
+    request: pytest.FixtureRequest,
+    pool_settings: Settings,
+    pool_redis_url: str,
+    smtp_server: SmtpServer,
+    engine: Engine,
+) -> Iterator[WorkerPool]:
+    """The module's worker nodes, named by its `WORKERS`; they send mail to the test SMTP
+    server unless the module sets `WORKERS_SEND_MAIL = False`."""
+    names = list(getattr(request.module, "WORKERS", ("worker",)))
+    smtp_url = smtp_server.url if getattr(request.module, "WORKERS_SEND_MAIL", True) else None
+    env = worker_env(pool_settings, pool_redis_url, smtp_url)
+    with worker_logs() as logs:
+        started = start_pool(names, env, logs, pool_redis_url)
+        try:
+            yield started
+        finally:
+            stop_pool(started)
+
+
 # -- settling --------------------------------------------------------------------------------------
 
 

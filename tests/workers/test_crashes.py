@@ -8,7 +8,6 @@ visibility timeout (4 s here) has passed.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
@@ -24,14 +23,9 @@ from tests.workers.builders import (
 )
 from tests.workers.conftest import (
     Mailbox,
-    SmtpServer,
     WorkerPool,
     settled,
-    start_pool,
-    stop_pool,
     wait_for,
-    worker_env,
-    worker_logs,
 )
 from webapp.config import Settings
 from webapp.models import EmailDelivery, Venture, utcnow
@@ -48,15 +42,12 @@ def small_k(settings: Settings) -> Settings:
     return settings.model_copy(update={"match_top_k": 5})
 
 
+WORKERS = ("gamma",)
+
+
 @pytest.fixture(scope="module")
-def pool(
-    small_k: Settings, redis_url: str, smtp_server: SmtpServer, engine: Engine
-) -> Iterator[WorkerPool]:
-    env = worker_env(small_k, redis_url, smtp_server.url)
-    with worker_logs() as logs:
-        started = start_pool(["gamma"], env, logs, redis_url)
-        yield started
-        stop_pool(started)
+def pool_settings(small_k: Settings) -> Settings:
+    return small_k
 
 
 def _in_flight(pool: WorkerPool) -> bool:

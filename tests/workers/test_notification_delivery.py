@@ -7,7 +7,6 @@ in-app notice beside it. Each message arrives once.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from email.message import Message
 
 import pytest
@@ -18,16 +17,10 @@ from tests.factories import DEFAULT_PASSWORD, FounderFactory, VentureFactory
 from tests.webapp.ventures.parties import make_investor
 from tests.workers.conftest import (
     Mailbox,
-    SmtpServer,
     WorkerPool,
     settled,
-    start_pool,
-    stop_pool,
     wait_for,
-    worker_env,
-    worker_logs,
 )
-from webapp.config import Settings
 from webapp.models import Notification
 from webapp.models.enums import DealStage
 from webapp.services import deals, introductions
@@ -36,15 +29,7 @@ from webapp.services.account_data import erase_account
 pytestmark = [pytest.mark.workers, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def pool(
-    settings: Settings, redis_url: str, smtp_server: SmtpServer, engine: Engine
-) -> Iterator[WorkerPool]:
-    env = worker_env(settings, redis_url, smtp_server.url)
-    with worker_logs() as logs:
-        started = start_pool(["notices"], env, logs, redis_url)
-        yield started
-        stop_pool(started)
+WORKERS = ("notices",)
 
 
 def _settle(pool: WorkerPool, engine: Engine) -> None:

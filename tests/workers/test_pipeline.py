@@ -8,7 +8,6 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
@@ -28,11 +27,7 @@ from tests.workers.conftest import (
     SmtpServer,
     WorkerPool,
     settled,
-    start_pool,
-    stop_pool,
     wait_for,
-    worker_env,
-    worker_logs,
 )
 from webapp.config import Settings
 from webapp.models import AuditLog, EmailDelivery, JobRun, OutboxEvent
@@ -56,19 +51,12 @@ def small_k(settings: Settings) -> Settings:
     return settings.model_copy(update={"match_top_k": TOP_K})
 
 
+WORKERS = ("alpha", "beta")
+
+
 @pytest.fixture(scope="module")
-def pool(
-    small_k: Settings,
-    redis_url: str,
-    smtp_server: SmtpServer,
-    engine: Engine,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[WorkerPool]:
-    env = worker_env(small_k, redis_url, smtp_server.url)
-    with worker_logs() as logs:
-        started = start_pool(["alpha", "beta"], env, logs, redis_url)
-        yield started
-        stop_pool(started)
+def pool_settings(small_k: Settings) -> Settings:
+    return small_k
 
 
 def _wait_settled(pool: WorkerPool, engine: Engine, timeout: float = 60) -> None:
