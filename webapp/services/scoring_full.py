@@ -3,17 +3,9 @@ all stored lists at once.
 
 Chunks are independent (any worker on any machine scores one from the database alone); each
 holds one block of scores at a time (`matching.blocks`). The merge folds the chunks' investor
-sides one part at a time, so no process ever holds the ventures × investors matrix.
-
-Public functions (keyword-only):
-- `plan_chunks(*, session, chunk_size=CHUNK_SIZE) -> list[list[int]]` — published venture ids.
-- `compute_chunk(*, session, settings, venture_ids, index=0, progress=None) -> ChunkResult` —
-  read-only; each venture's top K plus the chunk's best K ventures for every investor.
-- `write_full_refresh(*, session, settings, parts, snapshot_at) -> FullRefreshStats` — merges
-  the investor side of the parts (recomputing any part made with another model or investor
-  set), replaces every Match row under the ranking lock and commits; the stats list the
-  ventures and investors that changed after `snapshot_at`, which the caller refreshes again.
-- `ChunkResult.to_bytes()` / `ChunkResult.from_bytes(data)` — compact transport (no pickle).
+sides one part at a time, so no process ever holds the ventures × investors matrix. Computing a chunk only
+reads; writing the merged lists takes the ranking lock and commits. Chunks travel between
+workers as bytes (`ChunkResult.to_bytes`), never as pickles.
 """
 
 from __future__ import annotations
