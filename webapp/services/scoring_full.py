@@ -3,9 +3,9 @@ all stored lists at once.
 
 Chunks are independent (any worker on any machine scores one from the database alone); each
 holds one block of scores at a time (`matching.blocks`). The merge folds the chunks' investor
-sides one part at a time, so no process ever holds the ventures × investors matrix. Computing a chunk only
-reads; writing the merged lists takes the ranking lock and commits. Chunks travel between
-workers as bytes (`ChunkResult.to_bytes`), never as pickles.
+sides one part at a time, so no process ever holds the ventures × investors matrix.
+Computing a chunk only reads; writing the merged lists takes the ranking lock and commits.
+Chunks travel between workers as bytes (`ChunkResult.to_bytes`), never as pickles.
 """
 
 from __future__ import annotations
