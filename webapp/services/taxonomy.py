@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 
 import matching
-from seeds.taxonomy import ReferenceData, load_reference_data
+from reference.taxonomy import ReferenceData, load_reference_data
 from webapp.services.errors import FieldError
 
 # The kinds of code a field can hold, with the words used in error messages.
