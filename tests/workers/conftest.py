@@ -311,10 +311,12 @@ def pool(
     engine: Engine,
 ) -> Iterator[WorkerPool]:
     """The module's worker nodes, named by its `WORKERS`; they send mail to the test SMTP
-    server unless the module sets `WORKERS_SEND_MAIL = False`."""
+    server unless the module sets `WORKERS_SEND_MAIL = False`, and `WORKER_TUNING` (a dict of
+    `VENTUREMATCH_WORKER_*` variables) changes their timings and limits."""
     names = list(getattr(request.module, "WORKERS", ("worker",)))
     smtp_url = smtp_server.url if getattr(request.module, "WORKERS_SEND_MAIL", True) else None
     env = worker_env(pool_settings, pool_redis_url, smtp_url)
+    env.update(getattr(request.module, "WORKER_TUNING", {}))
     with worker_logs() as logs:
         started = start_pool(names, env, logs, pool_redis_url)
         try:
