@@ -136,8 +136,8 @@ class VentureTask(Task):  # type: ignore[misc]
             log.warning("outbox event %s part %s not marked finished: %s", event_id, part, exc)
 
     def retry(self, *args: Any, countdown: float | None = None, **options: Any) -> Any:
-        """Celery's retry, with the backoff capped by the tuning and the outbox event held
-        until the retry is due (so the relay does not hand it out meanwhile)."""
+        """Celery's retry after `retry_countdown` (backoff capped by the tuning), with the outbox
+        event held until the retry is due (so the relay does not hand it out meanwhile)."""
         tuning = self.runtime.tuning
         countdown = retry_countdown(self.request.retries, countdown, tuning.retry_backoff_max_s)
         event_id = (self.request.kwargs or {}).get("event_id")

@@ -257,6 +257,20 @@ class WorkerPool:
     def logs(self) -> str:
         return "\n".join(f"===== {w.name}\n{w.log()[-6000:]}" for w in self.workers)
 
+    @contextmanager
+    def showing_logs(self) -> Iterator[None]:
+        """Print the workers' logs when the block fails: a timeout's only clue."""
+        try:
+            yield
+        except BaseException:
+            print(self.logs())
+            raise
+
+    def wait_settled(self, engine: Engine, timeout: float = 60) -> None:
+        """Wait until nothing is owed, queued or in flight (see `settled`)."""
+        with self.showing_logs():
+            wait_for(lambda: settled(engine, self.client), timeout, "the workers to finish")
+
 
 @contextmanager
 def worker_logs() -> Iterator[Path]:

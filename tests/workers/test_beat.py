@@ -43,12 +43,9 @@ def test_each_scheduled_task_runs_once_through_a_worker(
         return all(re.search(rf"Task {re.escape(name)}\[[^\]]+\] succeeded", log)
                    for name in SCHEDULED)  # fmt: skip
 
-    try:
+    with pool.showing_logs():
         wait_for(all_succeeded, 60, "every scheduled task to succeed in the worker")
         wait_for(lambda: settled(db, pool.client), 60, "the work they queued to settle")
-    except BaseException:
-        print(pool.logs())
-        raise
     assert "Traceback" not in pool.workers[0].log()
     kinds = {job.kind for job in session.exec(select(JobRun)).all()}
     # The nightly refresh and the weekly retraining open their jobs (run by the same worker).

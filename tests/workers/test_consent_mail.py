@@ -16,7 +16,6 @@ from tests.webapp.ventures.parties import make_investor
 from tests.workers.conftest import (
     SmtpServer,
     WorkerPool,
-    settled,
     wait_for,
 )
 from webapp.models import User
@@ -30,11 +29,7 @@ WORKERS = ("mail",)
 
 def _delivered(pool: WorkerPool, db: Engine, smtp_server: SmtpServer, count: int) -> list:  # type: ignore[type-arg]
     wait_for(lambda: len(smtp_server.mailbox.received()) >= count, 30, f"{count} email(s)")
-    try:
-        wait_for(lambda: settled(db, pool.client), 60, "the worker to finish")
-    except BaseException:
-        print(pool.logs())
-        raise
+    pool.wait_settled(db)
     return smtp_server.mailbox.received()
 
 

@@ -88,12 +88,9 @@ def test_killed_in_the_middle_of_a_refresh_the_refresh_completes_after_restart(
         session.rollback()
         return stored_lists(session) == expected_lists(session, small_k)
 
-    try:
+    with pool.showing_logs():
         wait_for(refreshed, REDELIVERY_TIMEOUT_S, "the redelivered refresh", every=1.0)
         wait_for(lambda: settled(db, pool.client), 30, "the worker to go idle")
-    except BaseException:
-        print(pool.logs())
-        raise
 
 
 def test_killed_in_the_middle_of_an_email_send_exactly_one_email_arrives(
@@ -120,12 +117,9 @@ def test_killed_in_the_middle_of_an_email_send_exactly_one_email_arrives(
         session.rollback()
         return bool(row and row.status == EmailStatus.SENT.value)
 
-    try:
+    with pool.showing_logs():
         wait_for(sent, REDELIVERY_TIMEOUT_S, "the email to be sent after the restart", every=0.5)
         wait_for(lambda: settled(db, pool.client), 30, "the worker to go idle")
-    except BaseException:
-        print(pool.logs())
-        raise
     assert [m["Subject"] for m in mailbox.received()] == ["Only once"]
     row = session.get(EmailDelivery, email.id, populate_existing=True)
     assert row is not None

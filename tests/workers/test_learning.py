@@ -46,11 +46,8 @@ def _finished(session: Session, pool: WorkerPool, job_id: int, timeout: float) -
         job = session.get(JobRun, job_id, populate_existing=True)
         return job if job and job.status in ("succeeded", "failed") else None
 
-    try:
+    with pool.showing_logs():
         return wait_for(done, timeout, f"job {job_id}")  # type: ignore[no-any-return]
-    except BaseException:
-        print(pool.logs())
-        raise
 
 
 def _ranks(session: Session, investor_ids: list[int], venture_id: int) -> dict[int, int | None]:

@@ -18,7 +18,6 @@ from tests.webapp.ventures.parties import make_investor
 from tests.workers.conftest import (
     Mailbox,
     WorkerPool,
-    settled,
     wait_for,
 )
 from webapp.models import Notification
@@ -30,14 +29,6 @@ pytestmark = [pytest.mark.workers, pytest.mark.slow]
 
 
 WORKERS = ("notices",)
-
-
-def _settle(pool: WorkerPool, engine: Engine) -> None:
-    try:
-        wait_for(lambda: settled(engine, pool.client), 60, "the workers to finish")
-    except BaseException:
-        print(pool.logs())
-        raise
 
 
 def _mail_to(mailbox: Mailbox, address: str, subject: str) -> Message:
@@ -94,7 +85,7 @@ def test_introduction_deal_move_and_closure_reach_the_other_side_once(
     closed = _text(_mail_to(mailbox, investor_email, "Deal closed: Tyne Dx and Pennine Angels"))
     assert "The founder erased their account and the venture" in closed
 
-    _settle(pool, db)
+    pool.wait_settled(db)
     received = mailbox.received()
     assert max(Counter(m["Message-ID"] for m in received).values()) == 1
     assert sorted((m["To"], m["Subject"]) for m in received) == sorted(
@@ -128,7 +119,7 @@ def test_a_declined_request_reaches_the_side_that_asked(
     )
     declined = _mail_to(mailbox, founder.email, "Introduction declined by Humber Ventures")
     assert "Too early for us" in _text(declined)
-    _settle(pool, db)
+    pool.wait_settled(db)
 
 
 def test_the_weekly_digest_task_mails_digest_readers(
@@ -140,11 +131,11 @@ def test_the_weekly_digest_task_mails_digest_readers(
     introductions.request_introduction(
         session=session, actor=investor.user, venture_id=venture.id, investor_id=investor.profile.id
     )
-    _settle(pool, db)
+    pool.wait_settled(db)
     assert [m for m in mailbox.received() if m["To"] == founder.email] == []  # digest, not now
     pool.app_send("workers.tasks.maintenance.weekly_digests", {})
     digest = _mail_to(
         mailbox, founder.email, "Your week on venturematch: 1 waiting for your answer"
     )
     assert "Northern Seed asked to meet" in _text(digest)
-    _settle(pool, db)
+    pool.wait_settled(db)

@@ -89,9 +89,6 @@ def test_a_save_while_redis_is_down_is_refreshed_once_redis_is_back(
     def refreshed() -> bool:
         return stored_lists(session) == expected_lists(session, small)
 
-    try:
+    with pool.showing_logs():
         wait_for(refreshed, 60, "the refresh after Redis came back", every=0.5)
         wait_for(lambda: settled(db, pool.client), 30, "the worker to go idle")
-    except BaseException:
-        print(pool.logs())
-        raise

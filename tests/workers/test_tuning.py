@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from tests.factories import FounderFactory
 from tests.webapp.ventures.factories import FeedbackFactory
-from tests.workers.conftest import SmtpServer, WorkerPool, settled, wait_for
+from tests.workers.conftest import SmtpServer, WorkerPool, wait_for
 from webapp.models import EmailDelivery, JobRun
 from webapp.models.enums import EmailStatus, JobKind
 from webapp.services.mail import queue_email
@@ -26,14 +26,6 @@ WORKER_TUNING = {
     "VENTUREMATCH_WORKER_EMAIL_MAX_ATTEMPTS": "2",
 }
 DEFAULTS = WorkerTuning()
-
-
-def _settle(pool: WorkerPool, db: Engine) -> None:
-    try:
-        wait_for(lambda: settled(db, pool.client), 60, "the workers to settle")
-    except BaseException:
-        print(pool.logs())
-        raise
 
 
 def test_retraining_is_due_after_the_configured_number_of_outcomes(
@@ -50,7 +42,7 @@ def test_retraining_is_due_after_the_configured_number_of_outcomes(
         )
 
     wait_for(retrain_opened, 30, "a retraining job after one outcome")
-    _settle(pool, db)
+    pool.wait_settled(db)
 
 
 def test_an_email_fails_for_good_after_the_configured_number_of_attempts(
@@ -73,4 +65,4 @@ def test_an_email_fails_for_good_after_the_configured_number_of_attempts(
 
     row = wait_for(failed, 60, "the email to fail for good")
     assert row.attempts == 2
-    _settle(pool, db)
+    pool.wait_settled(db)
