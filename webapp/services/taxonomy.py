@@ -22,7 +22,7 @@ KINDS = {
 
 
 def reference_data() -> ReferenceData:
-    """The taxonomies shipped in `seeds/taxonomy/`, loaded and validated once per process."""
+    """The taxonomies shipped in `reference/taxonomy/`, loaded and validated once per process."""
     return load_reference_data()
 
 
