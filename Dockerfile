@@ -14,12 +14,14 @@ COPY webapp/__init__.py webapp/__init__.py
 COPY matching/__init__.py matching/__init__.py
 COPY workers/__init__.py workers/__init__.py
 COPY seeds/__init__.py seeds/__init__.py
+COPY reference/__init__.py reference/__init__.py
 RUN pip install --upgrade "pip>=25.1" && pip install .
 
 COPY webapp webapp
 COPY matching matching
 COPY workers workers
 COPY seeds seeds
+COPY reference reference
 RUN pip install --no-deps . \
     && useradd --create-home --uid 10001 venturematch \
     && mkdir -p /app/instance \

@@ -11,8 +11,6 @@ from typing import Any, Literal, NamedTuple, TypeVar
 
 from matching.errors import InputError
 
-OUTCOME_KINDS = ("invested", "intro_accepted", "shortlisted", "passed", "ignored")
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VentureRecord:

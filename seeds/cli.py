@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from reference.regional import load_regional_statistics
+from reference.taxonomy import TaxonomyError, load_reference_data
 from seeds.demo.generator import PROGRESS_THRESHOLD
-from seeds.regional import load_regional_statistics
-from seeds.taxonomy import TaxonomyError, load_reference_data
 
 EXIT_USAGE = 2
 

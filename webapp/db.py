@@ -134,11 +134,6 @@ def make_engine(settings: Settings, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def is_sqlite(engine: Engine) -> bool:
-    """Some statements (row locks, JSON containment) differ between SQLite and PostgreSQL."""
-    return engine.dialect.name == "sqlite"
-
-
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """A session for a unit of work outside a request: commit on success, roll back on error."""

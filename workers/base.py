@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 import redis
 from celery import Task, shared_task
 from celery.exceptions import Reject
+from celery.utils.time import get_exponential_backoff_interval
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from webapp.models import utcnow
@@ -62,9 +63,9 @@ class VentureTask(Task):  # type: ignore[misc]
 
     abstract = True
     autoretry_for = TRANSIENT
-    retry_backoff = 2
-    retry_backoff_max = 40  # WorkerTuning.retry_backoff_max_s caps it again in `retry`
-    retry_jitter = True
+    # Celery's own backoff is off: `retry` computes it from the tuning (doubling from 2 s up to
+    # `retry_backoff_max_s`, full jitter), which Celery's class attributes cannot read.
+    retry_backoff = False
     max_retries = 8
     acks_late = True
     reject_on_worker_lost = True
@@ -135,13 +136,12 @@ class VentureTask(Task):  # type: ignore[misc]
             log.warning("outbox event %s part %s not marked finished: %s", event_id, part, exc)
 
     def retry(self, *args: Any, countdown: float | None = None, **options: Any) -> Any:
-        """Celery's retry, with the backoff capped by the tuning and the outbox event held
-        until the retry is due (so the relay does not hand it out meanwhile)."""
+        """Celery's retry after `retry_countdown` (backoff capped by the tuning), with the outbox
+        event held until the retry is due (so the relay does not hand it out meanwhile)."""
         tuning = self.runtime.tuning
-        if countdown is not None:
-            countdown = min(countdown, tuning.retry_backoff_max_s)
+        countdown = retry_countdown(self.request.retries, countdown, tuning.retry_backoff_max_s)
         event_id = (self.request.kwargs or {}).get("event_id")
-        if isinstance(event_id, int) and countdown is not None:
+        if isinstance(event_id, int):
             until = utcnow() + timedelta(seconds=countdown + tuning.task_lease_s)
             try:
                 with self.runtime.session() as session:
@@ -198,6 +198,16 @@ class VentureTask(Task):  # type: ignore[misc]
             log.error("could not record the failure of %s: %s", self.request.id, exc)
         # Failed for good is finished too: the outbox must not hand it out again.
         self._finish(event_id, (kwargs or {}).get(OUTBOX_PART), f"task {self.name} failed: {error}")
+
+
+def retry_countdown(retries: int, countdown: float | None, cap_s: float) -> float:
+    """Seconds before a retry: `countdown` if the caller chose one (exponential backoff from
+    2 s with full jitter if not), never more than `cap_s`."""
+    if countdown is None:
+        countdown = get_exponential_backoff_interval(
+            factor=2, retries=retries, maximum=int(cap_s), full_jitter=True
+        )
+    return min(countdown, cap_s)
 
 
 def venture_task(**options: Any) -> Callable[[F], Any]:

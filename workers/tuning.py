@@ -35,7 +35,6 @@ class WorkerTuning(BaseSettings):
     # Kept well inside the visibility timeout: a message waiting for its retry is held by a
     # worker, and one held longer than the timeout would be handed to a second worker too.
     retry_backoff_max_s: int = Field(default=40, ge=1)
-    max_retries: int = Field(default=8, ge=0)
     # A message delivered more often than this (its worker died each time) is a poison message.
     max_deliveries: int = Field(default=3, ge=1)
     # SIGTERM: running tasks get this long to finish before they are put back on the queue.

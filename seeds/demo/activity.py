@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from reference.taxonomy import ReferenceData
 from seeds.demo import distributions as dist
 from seeds.demo.clock import Clock
 from seeds.demo.fit import Mandate, Verdict, assess
@@ -21,7 +22,6 @@ from seeds.demo.records import (
     DemoVenture,
 )
 from seeds.demo.text import pass_note
-from seeds.taxonomy import ReferenceData
 
 FEEDBACK_PER_INVESTOR = (3, 15)
 SOFT_PASS_REASONS = {"traction": 0.4, "team": 0.25, "other": 0.2, "ticket_size": 0.15}

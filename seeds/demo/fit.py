@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reference.taxonomy import ReferenceData
 from seeds.demo.records import DemoInvestor, DemoVenture
-from seeds.taxonomy import ReferenceData
 
 TICKET_SHARE_FLOOR = 20  # a round more than 20x the largest cheque is too big to join
 

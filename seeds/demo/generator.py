@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 from tqdm import tqdm
 
+from reference.taxonomy import ReferenceData, load_reference_data
 from seeds.demo.accounts import DEMO_ACCOUNTS, FOUNDER, INVESTOR, demo_users
 from seeds.demo.activity import ActivityFactory
 from seeds.demo.clock import Clock
@@ -17,7 +18,6 @@ from seeds.demo.portfolio import PortfolioFactory, generate_portfolio
 from seeds.demo.records import DemoDataset
 from seeds.demo.relocation import relocate_after_raising
 from seeds.demo.ventures import VentureFactory, generate_ventures
-from seeds.taxonomy import ReferenceData, load_reference_data
 
 PROGRESS_THRESHOLD = 2_000  # show a progress bar from this many ventures + investors
 

@@ -7,13 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from reference.taxonomy import ReferenceData
 from seeds.demo import distributions as dist
 from seeds.demo.clock import Clock
 from seeds.demo.names import UniqueNames, demo_email, firm_name, person_name, website_for
 from seeds.demo.places import NORTHERN_REGIONS, Places
 from seeds.demo.records import DemoInvestor, DemoOrganisation, DemoUser
 from seeds.demo.text import investor_thesis
-from seeds.taxonomy import ReferenceData
 
 # How often each type is sector-agnostic (an empty sector list means "any").
 GENERALIST_SHARE = {

@@ -7,7 +7,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from seeds.taxonomy import Institution, ReferenceData
+from reference.taxonomy import Institution, ReferenceData
 
 NORTHERN_REGIONS = ("north_east", "north_west", "yorkshire_humber")
 

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from reference.taxonomy import ReferenceData
 from seeds.demo import distributions as dist
 from seeds.demo.clock import Clock
 from seeds.demo.names import company_name
 from seeds.demo.places import Places
 from seeds.demo.records import DemoInvestor, DemoPortfolioDeal
 from seeds.demo.text import growth_sector
-from seeds.taxonomy import ReferenceData
 
 IN_MANDATE_SHARE = 0.8
 TRACK_RECORD_DAYS = (30, 8 * 365)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
+from reference.taxonomy import ReferenceData
 from seeds.demo import vocabulary as vocab
 from seeds.demo.places import Places
-from seeds.taxonomy import ReferenceData
 
 _VERBS = ("builds", "develops", "makes", "offers", "designs")
 _PASS_NOTES = {

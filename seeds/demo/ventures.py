@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
 
+from reference.taxonomy import ReferenceData
 from seeds.demo import distributions as dist
 from seeds.demo.clock import Clock
 from seeds.demo.names import UniqueNames, company_name, demo_email, person_name
 from seeds.demo.places import Places
 from seeds.demo.records import DemoUser, DemoVenture
 from seeds.demo.text import growth_sector, venture_summary
-from seeds.taxonomy import ReferenceData
 
 NORTHERN_SHARE = 0.72  # of ventures that are not spinouts (spinouts are all Northern)
 SPINOUT_SHARE = {

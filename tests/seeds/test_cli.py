@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from reference.taxonomy import DEFAULT_DIRECTORY
 from seeds.cli import main
 from seeds.demo import DEMO_ACCOUNTS
-from seeds.taxonomy import DEFAULT_DIRECTORY
 
 
 @pytest.fixture

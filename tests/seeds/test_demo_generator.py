@@ -9,11 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from reference.taxonomy import ReferenceData, load_reference_data
 from seeds.demo import DEMO_ACCOUNTS, DemoDataset, generate
 from seeds.demo import vocabulary as vocab
 from seeds.demo.clock import HISTORY_DAYS
 from seeds.demo.names import DEMO_DOMAIN
-from seeds.taxonomy import ReferenceData, load_reference_data
 
 AS_OF = date(2026, 6, 30)
 

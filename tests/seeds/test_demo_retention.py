@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
+from reference.taxonomy import ReferenceData, load_reference_data
 from seeds.demo import DemoDataset, generate
 from seeds.demo.places import Places
 from seeds.demo.relocation import relocate_after_raising
-from seeds.taxonomy import ReferenceData, load_reference_data
 
 AS_OF = date(2026, 6, 30)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from seeds.regional import academic_year, load_regional_statistics
-from seeds.taxonomy import load_reference_data
+from reference.regional import academic_year, load_regional_statistics
+from reference.taxonomy import load_reference_data
 
 README_CREDIT = "Source: HESA HE-BCI, aggregated to NUTS2 by Nesta"
 

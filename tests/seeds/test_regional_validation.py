@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from reference.regional import DEFAULT_DIRECTORY, load_regional_statistics
+from reference.taxonomy import TaxonomyError
 from seeds.cli import main
-from seeds.regional import DEFAULT_DIRECTORY, load_regional_statistics
-from seeds.taxonomy import TaxonomyError
 
 AREAS, MAPPING, FIGURES = "nuts2_regions.csv", "nuts2_to_platform.csv", "hesa_spinoffs_by_nuts2.csv"
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from seeds.taxonomy import DEFAULT_DIRECTORY, ReferenceData, UnknownCodeError, load_reference_data
+from reference.taxonomy import (
+    DEFAULT_DIRECTORY,
+    ReferenceData,
+    UnknownCodeError,
+    load_reference_data,
+)
 
 GROWTH_SECTORS = {
     "advanced_manufacturing",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from seeds.taxonomy import DEFAULT_DIRECTORY, TaxonomyError, load_reference_data
+from reference.taxonomy import DEFAULT_DIRECTORY, TaxonomyError, load_reference_data
 
 
 @pytest.fixture

@@ -257,6 +257,20 @@ class WorkerPool:
     def logs(self) -> str:
         return "\n".join(f"===== {w.name}\n{w.log()[-6000:]}" for w in self.workers)
 
+    @contextmanager
+    def showing_logs(self) -> Iterator[None]:
+        """Print the workers' logs when the block fails: a timeout's only clue."""
+        try:
+            yield
+        except BaseException:
+            print(self.logs())
+            raise
+
+    def wait_settled(self, engine: Engine, timeout: float = 60) -> None:
+        """Wait until nothing is owed, queued or in flight (see `settled`)."""
+        with self.showing_logs():
+            wait_for(lambda: settled(engine, self.client), timeout, "the workers to finish")
+
 
 @contextmanager
 def worker_logs() -> Iterator[Path]:
@@ -288,6 +302,41 @@ def stop_pool(pool: WorkerPool) -> None:
     for worker in pool.workers:
         worker.stop()
     pool.client.close()
+
+
+@pytest.fixture(scope="module")
+def pool_settings(settings: Settings) -> Settings:
+    """The settings a module's workers run with (a module overrides this to change them)."""
+    return settings
+
+
+@pytest.fixture(scope="module")
+def pool_redis_url(redis_url: str) -> str:
+    """The Redis a module's workers use (a module with its own Redis overrides this)."""
+    return redis_url
+
+
+@pytest.fixture(scope="module")
+def pool(
+    request: pytest.FixtureRequest,
+    pool_settings: Settings,
+    pool_redis_url: str,
+    smtp_server: SmtpServer,
+    engine: Engine,
+) -> Iterator[WorkerPool]:
+    """The module's worker nodes, named by its `WORKERS`; they send mail to the test SMTP
+    server unless the module sets `WORKERS_SEND_MAIL = False`, and `WORKER_TUNING` (a dict of
+    `VENTUREMATCH_WORKER_*` variables) changes their timings and limits."""
+    names = list(getattr(request.module, "WORKERS", ("worker",)))
+    smtp_url = smtp_server.url if getattr(request.module, "WORKERS_SEND_MAIL", True) else None
+    env = worker_env(pool_settings, pool_redis_url, smtp_url)
+    env.update(getattr(request.module, "WORKER_TUNING", {}))
+    with worker_logs() as logs:
+        started = start_pool(names, env, logs, pool_redis_url)
+        try:
+            yield started
+        finally:
+            stop_pool(started)
 
 
 # -- settling --------------------------------------------------------------------------------------

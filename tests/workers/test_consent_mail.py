@@ -6,8 +6,6 @@ address has no investor account; a programme's request reaches the draft's found
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -18,38 +16,20 @@ from tests.webapp.ventures.parties import make_investor
 from tests.workers.conftest import (
     SmtpServer,
     WorkerPool,
-    settled,
-    start_pool,
-    stop_pool,
     wait_for,
-    worker_env,
-    worker_logs,
 )
-from webapp.config import Settings
 from webapp.models import User
 from webapp.services import member_invitations, programme_enrolment
 
 pytestmark = [pytest.mark.workers, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def pool(
-    settings: Settings, redis_url: str, smtp_server: SmtpServer, engine: Engine
-) -> Iterator[WorkerPool]:
-    env = worker_env(settings, redis_url, smtp_server.url)
-    with worker_logs() as logs:
-        started = start_pool(["mail"], env, logs, redis_url)
-        yield started
-        stop_pool(started)
+WORKERS = ("mail",)
 
 
 def _delivered(pool: WorkerPool, db: Engine, smtp_server: SmtpServer, count: int) -> list:  # type: ignore[type-arg]
     wait_for(lambda: len(smtp_server.mailbox.received()) >= count, 30, f"{count} email(s)")
-    try:
-        wait_for(lambda: settled(db, pool.client), 60, "the worker to finish")
-    except BaseException:
-        print(pool.logs())
-        raise
+    pool.wait_settled(db)
     return smtp_server.mailbox.received()
 
 

@@ -8,7 +8,6 @@ visibility timeout (4 s here) has passed.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
@@ -24,14 +23,9 @@ from tests.workers.builders import (
 )
 from tests.workers.conftest import (
     Mailbox,
-    SmtpServer,
     WorkerPool,
     settled,
-    start_pool,
-    stop_pool,
     wait_for,
-    worker_env,
-    worker_logs,
 )
 from webapp.config import Settings
 from webapp.models import EmailDelivery, Venture, utcnow
@@ -48,15 +42,12 @@ def small_k(settings: Settings) -> Settings:
     return settings.model_copy(update={"match_top_k": 5})
 
 
+WORKERS = ("gamma",)
+
+
 @pytest.fixture(scope="module")
-def pool(
-    small_k: Settings, redis_url: str, smtp_server: SmtpServer, engine: Engine
-) -> Iterator[WorkerPool]:
-    env = worker_env(small_k, redis_url, smtp_server.url)
-    with worker_logs() as logs:
-        started = start_pool(["gamma"], env, logs, redis_url)
-        yield started
-        stop_pool(started)
+def pool_settings(small_k: Settings) -> Settings:
+    return small_k
 
 
 def _in_flight(pool: WorkerPool) -> bool:
@@ -97,12 +88,9 @@ def test_killed_in_the_middle_of_a_refresh_the_refresh_completes_after_restart(
         session.rollback()
         return stored_lists(session) == expected_lists(session, small_k)
 
-    try:
+    with pool.showing_logs():
         wait_for(refreshed, REDELIVERY_TIMEOUT_S, "the redelivered refresh", every=1.0)
         wait_for(lambda: settled(db, pool.client), 30, "the worker to go idle")
-    except BaseException:
-        print(pool.logs())
-        raise
 
 
 def test_killed_in_the_middle_of_an_email_send_exactly_one_email_arrives(
@@ -129,12 +117,9 @@ def test_killed_in_the_middle_of_an_email_send_exactly_one_email_arrives(
         session.rollback()
         return bool(row and row.status == EmailStatus.SENT.value)
 
-    try:
+    with pool.showing_logs():
         wait_for(sent, REDELIVERY_TIMEOUT_S, "the email to be sent after the restart", every=0.5)
         wait_for(lambda: settled(db, pool.client), 30, "the worker to go idle")
-    except BaseException:
-        print(pool.logs())
-        raise
     assert [m["Subject"] for m in mailbox.received()] == ["Only once"]
     row = session.get(EmailDelivery, email.id, populate_existing=True)
     assert row is not None

@@ -9,7 +9,6 @@ investors' lists, below offshore wind ventures that miss their stage and ticket.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
@@ -26,11 +25,7 @@ from tests.workers.builders import (
 from tests.workers.conftest import (
     WorkerPool,
     settled,
-    start_pool,
-    stop_pool,
     wait_for,
-    worker_env,
-    worker_logs,
 )
 from webapp.config import Settings
 from webapp.models import JobRun, Match, ModelVersion, utcnow
@@ -41,13 +36,8 @@ from webapp.services.model_registry import PRIOR_VERSION, active_model
 pytestmark = [pytest.mark.workers, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def pool(settings: Settings, redis_url: str, engine: Engine) -> Iterator[WorkerPool]:
-    env = worker_env(settings, redis_url, None)
-    with worker_logs() as logs:
-        started = start_pool(["learner"], env, logs, redis_url)
-        yield started
-        stop_pool(started)
+WORKERS = ("learner",)
+WORKERS_SEND_MAIL = False
 
 
 def _finished(session: Session, pool: WorkerPool, job_id: int, timeout: float) -> JobRun:
@@ -56,11 +46,8 @@ def _finished(session: Session, pool: WorkerPool, job_id: int, timeout: float) -
         job = session.get(JobRun, job_id, populate_existing=True)
         return job if job and job.status in ("succeeded", "failed") else None
 
-    try:
+    with pool.showing_logs():
         return wait_for(done, timeout, f"job {job_id}")  # type: ignore[no-any-return]
-    except BaseException:
-        print(pool.logs())
-        raise
 
 
 def _ranks(session: Session, investor_ids: list[int], venture_id: int) -> dict[int, int | None]:

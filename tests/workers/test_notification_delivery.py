@@ -7,7 +7,6 @@ in-app notice beside it. Each message arrives once.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from email.message import Message
 
 import pytest
@@ -18,16 +17,9 @@ from tests.factories import DEFAULT_PASSWORD, FounderFactory, VentureFactory
 from tests.webapp.ventures.parties import make_investor
 from tests.workers.conftest import (
     Mailbox,
-    SmtpServer,
     WorkerPool,
-    settled,
-    start_pool,
-    stop_pool,
     wait_for,
-    worker_env,
-    worker_logs,
 )
-from webapp.config import Settings
 from webapp.models import Notification
 from webapp.models.enums import DealStage
 from webapp.services import deals, introductions
@@ -36,23 +28,7 @@ from webapp.services.account_data import erase_account
 pytestmark = [pytest.mark.workers, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def pool(
-    settings: Settings, redis_url: str, smtp_server: SmtpServer, engine: Engine
-) -> Iterator[WorkerPool]:
-    env = worker_env(settings, redis_url, smtp_server.url)
-    with worker_logs() as logs:
-        started = start_pool(["notices"], env, logs, redis_url)
-        yield started
-        stop_pool(started)
-
-
-def _settle(pool: WorkerPool, engine: Engine) -> None:
-    try:
-        wait_for(lambda: settled(engine, pool.client), 60, "the workers to finish")
-    except BaseException:
-        print(pool.logs())
-        raise
+WORKERS = ("notices",)
 
 
 def _mail_to(mailbox: Mailbox, address: str, subject: str) -> Message:
@@ -109,7 +85,7 @@ def test_introduction_deal_move_and_closure_reach_the_other_side_once(
     closed = _text(_mail_to(mailbox, investor_email, "Deal closed: Tyne Dx and Pennine Angels"))
     assert "The founder erased their account and the venture" in closed
 
-    _settle(pool, db)
+    pool.wait_settled(db)
     received = mailbox.received()
     assert max(Counter(m["Message-ID"] for m in received).values()) == 1
     assert sorted((m["To"], m["Subject"]) for m in received) == sorted(
@@ -143,7 +119,7 @@ def test_a_declined_request_reaches_the_side_that_asked(
     )
     declined = _mail_to(mailbox, founder.email, "Introduction declined by Humber Ventures")
     assert "Too early for us" in _text(declined)
-    _settle(pool, db)
+    pool.wait_settled(db)
 
 
 def test_the_weekly_digest_task_mails_digest_readers(
@@ -155,11 +131,11 @@ def test_the_weekly_digest_task_mails_digest_readers(
     introductions.request_introduction(
         session=session, actor=investor.user, venture_id=venture.id, investor_id=investor.profile.id
     )
-    _settle(pool, db)
+    pool.wait_settled(db)
     assert [m for m in mailbox.received() if m["To"] == founder.email] == []  # digest, not now
     pool.app_send("workers.tasks.maintenance.weekly_digests", {})
     digest = _mail_to(
         mailbox, founder.email, "Your week on venturematch: 1 waiting for your answer"
     )
     assert "Northern Seed asked to meet" in _text(digest)
-    _settle(pool, db)
+    pool.wait_settled(db)

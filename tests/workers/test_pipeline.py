@@ -8,7 +8,6 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
@@ -27,12 +26,7 @@ from tests.workers.builders import (
 from tests.workers.conftest import (
     SmtpServer,
     WorkerPool,
-    settled,
-    start_pool,
-    stop_pool,
     wait_for,
-    worker_env,
-    worker_logs,
 )
 from webapp.config import Settings
 from webapp.models import AuditLog, EmailDelivery, JobRun, OutboxEvent
@@ -56,27 +50,12 @@ def small_k(settings: Settings) -> Settings:
     return settings.model_copy(update={"match_top_k": TOP_K})
 
 
+WORKERS = ("alpha", "beta")
+
+
 @pytest.fixture(scope="module")
-def pool(
-    small_k: Settings,
-    redis_url: str,
-    smtp_server: SmtpServer,
-    engine: Engine,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[WorkerPool]:
-    env = worker_env(small_k, redis_url, smtp_server.url)
-    with worker_logs() as logs:
-        started = start_pool(["alpha", "beta"], env, logs, redis_url)
-        yield started
-        stop_pool(started)
-
-
-def _wait_settled(pool: WorkerPool, engine: Engine, timeout: float = 60) -> None:
-    try:
-        wait_for(lambda: settled(engine, pool.client), timeout, "the workers to finish")
-    except BaseException:
-        print(pool.logs())
-        raise
+def pool_settings(small_k: Settings) -> Settings:
+    return small_k
 
 
 def _full_refresh(session: Session, pool: WorkerPool, engine: Engine) -> JobRun:
@@ -88,7 +67,7 @@ def _full_refresh(session: Session, pool: WorkerPool, engine: Engine) -> JobRun:
         return current if current and current.status in ("succeeded", "failed") else None
 
     finished: JobRun = wait_for(done, 60, "the full refresh")
-    _wait_settled(pool, engine)
+    pool.wait_settled(engine)
     return finished
 
 
@@ -121,7 +100,7 @@ def test_a_venture_change_reaches_the_investor_list(
         return rank is not None
 
     wait_for(listed, 30, "the venture in the investor's list")
-    _wait_settled(pool, db)
+    pool.wait_settled(db)
     assert stored_lists(session) == expected_lists(session, small_k)
 
 
@@ -162,7 +141,7 @@ def test_two_workers_and_200_concurrent_changes_end_in_the_full_refresh_lists(
         thread.start()
     for thread in threads:
         thread.join()
-    _wait_settled(pool, db, timeout=120)
+    pool.wait_settled(db, timeout=120)
     assert stored_lists(session) == expected_lists(session, small_k)
 
     # New strong matches were emailed; each (recipient, dedupe key) at most once.
@@ -211,7 +190,7 @@ def test_smtp_down_retries_then_delivers_once(
         return bool(current and current.status == EmailStatus.SENT.value)
 
     wait_for(sent, 30, "the delivery once SMTP is back")
-    _wait_settled(pool, db)
+    pool.wait_settled(db)
     subjects = [m["Subject"] for m in smtp_server.mailbox.received()]
     assert subjects == ["Hello"]
 
@@ -233,7 +212,7 @@ def test_poison_work_ends_as_a_recorded_failure_not_a_loop(
         return len(failures) >= 2
 
     wait_for(recorded, 30, "both failures to be recorded")
-    _wait_settled(pool, db)
+    pool.wait_settled(db)
     dead = session.get(OutboxEvent, unreadable.id, populate_existing=True)
     assert dead is not None
     assert dead.dispatched_at is not None
@@ -288,7 +267,7 @@ def test_a_request_announced_after_its_acceptance_still_emails_the_request_once(
                          "introduction.requested"]  # fmt: skip
 
     wait_for(both_sent, 60, "the acceptance emails and the late request email")
-    _wait_settled(pool, db)
+    pool.wait_settled(db)
     subjects = Counter(str(m["Subject"]) for m in smtp_server.mailbox.received())
     assert subjects[f"Introduction request from {profile.name}"] == 1
     assert sum(subjects.values()) == 3

@@ -23,11 +23,7 @@ from tests.workers.builders import (
 from tests.workers.conftest import (
     WorkerPool,
     settled,
-    start_pool,
-    stop_pool,
     wait_for,
-    worker_env,
-    worker_logs,
 )
 from webapp.config import Settings
 from webapp.embedded_redis import EmbeddedRedis
@@ -47,14 +43,18 @@ def own_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedRedi
         server.stop()
 
 
+WORKERS = ("delta",)
+WORKERS_SEND_MAIL = False
+
+
 @pytest.fixture(scope="module")
-def pool(settings: Settings, own_redis: EmbeddedRedis, engine: Engine) -> Iterator[WorkerPool]:
-    small = settings.model_copy(update={"match_top_k": 5})
-    env = worker_env(small, own_redis.url, None)
-    with worker_logs() as logs:
-        started = start_pool(["delta"], env, logs, own_redis.url)
-        yield started
-        stop_pool(started)
+def pool_settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"match_top_k": 5})
+
+
+@pytest.fixture(scope="module")
+def pool_redis_url(own_redis: EmbeddedRedis) -> str:
+    return own_redis.url
 
 
 def test_a_save_while_redis_is_down_is_refreshed_once_redis_is_back(
@@ -89,9 +89,6 @@ def test_a_save_while_redis_is_down_is_refreshed_once_redis_is_back(
     def refreshed() -> bool:
         return stored_lists(session) == expected_lists(session, small)
 
-    try:
+    with pool.showing_logs():
         wait_for(refreshed, 60, "the refresh after Redis came back", every=0.5)
         wait_for(lambda: settled(db, pool.client), 30, "the worker to go idle")
-    except BaseException:
-        print(pool.logs())
-        raise

@@ -1,12 +1,17 @@
-"""`GET /api/v1/me`: who the bearer token belongs to."""
+"""`GET /api/v1/me`: who the bearer token belongs to; `GET /api/v1/me/export`: everything we
+hold about them (the same document as the account page's download)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_openapi3 import APIBlueprint, Tag
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from webapp.api._openapi import problem_responses
+from webapp.services.data_export import export_account_data
 from webapp.web.auth import SECURITY, api_auth, require_user
+from webapp.web.db_session import get_session
 
 api = APIBlueprint("me_api", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="accounts")])
 
@@ -38,3 +43,29 @@ def me() -> tuple[dict[str, object], int]:
         email_frequency=user.email_frequency,
     )
     return out.model_dump(), 200
+
+
+class AccountExport(BaseModel):
+    """Everything we hold about the caller (`format` names the version of this layout)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    format: str
+    exported_at: str
+    account: dict[str, Any]
+    organisation: dict[str, Any] | None
+    ventures: list[dict[str, Any]]
+    matches: list[dict[str, Any]]
+    introductions: list[dict[str, Any]]
+    deals: list[dict[str, Any]]
+    notifications: list[dict[str, Any]]
+    api_tokens: list[dict[str, Any]]
+    sessions: list[dict[str, Any]]
+    activity: list[dict[str, Any]]
+
+
+@api.get("/me/export", security=SECURITY, responses={200: AccountExport, **problem_responses(401)})
+@api_auth()
+def export() -> tuple[dict[str, Any], int]:
+    """Everything we hold about the caller, as the account page's "Download my data" gives it."""
+    return export_account_data(session=get_session(), user=require_user()), 200

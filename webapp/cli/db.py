@@ -12,7 +12,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import Engine
 
-from seeds.taxonomy import TaxonomyError
+from reference.taxonomy import TaxonomyError
 from webapp import migrate
 from webapp.services.regional.statistics import check_reference_data
 

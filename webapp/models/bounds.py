@@ -2,7 +2,8 @@
 
 The API models, the HTML forms and the CSV imports all check against these before any work is
 done: an unbounded number once cost 26 s of CPU (a `1e1000000` cell) or failed in the database
-(a 20-digit amount does not fit a 64-bit column).
+(a 20-digit amount does not fit a 64-bit column). Text lengths are the models' own
+`max_length`s; `max_length` reads one, so a form never repeats the number.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator
+from annotated_types import MaxLen
+from pydantic import AfterValidator, BaseModel, BeforeValidator
 
 # £10bn: above any raise, ticket, round or fund in UK early-stage finance, and far inside the
 # 64-bit columns money is stored in.
@@ -29,6 +31,14 @@ EARLIEST_INCORPORATION = date(1800, 1, 1)
 # UTC+14 is the first place on Earth to reach each new day.
 _AHEAD_OF_UTC = timedelta(hours=14)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def max_length(model: type[BaseModel], field: str) -> int:
+    """The `max_length` a model declares for a text field (what the database column holds)."""
+    for rule in model.model_fields[field].metadata:
+        if isinstance(rule, MaxLen):
+            return int(rule.max_length)
+    raise LookupError(f"{model.__name__}.{field} declares no max_length")
 
 
 def latest_date() -> date:

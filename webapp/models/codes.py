@@ -1,6 +1,6 @@
 """Taxonomy codes as field types whose JSON schema lists every code.
 
-The enums in /api/openapi.json come from here, read from the seed taxonomy (`seeds/taxonomy`,
+The enums in /api/openapi.json come from here, read from the seed taxonomy (`reference/taxonomy`,
 the one source), so a client or a fuzzer can build valid requests from the document alone.
 Validation itself stays with the services (`check_codes`): their 422 names the field and says
 where the codes are listed, which a bare "not one of 180 values" would not.
@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import StringConstraints, WithJsonSchema
 
-from seeds.taxonomy import load_reference_data
+from reference.taxonomy import load_reference_data
 
 _TAXONOMY = load_reference_data()
 _CODE = StringConstraints(min_length=1, max_length=60, strip_whitespace=True)

@@ -11,8 +11,6 @@ from webapp.services.object_access import can_read_venture, member_investor
 from webapp.services.outbox import FEEDBACK_GIVEN, record_event
 from webapp.services.text_checks import check_text
 
-PASS_REASONS = tuple(reason.value for reason in PassReason)
-
 
 def give_feedback(
     *,

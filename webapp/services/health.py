@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import redis
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
@@ -62,13 +62,3 @@ def check_health(*, engine: Engine, broker: redis.Redis | None) -> Health:
         except redis.RedisError:
             broker_ok = False
     return Health(db=db_ok, broker=broker_ok, workers=workers, model_version=model_version)
-
-
-def database_answers(engine: Engine) -> bool:
-    """A bare connectivity check used at start-up."""
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        return False
-    return True

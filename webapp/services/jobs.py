@@ -1,17 +1,7 @@
 """Progress of long jobs (full refresh, retraining, imports) that the UI and the CLI show.
 
 Each function commits, so give it a session that holds no unfinished work of your own.
-Public functions (all keyword-only):
-- `create(*, session, kind, params=None, actor=None, total=0) -> JobRun` — a queued run.
-- `start(*, session, job_id, total=None, message=None) -> JobRun | None`
-- `advance(*, session, job_id, by=1, message=None) -> None` — atomic increment, so several
-  workers can report chunks of the same run.
-- `finish(*, session, job_id, result=None, message=None) -> JobRun | None`
-- `fail(*, session, job_id, error) -> JobRun | None`
-- `get(*, session, job_id) -> JobRun | None`
-- `latest(*, session, kind) -> JobRun | None` — the newest run of a kind (`JobKind`).
-- `active(*, session, kind) -> JobRun | None` — a queued or running run of a kind, if any.
-- `progress(job) -> float` — 0..1 for a progress bar.
+Several workers may report chunks of the same run: `advance` is one atomic increment.
 """
 
 from __future__ import annotations

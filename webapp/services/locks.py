@@ -1,9 +1,7 @@
 """Database write locks that work the same on SQLite and PostgreSQL.
 
-Public functions:
-- `take_write_lock(*, session, name) -> None` — call it before the first statement of a
-  transaction; the lock is held until that transaction commits or rolls back.
-- `begin_write(*, session, name) -> None` — end a read-only snapshot, then take the lock.
+Take the lock before the first statement of a transaction; it is held until that transaction
+commits or rolls back.
 
 Why SQLite needs care: in WAL mode a deferred transaction opens its read snapshot at its first
 statement. If it must then wait for another writer, that writer's commit makes the snapshot

@@ -1,15 +1,5 @@
 """Email: queue a message inside the caller's transaction, and deliver it exactly once.
 
-Public functions:
-- `queue_email(*, session, user, kind, subject, text_body, html_body, dedupe_key)
-  -> EmailDelivery | None` — adds the row and an `email.queued` outbox event to the caller's
-  transaction (no commit); returns None when (recipient, dedupe_key) was already queued.
-- `deliver_email(*, session, settings, email_id, lease_s=LEASE_S, max_attempts=MAX_ATTEMPTS,
-  now=None) -> Delivery` — the worker side: claims the row, sends it through `SMTP_URL` (or
-  writes `<mail_dir>/<digest>.eml` when unset), records the outcome under the claim, commits.
-- `due_email_ids(*, session, now=None, limit=500) -> list[int]` — pending rows whose next
-  attempt is due (the sweep re-enqueues them).
-
 Exactly once: the unique (to_address, dedupe_key) stops a second row. An attempt first claims
 the row (a new `claim_token`, the attempt counted, the row leased for `lease_s`) in its own
 commit, so no other worker sends it meanwhile; only the holder of that token can record the

@@ -4,12 +4,9 @@
 `venture_rank`, `investor_rank` with −1 for none, `reasons` as JSON text from
 `matching.reasons.pair_reasons`). Everything runs in the caller's transaction.
 
-Public functions:
-- `replace_all(*, session, rows, model_version, computed_at) -> WriteStats` — makes the table
-  hold exactly these rows: when most rows are unchanged (the nightly case) it updates, inserts
-  and deletes only the difference; otherwise it empties the table and bulk-inserts.
-- `insert_rows(...)` / `clear_rows(...)` — the bulk path (COPY on PostgreSQL; one prepared
-  executemany in key order with the rank indexes rebuilt afterwards on SQLite).
+When most rows are unchanged (the nightly case) only the difference is updated, inserted and
+deleted; otherwise the table is emptied and bulk-inserted (COPY on PostgreSQL; one prepared
+executemany in key order, rank indexes rebuilt afterwards, on SQLite).
 """
 
 from __future__ import annotations

@@ -1,17 +1,7 @@
 """Notifications the ranking and the deal flow produce (the workers call these after events).
 
-Public functions (keyword-only; each adds notifications, queues the emails and commits):
-- `announce_new_matches(*, session, venture_id, entered) -> int` — investors whose list a
-  venture just entered near the top (`entered`: investor id → rank) hear of it once.
-- `announce_shortlist(*, session, venture_id, investor_id) -> int` — the founder hears that an
-  investor is interested.
-- `announce_introduction(*, session, introduction_id, status=None) -> int` — announces the
-  event `status` names (the introduction's current status when None): a request goes to the
-  other side; an acceptance goes to both sides with each other's contact details; a decline
-  goes to the side that asked.
-- `announce_stalled_deals(*, session, now=None, days=30) -> int` — staff hear once about each
-  deal that has gone `days` without an event (one summary per run).
-Each returns the number of notifications created (0 when they existed already).
+Each function adds the notifications, queues their emails and commits, and returns how many
+notifications it created (0 when they existed already: every one is sent once).
 """
 
 from __future__ import annotations

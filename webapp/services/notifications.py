@@ -1,17 +1,9 @@
 """In-app notifications and the emails that go with them, once per (user, dedupe key).
 
-Public functions:
-- `notify(*, session, user, kind, title, body, link=None, data=None, dedupe_key, email=True,
-  details=None) -> Notification | None` — adds an in-app notification to the caller's
-  transaction (no commit) and, if `email`, emails it now or leaves it for the weekly digest;
-  None when this (user, dedupe_key) was notified before.
-- `render_email(template, **context) -> tuple[str, str]` — (plain text, HTML) from
-  `webapp/templates/email/<template>.txt|.html`.
-
 Every notice is in-app; `User.email_frequency` decides the email ("Email me about matches and
 requests", as the account page puts it): instant → an email now, digest → the weekly digest,
 off → none. Only account-security mail (confirmation, password reset) ignores the setting, and
-it does not come through here.
+it does not come through here. `notify` adds to the caller's transaction and does not commit.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ Who may change what, chosen so that nobody can widen their own view:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -24,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from webapp.models import Programme, ProgrammeMember, ProgrammeVenture, User, Venture
+from webapp.models.bounds import max_length
 from webapp.models.enums import Role
 from webapp.services.audit import record_audit
 from webapp.services.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -105,10 +107,17 @@ def create_programme(
         raise Forbidden("Only admins and platform-wide staff create programmes; ask an admin")
     name = name.strip()
     errors = []
-    if not 2 <= len(name) <= 160:
-        errors.append(FieldError("name", f"{len(name)} characters; use 2 to 160"))
-    if len(description) > 4000:
-        errors.append(FieldError("description", f"{len(description)} characters; use up to 4000"))
+    longest_name = max_length(Programme, "name")
+    if not 2 <= len(name) <= longest_name:
+        errors.append(FieldError("name", f"{len(name)} characters; use 2 to {longest_name}"))
+    longest_description = max_length(Programme, "description")
+    if len(description) > longest_description:
+        errors.append(
+            FieldError(
+                "description",
+                f"{len(description)} characters; use up to {longest_description}",
+            )
+        )
     if errors:
         raise ValidationFailed(errors)
     programme = Programme(name=name, description=description.strip(), created_by=actor.id)
@@ -118,16 +127,14 @@ def create_programme(
     except IntegrityError:
         session.rollback()
         raise Conflict(f"A programme called {name!r} already exists") from None
-    record_audit(
-        session=session,
-        actor=actor,
-        action="programme.create",
-        object_type="programme",
-        object_id=programme.id,
+    _commit_with_audit(
+        session,
+        actor,
+        "programme.create",
+        programme,
+        ip,
         after={"name": name, "description": programme.description},
-        ip=ip,
     )
-    session.commit()
     return programme
 
 
@@ -145,16 +152,9 @@ def assign_staff(
     if session.get(ProgrammeMember, (programme.id, user_id)) is not None:
         return
     session.add(ProgrammeMember(programme_id=programme_id, user_id=user_id))
-    record_audit(
-        session=session,
-        actor=actor,
-        action="programme.assign",
-        object_type="programme",
-        object_id=programme.id,
-        after={"user_id": user_id},
-        ip=ip,
+    _commit_with_audit(
+        session, actor, "programme.assign", programme, ip, after={"user_id": user_id}
     )
-    session.commit()
 
 
 def unassign_staff(
@@ -171,15 +171,22 @@ def unassign_staff(
     if link is None:
         raise NotFound(f"User {user_id} is not assigned to programme {programme_id}")
     session.delete(link)
-    record_audit(
-        session=session,
-        actor=actor,
-        action="programme.unassign",
-        object_type="programme",
-        object_id=programme.id,
-        before={"user_id": user_id},
-        ip=ip,
+    _commit_with_audit(
+        session, actor, "programme.unassign", programme, ip, before={"user_id": user_id}
     )
+
+
+def _commit_with_audit(
+    session: Session,
+    actor: User,
+    action: str,
+    programme: Programme,
+    ip: str | None,
+    **change: dict[str, Any],
+) -> None:
+    """Commit a change to a programme together with its audit row (`before` / `after`)."""
+    record_audit(session=session, actor=actor, action=action, object_type="programme",
+                 object_id=programme.id, ip=ip, **change)  # fmt: skip
     session.commit()
 
 

@@ -1,12 +1,8 @@
 """Asking the workers for a full refresh or a retraining, with progress people can watch.
 
-Public functions (keyword-only; each commits):
-- `request_full_refresh(*, session, actor=None, reason="requested") -> JobRun` — the CLI, the
-  staff button and the nightly schedule call this; if a full refresh is already queued or
-  running, that run is returned instead of starting a second one.
-- `request_retrain(*, session, actor=None, reason="requested") -> JobRun` — the same for
-  retraining (weekly, after enough new outcomes, or by staff).
-Progress and results are on the returned `JobRun` (see `webapp.services.jobs`).
+The CLI, the staff buttons and beat's schedule call these; each commits, and joins a run of
+the same kind already queued or running instead of starting a second one. Progress and results
+are on the returned `JobRun` (see `webapp.services.jobs`).
 """
 
 from __future__ import annotations

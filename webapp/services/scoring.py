@@ -1,11 +1,5 @@
 """Incremental refresh: rescore one venture or one investor and keep BOTH sides' top K right.
 
-Public functions (keyword-only; each takes the ranking lock, writes and commits):
-- `refresh_venture(*, session, settings, venture_id, announce=True) -> RefreshResult`
-- `refresh_investor(*, session, settings, investor_id) -> RefreshResult`
-- `repair_lists(*, session, settings) -> RefreshResult` — refill lists left with a hole when a
-  venture or investor was deleted (the database cascades its rows away).
-
 How the other side stays right when one venture V changes (investors are symmetric):
 - every investor list that V now beats the K-th member of (or that is not full) takes V in;
 - a list that held V keeps it, re-ordered, if V still beats that list's lowest other member;
@@ -14,7 +8,8 @@ How the other side stays right when one venture V changes (investors are symmetr
   process's cached venture keys) and its list recomputed. No ventures × investors matrix is
   ever held: memory grows with ventures + investors.
 Every step runs under one lock and reads committed data, so any order of concurrent refreshes
-ends in the lists a from-scratch full refresh computes. Safe to repeat (idempotent).
+ends in the lists a from-scratch full refresh computes. Safe to repeat (idempotent); each
+function takes the ranking lock, writes and commits.
 """
 
 from __future__ import annotations

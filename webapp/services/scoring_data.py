@@ -1,19 +1,7 @@
 """The ranker's inputs read from the database: published ventures, active investors, history.
 
 Rows are read with plain column selects (no ORM objects: 10,000 ventures load in a blink) and
-handed to `matching` as dicts with the keys of its records.
-
-Public functions (all keyword-only, none writes):
-- `venture_rows(*, session, ids=None) -> list[dict]` — published ventures (all, or these ids).
-- `venture_stamps(*, session, ids=None) -> dict[int, object]` — id → raw updated_at of
-  published ventures (a cheap way to see which changed).
-- `investor_rows(*, session) -> list[dict]` — active investors, by id.
-- `history_rows(*, session) -> list[DealRecord]` — imported portfolio deals plus invested platform
-  deals not already mirrored in the portfolio.
-- `inputs_version(*, session) -> tuple` — changes whenever investors or history change, so a
-  prepared `InvestorPool` can be reused until then.
-- `passed_pairs(*, session, venture_ids=None, investor_ids=None) -> set[tuple[int, int]]` —
-  (venture, investor) pairs the investor passed on: they leave both lists.
+handed to `matching` as dicts with the keys of its records. Nothing here writes.
 """
 
 from __future__ import annotations

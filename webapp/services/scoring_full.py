@@ -4,16 +4,8 @@ all stored lists at once.
 Chunks are independent (any worker on any machine scores one from the database alone); each
 holds one block of scores at a time (`matching.blocks`). The merge folds the chunks' investor
 sides one part at a time, so no process ever holds the ventures × investors matrix.
-
-Public functions (keyword-only):
-- `plan_chunks(*, session, chunk_size=CHUNK_SIZE) -> list[list[int]]` — published venture ids.
-- `compute_chunk(*, session, settings, venture_ids, index=0, progress=None) -> ChunkResult` —
-  read-only; each venture's top K plus the chunk's best K ventures for every investor.
-- `write_full_refresh(*, session, settings, parts, snapshot_at) -> FullRefreshStats` — merges
-  the investor side of the parts (recomputing any part made with another model or investor
-  set), replaces every Match row under the ranking lock and commits; the stats list the
-  ventures and investors that changed after `snapshot_at`, which the caller refreshes again.
-- `ChunkResult.to_bytes()` / `ChunkResult.from_bytes(data)` — compact transport (no pickle).
+Computing a chunk only reads; writing the merged lists takes the ranking lock and commits.
+Chunks travel between workers as bytes (`ChunkResult.to_bytes`), never as pickles.
 """
 
 from __future__ import annotations
@@ -27,7 +19,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from matching.blocks import barred_pairs, positions_of, score_both_sides
@@ -36,7 +27,6 @@ from matching.reasons import pair_reasons
 from matching.topk import ColumnTopK, probability
 from webapp.config import Settings
 from webapp.models import InvestorProfile, Venture, utcnow
-from webapp.models.enums import Visibility
 from webapp.services import scoring_data
 from webapp.services.locks import take_write_lock
 from webapp.services.match_bulk import WriteStats, replace_all
@@ -331,14 +321,3 @@ def _reasons_for(
         features = PairFeatures(side, ctx.pool, ctx.model.config)
         out[picked] = _as_objects(pair_reasons(ctx.model, features, rows, cols[picked]))
     return out
-
-
-def published_count(*, session: Session) -> int:
-    """Published ventures (the size of a full refresh)."""
-    return int(
-        session.exec(
-            select(func.count())
-            .select_from(Venture)
-            .where(col(Venture.visibility) == Visibility.PUBLISHED.value)
-        ).one()
-    )

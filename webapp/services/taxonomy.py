@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 
 import matching
-from seeds.taxonomy import ReferenceData, load_reference_data
+from reference.taxonomy import ReferenceData, load_reference_data
 from webapp.services.errors import FieldError
 
 # The kinds of code a field can hold, with the words used in error messages.
@@ -22,7 +22,7 @@ KINDS = {
 
 
 def reference_data() -> ReferenceData:
-    """The taxonomies shipped in `seeds/taxonomy/`, loaded and validated once per process."""
+    """The taxonomies shipped in `reference/taxonomy/`, loaded and validated once per process."""
     return load_reference_data()
 
 

@@ -1,11 +1,9 @@
-"""Labels for the ranker from what people did on the platform.
+"""Labels for the ranker from what people did on the platform (read-only).
 
-Public functions (keyword-only, read-only):
-- `outcomes(*, session, now=None, ignored_after_days=IGNORED_AFTER_DAYS) -> list[dict]` —
-  matching `Outcome` dicts: `invested` (deal events), `intro_accepted` (introductions),
-  `shortlisted` / `passed` (feedback, with the pass reason), and `ignored` (a venture shown to
-  an investor over `ignored_after_days` ago that got no feedback and no introduction).
-- `outcome_count(*, session) -> int` — how many labels exist (retraining runs after N new).
+The kinds of `matching` outcome: `invested` (deal events), `intro_accepted` (introductions),
+`shortlisted` / `passed` (feedback, with the pass reason), and `ignored` (a venture shown to an
+investor long ago that got no feedback and no introduction). Retraining runs after enough new
+ones.
 """
 
 from __future__ import annotations

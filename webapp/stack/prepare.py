@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from sqlmodel import Session, select
 
-from seeds.taxonomy import TaxonomyError
+from reference.taxonomy import TaxonomyError
 from webapp.config import Settings
 from webapp.db import make_engine
 from webapp.migrate import current_revision, upgrade

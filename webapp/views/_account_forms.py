@@ -21,6 +21,8 @@ from wtforms.validators import (
     Optional,
 )
 
+from webapp.models import Organisation, User
+from webapp.models.bounds import max_length
 from webapp.models.enums import EmailFrequency
 from webapp.services.passwords import MAX_LENGTH, MIN_LENGTH
 
@@ -58,6 +60,16 @@ def _password_field(label: str, message: str) -> PasswordField:
     )
 
 
+def _full_name_field() -> StringField:
+    return StringField(
+        "Full name",
+        validators=[
+            DataRequired(_required.format("full name")),
+            Length(max=max_length(User, "name")),
+        ],
+    )
+
+
 class SignUpForm(Form):
     """A founder or investor creates an account."""
 
@@ -66,13 +78,16 @@ class SignUpForm(Form):
         choices=ROLE_CHOICES,
         validators=[InputRequired("Choose founder or investor")],
     )
-    name = StringField(
-        "Full name", validators=[DataRequired(_required.format("full name")), Length(max=120)]
+    name = _full_name_field()
+    organisation = StringField(
+        "Organisation name", validators=[Optional(), Length(max=max_length(Organisation, "name"))]
     )
-    organisation = StringField("Organisation name", validators=[Optional(), Length(max=200)])
     email = EmailField(
         "Email address",
-        validators=[DataRequired(_required.format("email address")), Length(max=254)],
+        validators=[
+            DataRequired(_required.format("email address")),
+            Length(max=max_length(User, "email")),
+        ],
     )
     password = _password_field("Create a password", "Enter a password")
 
@@ -111,10 +126,8 @@ class ResetPasswordForm(Form):
 class ProfileForm(Form):
     """Name, phone and email preferences."""
 
-    name = StringField(
-        "Full name", validators=[DataRequired(_required.format("full name")), Length(max=120)]
-    )
-    phone = TelField("Phone number", validators=[Optional(), Length(max=40)])
+    name = _full_name_field()
+    phone = TelField("Phone number", validators=[Optional(), Length(max=max_length(User, "phone"))])
     email_frequency = RadioField(
         "Email me about matches and requests",
         choices=FREQUENCY_CHOICES,
@@ -153,9 +166,7 @@ class DeleteAccountForm(Form):
 class StaffUserForm(Form):
     """An admin creates a staff or admin account."""
 
-    name = StringField(
-        "Full name", validators=[DataRequired(_required.format("full name")), Length(max=120)]
-    )
+    name = _full_name_field()
     email = EmailField(
         "Email address", validators=[DataRequired(_required.format("email address"))]
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from seeds.regional import academic_year
+from reference.regional import academic_year
 from webapp.services.regional.statistics import NorthShare
 from webapp.views._staff_charts import line_chart
 

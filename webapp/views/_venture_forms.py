@@ -33,12 +33,14 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from webapp.models import DealEvent, Introduction, InvestorProfile, MemberInvitation, Venture
 from webapp.models.bounds import (
     MAX_MONEY_GBP,
     MAX_NUMBER_CHARS,
     MAX_TEAM_SIZE,
     MIN_RAISE_GBP,
     incorporation_problem,
+    max_length,
 )
 from webapp.models.enums import DealStage, FeedbackAction, PassReason
 from webapp.services.deals import MOVABLE_STAGES
@@ -123,13 +125,20 @@ class VentureForm(Form):
 
     name = StringField(
         "Venture name",
-        validators=[DataRequired("Enter the venture's name"), Length(min=2, max=160)],
+        validators=[
+            DataRequired("Enter the venture's name"),
+            Length(min=2, max=max_length(Venture, "name")),
+        ],
     )
     summary = TextAreaField(
         "What the venture does",
         validators=[
             DataRequired("Describe the venture in a few sentences"),
-            Length(min=20, max=4000, message="Write between 20 and 4,000 characters"),
+            Length(
+                min=20,
+                max=max_length(Venture, "summary"),
+                message=f"Write between 20 and {max_length(Venture, 'summary'):,} characters",
+            ),
         ],
     )
     sectors = CheckboxesField("Sectors", choices=_all_sectors, validate_choice=True)
@@ -161,7 +170,8 @@ class VentureForm(Form):
     spinout = BooleanField("This is a university spinout")
     incorporated_on = DateField("Date of incorporation", validators=[Optional()])
     companies_house_number = StringField(
-        "Companies House number", validators=[Optional(), Length(max=8)]
+        "Companies House number",
+        validators=[Optional(), Length(max=max_length(Venture, "companies_house_number"))],
     )
     trl = SelectField(
         "Technology readiness level (TRL)",
@@ -226,7 +236,10 @@ class MandateForm(Form):
 
     name = StringField(
         "Organisation or fund name",
-        validators=[DataRequired("Enter your organisation's name"), Length(min=2, max=160)],
+        validators=[
+            DataRequired("Enter your organisation's name"),
+            Length(min=2, max=max_length(InvestorProfile, "name")),
+        ],
     )
     investor_type = SelectField(
         "Type of investor",
@@ -246,7 +259,10 @@ class MandateForm(Form):
     instruments = CheckboxesField(
         "Instruments you use", choices=lambda: choices(instrument_options())
     )
-    thesis = TextAreaField("Investment thesis", validators=[Optional(), Length(max=4000)])
+    thesis = TextAreaField(
+        "Investment thesis",
+        validators=[Optional(), Length(max=max_length(InvestorProfile, "thesis"))],
+    )
     eis = BooleanField("We invest through EIS")
     seis = BooleanField("We invest through SEIS")
     institutions = CheckboxesField(
@@ -314,7 +330,10 @@ class MemberForm(Form):
 
     email = EmailField(
         "Colleague's email address",
-        validators=[DataRequired("Enter your colleague's email address"), Length(max=254)],
+        validators=[
+            DataRequired("Enter your colleague's email address"),
+            Length(max=max_length(MemberInvitation, "email")),
+        ],
     )
 
 
@@ -349,7 +368,7 @@ class IntroductionForm(Form):
 
     message = TextAreaField(
         "Message (optional)",
-        validators=[Optional(), Length(max=2000)],
+        validators=[Optional(), Length(max=max_length(Introduction, "message"))],
     )
     next = HiddenField()
 
@@ -357,7 +376,10 @@ class IntroductionForm(Form):
 class DeclineForm(Form):
     """Decline an introduction, optionally saying why."""
 
-    reason = StringField("Reason (optional)", validators=[Optional(), Length(max=500)])
+    reason = StringField(
+        "Reason (optional)",
+        validators=[Optional(), Length(max=max_length(Introduction, "decline_reason"))],
+    )
 
 
 class DealMoveForm(Form):
@@ -369,7 +391,7 @@ class DealMoveForm(Form):
         validators=[InputRequired("Choose the stage the deal has reached")],
     )
     amount_gbp = MoneyField("Amount")
-    note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
+    note = TextAreaField("Note", validators=[Optional(), Length(max=max_length(DealEvent, "note"))])
 
     def validate_amount_gbp(self, field: Field) -> None:
         if field.data is not None and not 1 <= field.data <= MAX_MONEY_GBP:

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 
-from webapp.services import account_data, accounts, sessions
+from webapp.services import account_data, accounts, data_export, sessions
 from webapp.services.errors import ValidationFailed
 from webapp.views._account_forms import (
     ChangePasswordForm,
@@ -115,7 +115,7 @@ def end_other_sessions() -> Any:
 @login_required
 def export() -> Response:
     """Download everything we hold about you, as JSON."""
-    data = account_data.export_account_data(session=get_session(), user=require_user())
+    data = data_export.export_account_data(session=get_session(), user=require_user())
     body = json.dumps(data, indent=2, ensure_ascii=False, default=str)
     return Response(
         body,

@@ -14,7 +14,8 @@ from flask_wtf import FlaskForm
 from wtforms import SearchField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from webapp.models.bounds import whole_number
+from webapp.models import Programme
+from webapp.models.bounds import max_length, whole_number
 from webapp.services import enrolment_requests, programme_enrolment, programmes, staff_access
 from webapp.services.errors import Conflict, FieldError, ValidationFailed
 from webapp.services.programme_enrolment import EnrolResult
@@ -37,8 +38,12 @@ RESULTS_PER_PAGE = 20
 class ProgrammeForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
     """A new programme."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(min=2, max=160)])
-    description = TextAreaField("What it is for", validators=[Length(max=4000)])
+    name = StringField(
+        "Name", validators=[DataRequired(), Length(min=2, max=max_length(Programme, "name"))]
+    )
+    description = TextAreaField(
+        "What it is for", validators=[Length(max=max_length(Programme, "description"))]
+    )
 
 
 class SearchForm(FlaskForm):  # type: ignore[misc]

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, render_template
 
 from matching.wording import money as format_gbp
-from seeds.regional import academic_year
+from reference.regional import academic_year
 from webapp.services.errors import ValidationFailed
 from webapp.services.regional.context import (
     CONTEXT_COLUMNS,

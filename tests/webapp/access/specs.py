@@ -512,7 +512,9 @@ PUBLIC_ENDPOINTS = frozenset(
     }
 )
 PUBLIC_PREFIXES = ("auth.", "openapi.", "swagger.", "legal.")
-SELF_ENDPOINTS = frozenset({"me_api.me", "auth_api.revoke_current_token", "auth.sign_out"})
+SELF_ENDPOINTS = frozenset(
+    {"me_api.me", "me_api.export", "auth_api.revoke_current_token", "auth.sign_out"}
+)
 SELF_PREFIXES = ("account.",)
 STAFF_PREFIXES = (
     "pipeline",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -83,12 +83,6 @@ def read_rows(
 
 def _file_error(problem: str) -> ValidationFailed:
     return ValidationFailed([FieldError("file", f"The file {problem}")])
-
-
-def iter_cells(row: Row, names: Sequence[str]) -> Iterator[tuple[str, str]]:
-    """(name, text) for the given columns (empty text for a column the file lacks)."""
-    for name in names:
-        yield name, row.cells.get(name, "")
 
 
 def as_list(text: str) -> list[str]:

@@ -7,7 +7,7 @@ investors whose mandate reaches any part of it, under the sector and stage filte
 every figure, so nothing is withheld here (the public observatory withholds).
 
 The public figures are added up from NUTS2 areas: exactly for ITL1 regions, approximately for
-some combined-authority areas (see `seeds/regional/README.md`). "Demand relative to the public
+some combined-authority areas (see `reference/regional/README.md`). "Demand relative to the public
 baseline" is the capital sought on the platform over the region's spin-off investment in the
 latest academic year: it compares scale, not like with like.
 """
@@ -21,7 +21,7 @@ from typing import Literal
 import numpy as np
 from sqlmodel import Session
 
-from seeds.regional import Nuts2Area, RegionalStatistics, Totals, academic_year
+from reference.regional import Nuts2Area, RegionalStatistics, Totals, academic_year
 from webapp.services.mandate_coverage import cached_mandates
 from webapp.services.pipeline_cache import cached
 from webapp.services.pipeline_filters import PipelineFilters

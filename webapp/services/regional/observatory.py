@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from seeds.regional import RegionalStatistics, Totals, academic_year
+from reference.regional import RegionalStatistics, Totals, academic_year
 from webapp.services.evidence import SUPPRESSED, SUPPRESSION_THRESHOLD
 from webapp.services.pipeline import growth_sector_memberships
 from webapp.services.pipeline_cache import cached

@@ -1,11 +1,11 @@
-"""The public regional statistics (`seeds/regional/`) for the app, checked before anything runs."""
+"""The public regional statistics (`reference/regional/`) for the app, checked before use."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from seeds.regional import RegionalStatistics, Totals, load_regional_statistics
+from reference.regional import RegionalStatistics, Totals, load_regional_statistics
 from webapp.services.retention import share_of
 from webapp.services.taxonomy import reference_data
 
@@ -35,7 +35,7 @@ def regional_statistics() -> RegionalStatistics:
 def check_reference_data() -> str:
     """Load every reference file now, so a bad one stops a deploy step rather than a page.
 
-    Raises `seeds.taxonomy.TaxonomyError` naming the file, line and fault; returns a line saying
+    Raises `reference.taxonomy.TaxonomyError` naming the file, line and fault; returns a line saying
     what was loaded.
     """
     reference = reference_data()

@@ -1,8 +1,8 @@
 """The controlled vocabularies: sectors, stages, instruments, funders, places, universities."""
 
-from seeds.taxonomy.errors import TaxonomyError, UnknownCodeError
-from seeds.taxonomy.loader import DEFAULT_DIRECTORY, load_reference_data
-from seeds.taxonomy.model import (
+from reference.taxonomy.errors import TaxonomyError, UnknownCodeError
+from reference.taxonomy.loader import DEFAULT_DIRECTORY, load_reference_data
+from reference.taxonomy.model import (
     Institution,
     Instrument,
     InvestorType,

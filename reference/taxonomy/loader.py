@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
-from seeds.taxonomy.csvfile import Row, read_rows
-from seeds.taxonomy.model import (
+from reference.taxonomy.csvfile import Row, read_rows
+from reference.taxonomy.model import (
     Institution,
     Instrument,
     InvestorType,

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from seeds.taxonomy.errors import TaxonomyError
+from reference.taxonomy.errors import TaxonomyError
 
 SOURCE_PREFIX = "# source:"
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")

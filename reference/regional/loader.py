@@ -11,15 +11,15 @@ import re
 from functools import cache
 from pathlib import Path
 
-from seeds.regional.model import (
+from reference.regional.model import (
     APPROXIMATE,
     EXACT,
     Nuts2Area,
     RegionalStatistics,
     SpinoffFigures,
 )
-from seeds.taxonomy import ReferenceData, TaxonomyError, load_reference_data
-from seeds.taxonomy.csvfile import Row, read_rows, source_of
+from reference.taxonomy import ReferenceData, TaxonomyError, load_reference_data
+from reference.taxonomy.csvfile import Row, read_rows, source_of
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent
 AREAS_FILE = "nuts2_regions.csv"

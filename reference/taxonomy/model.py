@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
 
-from seeds.taxonomy.errors import UnknownCodeError
+from reference.taxonomy.errors import UnknownCodeError
 
 
 @dataclass(frozen=True, slots=True)
