@@ -29,10 +29,11 @@ from webapp.config import Settings
 from webapp.models import InvestorProfile, Venture, utcnow
 from webapp.services import scoring_data
 from webapp.services.locks import take_write_lock
-from webapp.services.match_bulk import WriteStats, replace_all
-from webapp.services.scoring_cache import F32, I64, ScoringContext, scoring_context
+from webapp.services.match_bulk import WriteStats, clear_rows, replace_all
+from webapp.services.scoring_cache import F32, I64, NoInvestors, ScoringContext, scoring_context
 
 CHUNK_SIZE = 2500
+NO_INVESTORS = "no active investors"  # a chunk's `inputs` when there was nobody to rank
 CHANGE_MARGIN = timedelta(seconds=5)  # a change stamped just before the snapshot may commit after
 Progress = Callable[[int], None]
 
@@ -117,12 +118,36 @@ def compute_chunk(
     The ventures come from this process's cached venture keys, brought up to date first, so a
     chunk reads only stamps and changed ventures from the database.
     """
-    ctx = scoring_context(session=session, settings=settings)
+    try:
+        ctx = scoring_context(session=session, settings=settings)
+    except NoInvestors:
+        return _empty_chunk(venture_ids, index, settings.match_top_k)
     ctx.ventures.sync(session)
     passed = scoring_data.passed_pairs(session=session, venture_ids=venture_ids)
     session.rollback()  # nothing more to read: do not hold a snapshot through the scoring
     return _compute(ctx, np.asarray(sorted(venture_ids), dtype=np.int64), passed, index,
                     settings.match_top_k, progress)  # fmt: skip
+
+
+def _empty_chunk(venture_ids: Sequence[int], index: int, k: int) -> ChunkResult:
+    """No active investor to rank against: every venture's list is empty."""
+    ids = np.asarray(sorted(venture_ids), dtype=np.int64)
+    n = len(ids)
+    return ChunkResult(index, "", NO_INVESTORS, ids, np.full((n, k), -1, np.int64),
+                       np.full((n, k), -np.inf, np.float32), np.full((n, k), "[]", dtype=object),
+                       np.zeros(0, np.int64), np.zeros((0, k), np.int64),
+                       np.zeros((0, k), np.float32))  # fmt: skip
+
+
+def _clear_every_list(session: Session, parts: Iterable[ChunkResult]) -> FullRefreshStats:
+    """No active investor (a new platform, or every mandate paused): nobody is on any list, so
+    the refresh empties the table and succeeds instead of failing every night."""
+    ventures = sum(len(p.venture_ids) for p in parts)
+    session.rollback()
+    take_write_lock(session=session, name="ranking")
+    clear_rows(session=session)
+    session.commit()
+    return FullRefreshStats(ventures=ventures, investors=0, rows=0, model_version="")
 
 
 def _compute(
@@ -181,7 +206,10 @@ def write_full_refresh(
     side of every part (ventures × K) plus investors × K, never all the parts at once.
     """
     k = settings.match_top_k
-    ctx = scoring_context(session=session, settings=settings)
+    try:
+        ctx = scoring_context(session=session, settings=settings)
+    except NoInvestors:
+        return _clear_every_list(session, parts)
     kept, i_top, i_logit, recomputed = _fold(session, settings, ctx, parts, k)
     session.rollback()
     m = len(ctx.investor_ids)

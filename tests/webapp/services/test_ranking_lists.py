@@ -251,3 +251,28 @@ def test_a_second_full_refresh_writes_only_the_difference_and_matches(
     assert not stats.written.rewrote
     assert stats.written.unchanged > 0
     assert stored_lists(session) == brute_force(session, small)
+
+
+def test_with_no_active_investor_a_full_refresh_empties_the_lists_instead_of_failing(
+    session: Session, small: Settings
+) -> None:
+    """The nightly refresh failed with NoInvestors on a platform without active mandates."""
+    _, investors, _ = market(random.Random(16), ventures=9, investors=3)
+    full_refresh(session, small)
+    assert stored_lists(session)
+    for investor in investors:
+        profile = session.get(InvestorProfile, investor.id)
+        assert profile is not None
+        profile.active = False
+        profile.updated_at = utcnow()
+        session.add(profile)
+    session.commit()
+    parts = [
+        compute_chunk(session=session, settings=small, venture_ids=ids, index=i)
+        for i, ids in enumerate(plan_chunks(session=session, chunk_size=4))
+    ]
+    assert all((part.venture_top == -1).all() for part in parts)
+    stats = write_full_refresh(session=session, settings=small, parts=iter(parts),
+                               snapshot_at=utcnow())  # fmt: skip
+    assert (stats.ventures, stats.investors, stats.rows) == (9, 0, 0)
+    assert stored_lists(session) == {}
