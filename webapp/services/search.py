@@ -27,6 +27,7 @@ from webapp.services.object_access import (
     staff_venture_ids,
 )
 from webapp.services.pagination import Page, check_window
+from webapp.services.text_checks import text_problem
 
 MIN_QUERY = 2
 MAX_QUERY = 100
@@ -70,9 +71,12 @@ def searchable_kinds(viewer: User) -> tuple[SearchKind, ...]:
 
 
 def clean_query(query: str) -> str:
-    """The query with spaces collapsed; a 422 naming `q` when it is too short or too long."""
+    """The query with spaces collapsed; a 422 naming `q` when it is too short or too long, or
+    holds text no database can compare (PostgreSQL refuses NUL even in a LIKE pattern)."""
     cleaned = " ".join(query.split())
-    if len(cleaned) < MIN_QUERY:
+    if unstorable := text_problem(cleaned):
+        problem = f"The search {unstorable}"
+    elif len(cleaned) < MIN_QUERY:
         problem = f"Type at least {MIN_QUERY} characters of a name"
     elif len(cleaned) > MAX_QUERY:
         problem = f"{len(cleaned)} characters is too long; use at most {MAX_QUERY}"
