@@ -2,5 +2,5 @@
 
 Each is a keyword-only function taking the session explicitly
 (`create_venture(*, session, owner, data)`), so the web, the API, the CLI, workers and tests
-all call the same code. They raise the errors in `webapp.services.errors`, never HTTP ones.
+all call the same code. They raise the errors in `webapp.services.common.errors`, never HTTP ones.
 """

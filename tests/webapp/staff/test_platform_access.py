@@ -18,7 +18,7 @@ from webapp.config import load_settings
 from webapp.db import make_engine
 from webapp.migrate import upgrade
 from webapp.models import AuditLog, PlatformStaff, User
-from webapp.services import programmes
+from webapp.services.ventures import programmes
 
 
 def test_an_admin_makes_a_staff_account_platform_wide_and_back(

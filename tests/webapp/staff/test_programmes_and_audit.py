@@ -15,10 +15,10 @@ from tests.factories import (
     VentureFactory,
 )
 from webapp.models import AuditLog, ProgrammeMember
-from webapp.services import programme_enrolment, programmes
-from webapp.services.audit import record_audit
-from webapp.services.audit_views import AuditFilters, audit_csv_rows, audit_entries
-from webapp.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from webapp.services.common.audit import record_audit
+from webapp.services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from webapp.services.reports.audit_queries import AuditFilters, audit_csv_rows, audit_entries
+from webapp.services.ventures import programme_enrolment, programmes
 
 
 def test_staff_create_a_programme_enrol_ventures_and_an_admin_assigns_staff(session):
