@@ -30,6 +30,7 @@ from webapp.api._pipeline_models import (
 )
 from webapp.models import JobRun, utcnow
 from webapp.models.enums import JobKind
+from webapp.services.access.staff_scope import require_staff, resolve_programmes
 from webapp.services.common.ids import saved_id
 from webapp.services.outbox import jobs
 from webapp.services.ranking.refresh import request_full_refresh
@@ -38,7 +39,6 @@ from webapp.services.reports.pipeline import pipeline_summary
 from webapp.services.reports.retention import north_retention
 from webapp.services.reports.stalled import stalled_deals
 from webapp.services.reports.timeline import venture_timeline
-from webapp.services.ventures.programmes import require_staff, resolve_programmes
 from webapp.web.auth import SECURITY, api_auth, require_user
 from webapp.web.db_session import get_session
 

@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 
 from webapp.models import InvestorProfile, InvestorProfileCreate, Organisation, User, utcnow
 from webapp.models.enums import OrganisationKind
+from webapp.services.access.staff_scope import require_staff
 from webapp.services.common.audit import record_audit
 from webapp.services.common.ids import saved_id
 from webapp.services.common.taxonomy import INVESTOR_CODE_FIELDS
@@ -24,7 +25,6 @@ from webapp.services.imports.csvfile import Row, as_bool, as_list, as_whole_numb
 from webapp.services.imports.report import ImportMode, ImportReport, Progress, RowError
 from webapp.services.imports.runner import Checked, CheckResult, run_import
 from webapp.services.outbox.outbox import INVESTOR_CHANGED, record_event
-from webapp.services.ventures.programmes import require_staff
 
 REQUIRED = (
     "name",

@@ -19,6 +19,7 @@ from sqlmodel import Session, col
 
 from webapp.models import ProgrammeVenture, User, Venture, VentureCreate, utcnow
 from webapp.models.enums import Role, Visibility
+from webapp.services.access.staff_scope import require_staff
 from webapp.services.common.audit import record_audit
 from webapp.services.common.ids import saved_id
 from webapp.services.common.taxonomy import VENTURE_CODE_FIELDS
@@ -27,7 +28,7 @@ from webapp.services.imports.csvfile import as_bool, as_date, as_list, as_whole_
 from webapp.services.imports.report import ImportMode, ImportReport, Progress, RowError
 from webapp.services.imports.runner import Checked, CheckResult, run_import
 from webapp.services.outbox.outbox import VENTURE_CHANGED, record_event
-from webapp.services.ventures.programmes import programme_detail, require_staff
+from webapp.services.ventures.programmes import programme_detail
 
 REQUIRED = (
     "owner_email",

@@ -17,12 +17,12 @@ from sqlmodel import Session, col
 
 from webapp.models import AuditLog, Deal, Introduction, ProgrammeVenture, User
 from webapp.models.bounds import whole_number
+from webapp.services.access.staff_scope import staff_scope
 from webapp.services.common.errors import FieldError, ValidationFailed
 from webapp.services.common.pagination import Page, check_window
 from webapp.services.common.text_match import ESCAPE, contains_text, like_escape
 from webapp.services.reports.audit_labels import action_label, object_label
 from webapp.services.reports.pipeline_filters import start_of
-from webapp.services.ventures.programmes import staff_scope
 
 AUDIT_COLUMNS = (
     "at",

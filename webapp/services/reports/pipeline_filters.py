@@ -17,10 +17,10 @@ from sqlmodel import Session, col
 
 from webapp.models import ProgrammeVenture, Venture
 from webapp.models.enums import Visibility
+from webapp.services.access.staff_scope import Scope
 from webapp.services.common.errors import FieldError, ValidationFailed
 from webapp.services.common.json_filters import dialect_name, json_array_overlaps
 from webapp.services.common.taxonomy import check_codes, reference_data
-from webapp.services.ventures.programmes import Scope
 
 FILTER_CODE_FIELDS = {
     "sector": "sector",

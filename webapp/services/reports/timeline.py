@@ -21,8 +21,8 @@ from webapp.models import (
     Venture,
 )
 from webapp.models.enums import CLOSED_DEAL_STAGES
+from webapp.services.access.staff_scope import staff_scope, venture_visible
 from webapp.services.common.errors import NotFound
-from webapp.services.ventures.programmes import staff_scope, venture_visible
 
 STAGE_WORDS = {
     "introduction_requested": "Introduction requested",

@@ -12,12 +12,13 @@ from sqlmodel import Session, col, select
 
 from webapp.models import EnrolmentRequest, Programme, ProgrammeVenture, User, Venture, utcnow
 from webapp.models.enums import EnrolmentRequestStatus
+from webapp.services.access.staff_scope import staff_scope
 from webapp.services.common.audit import record_audit
 from webapp.services.common.errors import Conflict, NotFound
 from webapp.services.common.ids import saved_id
 from webapp.services.common.locks import begin_write
 from webapp.services.outbox.notifications import notify
-from webapp.services.ventures.programmes import staff_scope, visible_programme
+from webapp.services.ventures.programmes import visible_programme
 
 ENROLMENT_ANSWERED = "programme.enrolment_answered"  # the staff member who asked: the answer
 

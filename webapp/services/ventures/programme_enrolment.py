@@ -27,6 +27,7 @@ from webapp.models import (
 )
 from webapp.models.enums import EnrolmentRequestStatus, Visibility
 from webapp.services.access.object_access import can_read_venture, staff_venture_ids
+from webapp.services.access.staff_scope import staff_scope
 from webapp.services.common.audit import record_audit
 from webapp.services.common.errors import FieldError, NotFound, ValidationFailed
 from webapp.services.common.ids import saved_id
@@ -35,7 +36,7 @@ from webapp.services.common.locks import begin_write
 from webapp.services.common.pagination import Page, check_window
 from webapp.services.common.text_match import contains_text
 from webapp.services.outbox.notifications import notify
-from webapp.services.ventures.programmes import staff_scope, visible_programme
+from webapp.services.ventures.programmes import visible_programme
 from webapp.services.ventures.ventures import VentureFilters
 
 # Notification kinds (action required, so emailed whatever the founder's match-news setting).

@@ -27,7 +27,8 @@ from sqlmodel import Session, col, select
 from webapp.models import Programme, ProgrammeMember, ProgrammeVenture, User, Venture
 from webapp.models.bounds import max_length
 from webapp.models.enums import Role
-from webapp.services.access.object_access import staff_programme_scope
+from webapp.services.access.object_access import STAFF_ROLES, staff_programme_scope
+from webapp.services.access.staff_scope import require_staff, staff_scope
 from webapp.services.common.audit import record_audit
 from webapp.services.common.errors import (
     Conflict,
@@ -36,52 +37,6 @@ from webapp.services.common.errors import (
     NotFound,
     ValidationFailed,
 )
-
-STAFF_ROLES = frozenset({Role.STAFF.value, Role.ADMIN.value})
-
-# None means "no restriction"; a set (possibly empty) restricts to those programmes' ventures.
-Scope = frozenset[int] | None
-
-
-def require_staff(user: User) -> None:
-    """Refuse anyone who is not programme staff or an admin."""
-    if user.role not in STAFF_ROLES:
-        raise Forbidden("Only programme staff and admins can use the staff views")
-
-
-def staff_scope(*, session: Session, user: User) -> Scope:
-    """The programmes whose ventures this user may see; None for everything."""
-    require_staff(user)
-    return staff_programme_scope(session, user)
-
-
-def resolve_programmes(*, session: Session, user: User, programme: int | None) -> Scope:
-    """The programme filter for a request: the user's scope narrowed to `programme` if given."""
-    scope = staff_scope(session=session, user=user)
-    if programme is None:
-        return scope
-    if session.get(Programme, programme) is None:
-        raise ValidationFailed(
-            [FieldError("programme", f"no programme {programme}; see /staff/programmes")]
-        )
-    if scope is not None and programme not in scope:
-        raise Forbidden(f"You are not assigned to programme {programme}")
-    return frozenset({programme})
-
-
-def venture_visible(*, session: Session, scope: Scope, venture_id: int) -> bool:
-    """Whether a venture's details are inside the scope."""
-    if scope is None:
-        return True
-    if not scope:
-        return False
-    found = session.exec(
-        select(col(ProgrammeVenture.venture_id))
-        .where(col(ProgrammeVenture.venture_id) == venture_id)
-        .where(col(ProgrammeVenture.programme_id).in_(sorted(scope)))
-        .limit(1)
-    ).first()
-    return found is not None
 
 
 def visible_programme(*, session: Session, viewer: User, programme_id: int) -> Programme:
