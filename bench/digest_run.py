@@ -30,7 +30,7 @@ from webapp.db import make_engine, session_scope
 from webapp.migrate import upgrade
 from webapp.models import User, metadata
 from webapp.models.enums import EmailFrequency
-from webapp.services.digests import queue_weekly_digests
+from webapp.services.notices.digests import queue_weekly_digests
 
 AS_OF = dt.date(2025, 6, 30)
 

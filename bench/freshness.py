@@ -28,7 +28,7 @@ from sqlmodel import Session, col, select
 from webapp.config import load_settings_or_exit
 from webapp.db import make_engine
 from webapp.models import JobRun, Match
-from webapp.services import refresh
+from webapp.services.ranking import refresh
 
 FOUNDER = ("founder@demo.venturematch.example", "tyne-bridge-founder-2025")
 STAFF = ("staff@demo.venturematch.example", "humber-estuary-staff-2025")

@@ -55,8 +55,8 @@ from webapp.models import (
     Venture,
     metadata,
 )
-from webapp.services.api_tokens import issue_token
-from webapp.services.passwords import hash_password
+from webapp.services.accounts.api_tokens import issue_token
+from webapp.services.accounts.passwords import hash_password
 
 AS_OF = dt.date(2025, 6, 30)
 MATCHES_PER_VENTURE = 20

@@ -50,9 +50,9 @@ from webapp.config import Settings, load_settings
 from webapp.db import make_engine, session_scope
 from webapp.migrate import upgrade
 from webapp.models import InvestorProfile, ModelVersion, Venture, utcnow
-from webapp.services import scoring, scoring_data, scoring_full
-from webapp.services.scoring_cache import scoring_context
-from webapp.services.taxonomy import matching_taxonomy
+from webapp.services.common.taxonomy import matching_taxonomy
+from webapp.services.ranking import scoring, scoring_data, scoring_full
+from webapp.services.ranking.scoring_cache import scoring_context
 
 AS_OF = dt.date(2025, 6, 30)  # fixed, so every run scores the same data
 SECRET = "bench-secret-key-that-is-long-enough-0123"

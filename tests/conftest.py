@@ -28,7 +28,7 @@ from webapp.db import make_engine
 from webapp.embedded_redis import EmbeddedRedis
 from webapp.migrate import upgrade
 from webapp.models import metadata
-from webapp.services import pipeline_cache
+from webapp.services.reports import pipeline_cache
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from webapp import models
 from webapp.models.enums import DealStage, IntroductionStatus, Role, Visibility
-from webapp.services.passwords import hash_password
+from webapp.services.accounts.passwords import hash_password
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 

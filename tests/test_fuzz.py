@@ -12,7 +12,7 @@ from werkzeug.serving import make_server
 from tests.factories import AdminFactory, FounderFactory, InvestorUserFactory, StaffFactory
 from tests.fuzz import DEMO_LOGINS, ROLES, fuzz
 from webapp import create_app
-from webapp.services.passwords import hash_password
+from webapp.services.accounts.passwords import hash_password
 
 FACTORIES = {
     "founder": FounderFactory,

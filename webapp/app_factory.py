@@ -11,8 +11,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.config import Settings, load_settings_or_exit
 from webapp.db import make_engine
-from webapp.services import links
-from webapp.services.relay import install_outbox_waker
+from webapp.services.outbox import links
+from webapp.services.outbox.relay import install_outbox_waker
 from webapp.web.json_provider import OrjsonProvider
 
 API_INFO = Info(

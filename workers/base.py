@@ -27,8 +27,8 @@ from celery.utils.time import get_exponential_backoff_interval
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from webapp.models import utcnow
-from webapp.services import outbox
-from webapp.services.audit import record_audit
+from webapp.services.common.audit import record_audit
+from webapp.services.outbox import outbox
 from workers.runtime import Runtime, runtime
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class VentureTask(Task):  # type: ignore[misc]
     @property
     def runtime(self) -> Runtime:
         """Engine, settings, tuning and Redis of this process (the model cache is per process
-        too, in `webapp.services.model_registry` and `scoring_cache`)."""
+        too, in `webapp.services.ranking.model_registry` and `scoring_cache`)."""
         return runtime(self.app)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:

@@ -15,8 +15,8 @@ from celery import Celery
 from sqlmodel import Session
 
 from webapp.models import OutboxEvent
-from webapp.services import outbox
-from webapp.services.relay import Undeliverable, relay_pending
+from webapp.services.outbox import outbox
+from webapp.services.outbox.relay import Undeliverable, relay_pending
 from workers.base import OUTBOX_PART
 
 # Publishing gives up quickly when Redis is away: the event stays pending for the next pass.

@@ -18,9 +18,9 @@ from celery import Celery
 from celery.signals import worker_process_init, worker_ready, worker_shutting_down
 from sqlalchemy.exc import SQLAlchemyError
 
-from webapp.services.health import WORKER_HEARTBEAT_PREFIX, WORKER_HEARTBEAT_TTL_S
-from webapp.services.relay import wait_for_wake
-from webapp.services.scoring_cache import NoInvestors, scoring_context
+from webapp.services.common.health import WORKER_HEARTBEAT_PREFIX, WORKER_HEARTBEAT_TTL_S
+from webapp.services.outbox.relay import wait_for_wake
+from webapp.services.ranking.scoring_cache import NoInvestors, scoring_context
 from workers.dispatch import relay_due
 from workers.runtime import runtime
 

@@ -12,7 +12,7 @@ from datetime import datetime
 import redis
 
 from webapp.models import JobRun, utcnow
-from webapp.services.scoring_full import ChunkResult
+from webapp.services.ranking.scoring_full import ChunkResult
 
 TTL_S = 6 * 3600
 

@@ -2,7 +2,7 @@
 
 The promise: a change is never lost and nothing is done twice that people can see. Tasks are
 idempotent (a refresh recomputes from the database; an email row is sent at most once, see
-`webapp.services.mail`), so we choose "at least once" delivery and make repeats harmless.
+`webapp.services.outbox.mail`), so we choose "at least once" delivery and make repeats harmless.
 """
 
 from __future__ import annotations

@@ -20,8 +20,8 @@ from sqlmodel import Session
 from webapp.config import Settings
 from webapp.db import make_engine
 from webapp.models import utcnow
-from webapp.services import links, outbox
-from webapp.services.relay import install_outbox_waker
+from webapp.services.outbox import links, outbox
+from webapp.services.outbox.relay import install_outbox_waker
 from workers.claims import Claims
 from workers.tuning import WorkerTuning
 

@@ -34,8 +34,8 @@ from webapp.models import (
     Venture,
 )
 from webapp.models.enums import Role
-from webapp.services.outbox import FULL_REFRESH_REQUESTED, record_event
-from webapp.services.passwords import hash_password
+from webapp.services.accounts.passwords import hash_password
+from webapp.services.outbox.outbox import FULL_REFRESH_REQUESTED, record_event
 
 TABLES: tuple[type[SQLModel], ...] = (
     Organisation, User, PlatformStaff, InvestorProfile, Venture, PortfolioDeal, Feedback,

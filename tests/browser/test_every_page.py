@@ -26,8 +26,9 @@ from tests.browser.crawler import crawl
 from webapp.config import Settings
 from webapp.db import session_scope
 from webapp.models import User, Venture, utcnow
-from webapp.services import programme_enrolment, programmes, scoring_full
-from webapp.services.scoring_cache import forget
+from webapp.services.ranking import scoring_full
+from webapp.services.ranking.scoring_cache import forget
+from webapp.services.ventures import programme_enrolment, programmes
 
 pytestmark = pytest.mark.browser
 

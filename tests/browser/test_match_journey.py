@@ -26,8 +26,8 @@ from tests.browser.conftest import TIMEOUT_MS, shot
 from tests.factories import InvestorProfileFactory, InvestorUserFactory
 from webapp.config import Settings
 from webapp.models import InvestorProfile
-from webapp.services.scoring import refresh_investor, refresh_venture
-from webapp.services.scoring_cache import forget
+from webapp.services.ranking.scoring import refresh_investor, refresh_venture
+from webapp.services.ranking.scoring_cache import forget
 
 try:
     from tests.workers.conftest import start_pool, stop_pool, worker_env, worker_logs

@@ -19,7 +19,7 @@ from tests.browser.conftest import TIMEOUT_MS, shot
 from tests.factories import DEFAULT_PASSWORD, StaffFactory
 from tests.webapp.ventures.parties import make_founder, make_investor
 from webapp.models import Introduction
-from webapp.services.match_news import announce_introduction
+from webapp.services.notices.match_news import announce_introduction
 
 pytestmark = pytest.mark.browser
 

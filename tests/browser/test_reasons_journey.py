@@ -18,8 +18,8 @@ from tests.factories import DEFAULT_PASSWORD, InvestorProfileFactory
 from tests.webapp.ventures.parties import make_founder, make_investor
 from webapp.config import Settings
 from webapp.models import PortfolioDeal
-from webapp.services.scoring import refresh_venture
-from webapp.services.scoring_cache import forget
+from webapp.services.ranking.scoring import refresh_venture
+from webapp.services.ranking.scoring_cache import forget
 
 pytestmark = pytest.mark.browser
 

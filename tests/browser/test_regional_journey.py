@@ -12,7 +12,7 @@ from sqlmodel import Session
 from tests.browser.conftest import shot
 from tests.factories import DEFAULT_PASSWORD, StaffFactory
 from tests.webapp.regional.cohort import comfortable_cohort
-from webapp.services import pipeline_cache
+from webapp.services.reports import pipeline_cache
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from tests.browser.conftest import shot
 from tests.factories import DEFAULT_PASSWORD, FounderFactory, StaffFactory
 from tests.webapp.staff.known_pipeline import seed_known_pipeline
-from webapp.services import pipeline_cache
+from webapp.services.reports import pipeline_cache
 
 pytestmark = pytest.mark.browser
 

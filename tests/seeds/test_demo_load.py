@@ -21,8 +21,8 @@ from webapp.models import (
     Venture,
     VentureCreate,
 )
-from webapp.services.outbox import FULL_REFRESH_REQUESTED
-from webapp.services.passwords import password_problems, verify_password
+from webapp.services.accounts.passwords import password_problems, verify_password
+from webapp.services.outbox.outbox import FULL_REFRESH_REQUESTED
 
 AS_OF = date(2026, 6, 30)
 SERVER_SET_VENTURE_FIELDS = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from webapp.models import ModelVersion
 from webapp.models.types import utcnow
-from webapp.services.health import WORKER_HEARTBEAT_PREFIX
+from webapp.services.common.health import WORKER_HEARTBEAT_PREFIX
 
 
 def test_degraded_without_workers(client):

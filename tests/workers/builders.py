@@ -23,9 +23,9 @@ from tests.webapp.ventures.factories import FeedbackFactory
 from webapp.config import Settings
 from webapp.models import InvestorProfile, User, Venture, utcnow
 from webapp.models.enums import EmailFrequency, FeedbackAction, PassReason
-from webapp.services.locks import take_write_lock
-from webapp.services.outbox import INVESTOR_CHANGED, VENTURE_CHANGED, record_event
-from webapp.services.scoring_full import (
+from webapp.services.common.locks import take_write_lock
+from webapp.services.outbox.outbox import INVESTOR_CHANGED, VENTURE_CHANGED, record_event
+from webapp.services.ranking.scoring_full import (
     compute_chunk,
     expected_rows,
     plan_chunks,

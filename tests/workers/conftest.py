@@ -31,9 +31,9 @@ from sqlmodel import Session
 
 from webapp.config import Settings
 from webapp.embedded_redis import free_port
-from webapp.services.health import WORKER_HEARTBEAT_PREFIX
-from webapp.services.relay import install_outbox_waker, owed_count
-from webapp.services.scoring_cache import forget
+from webapp.services.common.health import WORKER_HEARTBEAT_PREFIX
+from webapp.services.outbox.relay import install_outbox_waker, owed_count
+from webapp.services.ranking.scoring_cache import forget
 
 REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 60.0

@@ -19,7 +19,8 @@ from tests.workers.conftest import (
     wait_for,
 )
 from webapp.models import User
-from webapp.services import member_invitations, programme_enrolment
+from webapp.services.investors import member_invitations
+from webapp.services.ventures import programme_enrolment
 
 pytestmark = [pytest.mark.workers, pytest.mark.slow]
 

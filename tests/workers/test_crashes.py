@@ -30,8 +30,8 @@ from tests.workers.conftest import (
 from webapp.config import Settings
 from webapp.models import EmailDelivery, Venture, utcnow
 from webapp.models.enums import EmailStatus
-from webapp.services.locks import take_write_lock
-from webapp.services.mail import queue_email
+from webapp.services.common.locks import take_write_lock
+from webapp.services.outbox.mail import queue_email
 
 pytestmark = [pytest.mark.workers, pytest.mark.slow]
 REDELIVERY_TIMEOUT_S = 60

@@ -30,8 +30,8 @@ from tests.workers.conftest import (
 from webapp.config import Settings
 from webapp.models import JobRun, Match, ModelVersion, utcnow
 from webapp.models.enums import JobKind
-from webapp.services import refresh
-from webapp.services.model_registry import PRIOR_VERSION, active_model
+from webapp.services.ranking import refresh
+from webapp.services.ranking.model_registry import PRIOR_VERSION, active_model
 
 pytestmark = [pytest.mark.workers, pytest.mark.slow]
 

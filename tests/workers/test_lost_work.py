@@ -44,8 +44,8 @@ from webapp.config import Settings
 from webapp.embedded_redis import EmbeddedRedis
 from webapp.models import EmailDelivery, OutboxEvent
 from webapp.models.enums import EmailStatus
-from webapp.services.mail import build_message, queue_email, write_eml
-from webapp.services.relay import install_outbox_waker, remove_outbox_waker
+from webapp.services.outbox.mail import build_message, queue_email, write_eml
+from webapp.services.outbox.relay import install_outbox_waker, remove_outbox_waker
 
 pytestmark = [pytest.mark.workers, pytest.mark.slow]
 PATIENCE_S = 60  # far below the ten-minute visibility timeout these workers have

@@ -22,8 +22,9 @@ from tests.workers.conftest import (
 )
 from webapp.models import Notification
 from webapp.models.enums import DealStage
-from webapp.services import deals, introductions
-from webapp.services.account_data import erase_account
+from webapp.services.deals import deals
+from webapp.services.introductions import introductions
+from webapp.services.privacy.account_data import erase_account
 
 pytestmark = [pytest.mark.workers, pytest.mark.slow]
 

@@ -31,14 +31,14 @@ from tests.workers.conftest import (
 from webapp.config import Settings
 from webapp.models import AuditLog, EmailDelivery, JobRun, OutboxEvent
 from webapp.models.enums import EmailStatus
-from webapp.services import refresh
-from webapp.services.mail import queue_email
-from webapp.services.outbox import (
+from webapp.services.outbox.mail import queue_email
+from webapp.services.outbox.outbox import (
     EMAIL_QUEUED,
     INTRODUCTION_REQUESTED,
     VENTURE_CHANGED,
     record_event,
 )
+from webapp.services.ranking import refresh
 
 pytestmark = [pytest.mark.workers, pytest.mark.slow]
 TOP_K = 5
@@ -241,8 +241,8 @@ def test_a_request_announced_after_its_acceptance_still_emails_the_request_once(
         VentureFactory,
     )
     from webapp.models import utcnow
-    from webapp.services.introductions import accept_introduction
-    from webapp.services.locks import take_write_lock
+    from webapp.services.common.locks import take_write_lock
+    from webapp.services.introductions.introductions import accept_introduction
 
     organisation = OrganisationFactory()
     member = InvestorUserFactory(organisation_id=organisation.id)

@@ -28,8 +28,8 @@ from tests.workers.conftest import (
 from webapp.config import Settings
 from webapp.embedded_redis import EmbeddedRedis
 from webapp.models import OutboxEvent, utcnow
-from webapp.services.relay import install_outbox_waker, remove_outbox_waker
-from webapp.services.scoring_full import compute_chunk, plan_chunks, write_full_refresh
+from webapp.services.outbox.relay import install_outbox_waker, remove_outbox_waker
+from webapp.services.ranking.scoring_full import compute_chunk, plan_chunks, write_full_refresh
 
 pytestmark = [pytest.mark.workers, pytest.mark.slow]
 

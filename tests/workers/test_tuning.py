@@ -15,7 +15,7 @@ from tests.webapp.ventures.factories import FeedbackFactory
 from tests.workers.conftest import SmtpServer, WorkerPool, wait_for
 from webapp.models import EmailDelivery, JobRun
 from webapp.models.enums import EmailStatus, JobKind
-from webapp.services.mail import queue_email
+from webapp.services.outbox.mail import queue_email
 from workers.tuning import WorkerTuning
 
 pytestmark = [pytest.mark.workers, pytest.mark.slow]

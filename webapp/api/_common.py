@@ -16,8 +16,8 @@ from webapp.api._openapi import ResponseEntries, problem_responses
 from webapp.api.errors import validation_problem
 from webapp.models.bounds import MAX_ID
 from webapp.models.codes import InstitutionCode, RegionCode, SectorCode, StageCode
-from webapp.services.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
-from webapp.services.text_checks import text_problem
+from webapp.services.common.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from webapp.services.common.text_checks import text_problem
 
 MAX_OFFSET = 2**31 - 1
 

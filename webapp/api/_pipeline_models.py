@@ -12,10 +12,10 @@ from webapp.api._common import Id, PageQuery
 from webapp.models import User
 from webapp.models.bounds import IsoDate
 from webapp.models.codes import InstitutionCode, RegionCode, SectorCode, StageCode
-from webapp.services.pipeline_filters import PipelineFilters, make_filters
-from webapp.services.programmes import resolve_programmes
-from webapp.services.sql_time import Grain
-from webapp.services.stalled import MAX_DAYS, MIN_DAYS
+from webapp.services.access.staff_scope import resolve_programmes
+from webapp.services.reports.pipeline_filters import PipelineFilters, make_filters
+from webapp.services.reports.sql_time import Grain
+from webapp.services.reports.stalled import MAX_DAYS, MIN_DAYS
 from webapp.web.db_session import get_session
 
 # The one place the staff API decides who may call it.

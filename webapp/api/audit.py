@@ -12,13 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from webapp.api._common import READ_ERRORS, PageQuery, Text, problems, validated
 from webapp.api._pipeline_models import STAFF, client_ip
 from webapp.models.bounds import IsoDate
-from webapp.services.audit_views import (
+from webapp.services.reports.audit_queries import (
     AUDIT_COLUMNS,
     AuditFilters,
     audit_csv_rows,
     audit_entries,
 )
-from webapp.services.evidence import record_export
+from webapp.services.reports.evidence import record_export
 from webapp.web.auth import SECURITY, api_auth, require_user
 from webapp.web.csv_download import CSV_RESPONSE, csv_response
 from webapp.web.db_session import get_session

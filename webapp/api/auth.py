@@ -10,7 +10,8 @@ from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field
 
 from webapp.api._openapi import problem_responses
-from webapp.services import accounts, api_tokens, links
+from webapp.services.accounts import accounts, api_tokens
+from webapp.services.outbox import links
 from webapp.web.auth import SECURITY, api_auth, bearer_token
 from webapp.web.db_session import get_session
 from webapp.web.limits import client_ip, per_ip_limit, throttle, too_many

@@ -20,8 +20,8 @@ from webapp.api._common import (
 )
 from webapp.models.bounds import MAX_MONEY_GBP
 from webapp.models.enums import DealClosedReason, DealStage
-from webapp.services import deals
-from webapp.services.deals import DealView
+from webapp.services.deals import deals
+from webapp.services.deals.deals import DealView
 from webapp.web.auth import SECURITY, api_auth, require_user
 from webapp.web.db_session import get_session
 

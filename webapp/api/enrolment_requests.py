@@ -13,8 +13,8 @@ from pydantic import BaseModel
 from webapp.api._common import READ_ERRORS, WRITE_ERRORS, Id, problems, validated
 from webapp.api._pipeline_models import client_ip
 from webapp.models.enums import EnrolmentRequestStatus
-from webapp.services import enrolment_requests
-from webapp.services.enrolment_requests import RequestView
+from webapp.services.ventures import enrolment_requests
+from webapp.services.ventures.enrolment_requests import RequestView
 from webapp.web.auth import SECURITY, api_auth, require_user
 from webapp.web.db_session import get_session
 

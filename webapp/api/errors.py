@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import from_json
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
-from webapp.services.errors import FieldError, ServiceError, ValidationFailed
+from webapp.services.common.errors import FieldError, ServiceError, ValidationFailed
 from webapp.web.error_pages import render_error_page
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"

@@ -8,7 +8,7 @@ from flask import current_app
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel
 
-from webapp.services.health import broker_client, check_health
+from webapp.services.common.health import broker_client, check_health
 from webapp.web.db_session import current_engine, current_settings
 
 api = APIBlueprint("health", __name__, abp_tags=[Tag(name="health")])

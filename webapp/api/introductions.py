@@ -19,8 +19,8 @@ from webapp.api._common import (
     validated,
 )
 from webapp.models.enums import IntroductionStatus
-from webapp.services import introductions
-from webapp.services.introductions import IntroductionView
+from webapp.services.introductions import introductions
+from webapp.services.introductions.introductions import IntroductionView
 from webapp.web.auth import SECURITY, api_auth, require_user
 from webapp.web.db_session import get_session
 

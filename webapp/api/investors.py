@@ -27,17 +27,13 @@ from webapp.models import (
     User,
 )
 from webapp.models.enums import FeedbackAction, InvitationStatus, PassReason
-from webapp.services import (
-    feedback,
-    investor_profiles,
-    investors,
-    match_views,
-    member_invitations,
-)
-from webapp.services.errors import NotFound
-from webapp.services.match_views import InvestorMatch, MatchSort
-from webapp.services.member_invitations import InvitationView
-from webapp.services.ventures import VentureFilters
+from webapp.services.common.errors import NotFound
+from webapp.services.introductions import feedback
+from webapp.services.investors import investor_profiles, investors, member_invitations
+from webapp.services.investors.member_invitations import InvitationView
+from webapp.services.ranking import match_queries
+from webapp.services.ranking.match_queries import InvestorMatch, MatchSort
+from webapp.services.ventures.ventures import VentureFilters
 from webapp.web.auth import SECURITY, api_auth, require_user
 from webapp.web.db_session import get_session
 
@@ -343,7 +339,7 @@ def update_investor(path: InvestorPath, body: InvestorProfileUpdate) -> tuple[di
 @validated
 def investor_matches(path: InvestorPath, query: MatchQuery) -> tuple[dict[str, Any], int]:
     """Published ventures ranked for the investor, best first, with reasons (members, staff)."""
-    page = match_views.investor_matches(
+    page = match_queries.investor_matches(
         session=get_session(),
         viewer=require_user(),
         investor_id=path.investor_id,

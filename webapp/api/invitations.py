@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from webapp.api._common import READ_ERRORS, WRITE_ERRORS, Id, problems, validated
 from webapp.api._pipeline_models import client_ip
 from webapp.api.investors import InvitationList, InvitationOut
-from webapp.services import member_invitations
+from webapp.services.investors import member_invitations
 from webapp.web.auth import SECURITY, api_auth, require_user
 from webapp.web.db_session import get_session
 

@@ -9,7 +9,7 @@ from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, ConfigDict
 
 from webapp.api._openapi import problem_responses
-from webapp.services.data_export import export_account_data
+from webapp.services.privacy.data_export import export_account_data
 from webapp.web.auth import SECURITY, api_auth, require_user
 from webapp.web.db_session import get_session
 

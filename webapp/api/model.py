@@ -10,7 +10,7 @@ from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field
 
 from webapp.api._openapi import problem_responses
-from webapp.services.model_card import ModelCard, model_card
+from webapp.services.ranking.model_card import ModelCard, model_card
 from webapp.web.auth import SECURITY, api_auth
 from webapp.web.db_session import current_settings, get_session
 

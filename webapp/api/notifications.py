@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from webapp.api._common import READ_ERRORS, Id, PageQuery, page_body, problems, validated
 from webapp.models import Notification
-from webapp.services import notification_views
+from webapp.services.notices import notification_queries
 from webapp.web.auth import SECURITY, api_auth, require_user
 from webapp.web.db_session import get_session
 
@@ -79,14 +79,14 @@ class NotificationList(BaseModel):
 def list_notifications(query: NotificationQuery) -> tuple[dict[str, Any], int]:
     """The caller's notifications, newest first."""
     session, user = get_session(), require_user()
-    page = notification_views.list_notifications(
+    page = notification_queries.list_notifications(
         session=session, viewer=user, unread=query.unread, limit=query.limit, offset=query.offset
     )
-    details = notification_views.contact_details(
+    details = notification_queries.contact_details(
         session=session, viewer=user, notifications=page.items
     )
     body = page_body(page, lambda row: NotificationOut.of(row, details.get(row.id or 0)))
-    body["unread"] = notification_views.unread_count(session=session, viewer=user)
+    body["unread"] = notification_queries.unread_count(session=session, viewer=user)
     return body, 200
 
 
@@ -99,7 +99,7 @@ def list_notifications(query: NotificationQuery) -> tuple[dict[str, Any], int]:
 @validated
 def mark_read(path: NotificationPath) -> tuple[str, int]:
     """Mark one notification read."""
-    notification_views.mark_read(
+    notification_queries.mark_read(
         session=get_session(), viewer=require_user(), notification_id=path.notification_id
     )
     return "", 204
@@ -114,5 +114,5 @@ def mark_read(path: NotificationPath) -> tuple[str, int]:
 @validated
 def mark_all_read() -> tuple[str, int]:
     """Mark every notification of the caller read."""
-    notification_views.mark_all_read(session=get_session(), viewer=require_user())
+    notification_queries.mark_all_read(session=get_session(), viewer=require_user())
     return "", 204

@@ -16,8 +16,8 @@ from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, ConfigDict, Field
 
 from webapp.api._common import problems, validated
-from webapp.services.csv_out import csv_lines
-from webapp.services.regional.observatory import (
+from webapp.services.common.csv_out import csv_lines
+from webapp.services.reports.regional.observatory import (
     observatory,
     observatory_csv_header,
     observatory_csv_rows,

@@ -1,7 +1,7 @@
 """`/api/v1/pipeline/*`: the staff view of the whole pipeline (staff and admins only).
 
 Staff assigned to programmes see only those programmes' ventures; `?programme=` narrows any
-view to one programme. Definitions of every figure are in `webapp.services.pipeline`.
+view to one programme. Definitions of every figure are in `webapp.services.reports.pipeline`.
 """
 
 from __future__ import annotations
@@ -30,15 +30,15 @@ from webapp.api._pipeline_models import (
 )
 from webapp.models import JobRun, utcnow
 from webapp.models.enums import JobKind
-from webapp.services import jobs
-from webapp.services.gaps import supply_gaps
-from webapp.services.ids import saved_id
-from webapp.services.pipeline import pipeline_summary
-from webapp.services.programmes import require_staff, resolve_programmes
-from webapp.services.refresh import request_full_refresh
-from webapp.services.retention import north_retention
-from webapp.services.stalled import stalled_deals
-from webapp.services.timeline import venture_timeline
+from webapp.services.access.staff_scope import require_staff, resolve_programmes
+from webapp.services.common.ids import saved_id
+from webapp.services.outbox import jobs
+from webapp.services.ranking.refresh import request_full_refresh
+from webapp.services.reports.gaps import supply_gaps
+from webapp.services.reports.pipeline import pipeline_summary
+from webapp.services.reports.retention import north_retention
+from webapp.services.reports.stalled import stalled_deals
+from webapp.services.reports.timeline import venture_timeline
 from webapp.web.auth import SECURITY, api_auth, require_user
 from webapp.web.db_session import get_session
 

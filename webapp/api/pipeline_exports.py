@@ -2,8 +2,8 @@
 
 `export.csv` has one row per introduction and the deal it opened, for the programme's own
 evidence; `evidence` / `evidence.csv` aggregate by growth sector × region × quarter with
-cells under 5 withheld, safe to publish. Columns are documented in `webapp.services.evidence`
-and repeated in the JSON body.
+cells under 5 withheld, safe to publish. Columns are documented in
+`webapp.services.reports.evidence` and repeated in the JSON body.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from webapp.api._common import READ_ERRORS, problems, validated
 from webapp.api._pipeline_models import STAFF, EvidenceOut, PipelineQuery, client_ip
-from webapp.services.evidence import (
+from webapp.services.reports.evidence import (
     DEAL_COLUMNS,
     EVIDENCE_COLUMNS,
     SUPPRESSED,

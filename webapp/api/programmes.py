@@ -1,8 +1,9 @@
 """`/api/v1/programmes`: cohorts and pipelines that staff run, the ventures in them and the staff
 assigned to them.
 
-Who may do what (the rule is in `webapp.services.programmes`): admins and platform-wide staff see
-every programme; other staff see only the programmes they are assigned to (404 for the rest).
+Who may do what (the rule is in `webapp.services.ventures.programmes`): admins and platform-wide
+staff see every programme; other staff see only the programmes they are assigned to (404 for the
+rest).
 Admins and platform-wide staff create programmes; only admins assign and remove staff. Anyone who
 sees a programme enrols and withdraws ventures: a published venture joins at once, an
 unpublished one joins when its founder accepts (`/api/v1/enrolment-requests`)."""
@@ -26,11 +27,11 @@ from webapp.api._common import (
     validated,
 )
 from webapp.api._pipeline_models import STAFF, client_ip
-from webapp.services import enrolment_requests, programme_enrolment, programmes
-from webapp.services.enrolment_requests import RequestView
-from webapp.services.ids import saved_id
-from webapp.services.programme_enrolment import Candidate, CandidateStatus
-from webapp.services.ventures import VentureFilters
+from webapp.services.common.ids import saved_id
+from webapp.services.ventures import enrolment_requests, programme_enrolment, programmes
+from webapp.services.ventures.enrolment_requests import RequestView
+from webapp.services.ventures.programme_enrolment import Candidate, CandidateStatus
+from webapp.services.ventures.ventures import VentureFilters
 from webapp.web.auth import SECURITY, api_auth, require_user
 from webapp.web.db_session import get_session
 

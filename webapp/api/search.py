@@ -8,8 +8,8 @@ from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field
 
 from webapp.api._common import READ_ERRORS, PageQuery, problems, validated
-from webapp.services import search
-from webapp.services.search import MAX_QUERY, SearchHit, SearchKind
+from webapp.services.ventures import search
+from webapp.services.ventures.search import MAX_QUERY, SearchHit, SearchKind
 from webapp.web.auth import SECURITY, api_auth, require_user
 from webapp.web.db_session import get_session
 

@@ -14,9 +14,9 @@ from pydantic import BaseModel, Field
 
 from webapp.api._common import READ_ERRORS, WRITE_ERRORS, Id, problems, validated
 from webapp.api._pipeline_models import client_ip
-from webapp.services import staff_access
-from webapp.services.ids import saved_id
-from webapp.services.staff_access import StaffAccess
+from webapp.services.accounts import staff_access
+from webapp.services.accounts.staff_access import StaffAccess
+from webapp.services.common.ids import saved_id
 from webapp.web.auth import SECURITY, api_auth, require_user
 from webapp.web.db_session import get_session
 

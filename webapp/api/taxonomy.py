@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel
 
-from webapp.services.taxonomy import taxonomy_document
+from webapp.services.common.taxonomy import taxonomy_document
 
 api = APIBlueprint("taxonomy", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="reference")])
 

@@ -19,9 +19,10 @@ from webapp.api._common import (
     validated,
 )
 from webapp.models import Venture, VentureCreate, VentureUpdate
-from webapp.services import hints, match_views, ventures
-from webapp.services.match_views import VentureMatch
-from webapp.services.ventures import VentureFilters
+from webapp.services.ranking import hints, match_queries
+from webapp.services.ranking.match_queries import VentureMatch
+from webapp.services.ventures import ventures
+from webapp.services.ventures.ventures import VentureFilters
 from webapp.web.auth import SECURITY, api_auth, require_user
 from webapp.web.db_session import current_settings, get_session
 
@@ -244,7 +245,7 @@ def delete_venture(path: VenturePath) -> tuple[str, int]:
 @validated
 def venture_matches(path: VenturePath, query: PageQuery) -> tuple[dict[str, Any], int]:
     """The venture's ranked investors with reasons, best first (its founder and staff)."""
-    page = match_views.venture_matches(
+    page = match_queries.venture_matches(
         session=get_session(),
         viewer=require_user(),
         venture_id=path.venture_id,

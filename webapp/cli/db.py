@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from reference.taxonomy import TaxonomyError
 from webapp import migrate
-from webapp.services.regional.statistics import check_reference_data
+from webapp.services.reports.regional.statistics import check_reference_data
 
 group = click.Group("db", help="Database schema migrations (Alembic).")
 

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from tqdm import tqdm
 
 from webapp.models import User
-from webapp.services.errors import ServiceError, ValidationFailed
+from webapp.services.common.errors import ServiceError, ValidationFailed
 from webapp.services.imports import (
     ImportMode,
     ImportReport,

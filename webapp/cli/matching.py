@@ -15,9 +15,10 @@ from tqdm import tqdm
 from webapp.config import Settings
 from webapp.models import EmailDelivery, JobRun, ModelVersion, utcnow
 from webapp.models.enums import JobKind, JobStatus
-from webapp.services import jobs, model_registry, refresh, scoring_full
-from webapp.services.health import WORKER_HEARTBEAT_PREFIX, broker_client
-from webapp.services.relay import pending_count
+from webapp.services.common.health import WORKER_HEARTBEAT_PREFIX, broker_client
+from webapp.services.outbox import jobs
+from webapp.services.outbox.relay import pending_count
+from webapp.services.ranking import model_registry, refresh, scoring_full
 
 group = click.Group("matching", help="Train the ranker, refresh every match list, show status.")
 

@@ -12,10 +12,10 @@ from flask.cli import with_appcontext
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from webapp.services import staff_access, user_admin
-from webapp.services.accounts import find_user_by_email
-from webapp.services.errors import ServiceError, ValidationFailed
-from webapp.services.ids import saved_id
+from webapp.services.accounts import staff_access, user_admin
+from webapp.services.accounts.accounts import find_user_by_email
+from webapp.services.common.errors import ServiceError, ValidationFailed
+from webapp.services.common.ids import saved_id
 
 group = click.Group("users", help="Create and manage staff and admin accounts.")
 

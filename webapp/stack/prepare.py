@@ -13,7 +13,7 @@ from webapp.config import Settings
 from webapp.db import make_engine
 from webapp.migrate import current_revision, upgrade
 from webapp.models import ModelVersion
-from webapp.services.regional.statistics import check_reference_data
+from webapp.services.reports.regional.statistics import check_reference_data
 
 
 class PreparationError(Exception):

@@ -24,7 +24,7 @@ from wtforms.validators import (
 from webapp.models import Organisation, User
 from webapp.models.bounds import max_length
 from webapp.models.enums import EmailFrequency
-from webapp.services.passwords import MAX_LENGTH, MIN_LENGTH
+from webapp.services.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 
 PASSWORD_HINT = (
     f"{MIN_LENGTH} to {MAX_LENGTH} characters. A few unrelated words make a strong, memorable "

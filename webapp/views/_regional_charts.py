@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reference.regional import academic_year
-from webapp.services.regional.statistics import NorthShare
+from webapp.services.reports.regional.statistics import NorthShare
 from webapp.views._staff_charts import line_chart
 
 

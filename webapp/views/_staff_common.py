@@ -12,9 +12,10 @@ from wtforms.validators import Optional
 
 from webapp.models import User
 from webapp.models.bounds import whole_number
-from webapp.services.errors import FieldError, Forbidden, ValidationFailed
-from webapp.services.pipeline_filters import PipelineFilters, make_filters
-from webapp.services.programmes import list_programmes, resolve_programmes
+from webapp.services.access.staff_scope import resolve_programmes
+from webapp.services.common.errors import FieldError, Forbidden, ValidationFailed
+from webapp.services.reports.pipeline_filters import PipelineFilters, make_filters
+from webapp.services.ventures.programmes import list_programmes
 from webapp.views._taxonomy_choices import (
     grouped_choices,
     institution_groups,

@@ -7,8 +7,8 @@ from functools import cache
 
 from wtforms import SelectChoice
 
-from webapp.services.deal_wording import stage_words
-from webapp.services.taxonomy import reference_data
+from webapp.services.common.taxonomy import reference_data
+from webapp.services.deals.deal_wording import stage_words
 
 
 @dataclass(frozen=True)

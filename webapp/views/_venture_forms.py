@@ -43,7 +43,7 @@ from webapp.models.bounds import (
     max_length,
 )
 from webapp.models.enums import DealStage, FeedbackAction, PassReason
-from webapp.services.deals import MOVABLE_STAGES
+from webapp.services.deals.deals import MOVABLE_STAGES
 from webapp.views._taxonomy_choices import (
     choices,
     grouped_choices,

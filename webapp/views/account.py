@@ -7,8 +7,9 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 
-from webapp.services import account_data, accounts, data_export, sessions
-from webapp.services.errors import ValidationFailed
+from webapp.services.accounts import accounts, sessions
+from webapp.services.common.errors import ValidationFailed
+from webapp.services.privacy import account_data, data_export
 from webapp.views._account_forms import (
     ChangePasswordForm,
     ConfirmForm,

@@ -8,10 +8,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from webapp.models import utcnow
 from webapp.models.enums import JobKind
-from webapp.services import admin_overview, jobs, programmes, user_admin
-from webapp.services.audit_views import AuditFilters, audit_entries
-from webapp.services.errors import Conflict, FieldError, ValidationFailed
-from webapp.services.health import broker_client, check_health
+from webapp.services.accounts import user_admin
+from webapp.services.common.errors import Conflict, FieldError, ValidationFailed
+from webapp.services.common.health import broker_client, check_health
+from webapp.services.outbox import jobs
+from webapp.services.reports import admin_overview
+from webapp.services.reports.audit_queries import AuditFilters, audit_entries
+from webapp.services.ventures import programmes
 from webapp.views._account_forms import ConfirmForm, StaffUserForm
 from webapp.web.auth import require_user, roles_required
 from webapp.web.db_session import current_engine, current_settings, get_session

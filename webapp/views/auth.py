@@ -6,8 +6,9 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
-from webapp.services import accounts, links
-from webapp.services.errors import Conflict, FieldError, ValidationFailed
+from webapp.services.accounts import accounts
+from webapp.services.common.errors import Conflict, FieldError, ValidationFailed
+from webapp.services.outbox import links
 from webapp.views._account_forms import (
     PASSWORD_HINT,
     ConfirmForm,

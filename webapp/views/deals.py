@@ -7,10 +7,10 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, url_for
 
 from webapp.models.enums import CLOSED_DEAL_STAGES, DealStage
-from webapp.services import deals
-from webapp.services.deals import BOARD_STAGES, DealView
-from webapp.services.errors import ServiceError
-from webapp.services.object_access import deal_side
+from webapp.services.access.object_access import deal_side
+from webapp.services.common.errors import ServiceError
+from webapp.services.deals import deals
+from webapp.services.deals.deals import BOARD_STAGES, DealView
 from webapp.views._taxonomy_choices import labels
 from webapp.views._venture_forms import DealMoveForm, deal_stage_choices
 from webapp.web.auth import require_user, roles_required

@@ -10,8 +10,11 @@ from pydantic import ValidationError
 
 from webapp.models import Venture, VentureCreate, VentureUpdate
 from webapp.models.enums import Visibility
-from webapp.services import deal_closures, deals, hints, introductions, match_views, ventures
-from webapp.services.errors import ServiceError, ValidationFailed
+from webapp.services.common.errors import ServiceError, ValidationFailed
+from webapp.services.deals import deal_closures, deals
+from webapp.services.introductions import introductions
+from webapp.services.ranking import hints, match_queries
+from webapp.services.ventures import ventures
 from webapp.views._taxonomy_choices import (
     institution_groups,
     instrument_options,
@@ -111,7 +114,7 @@ def venture(venture_id: int) -> Any:
     item = ventures.get_venture(session=session, viewer=user, venture_id=venture_id)
     if item.owner_id != user.id:
         abort(404)
-    matches = match_views.venture_matches(
+    matches = match_queries.venture_matches(
         session=session,
         viewer=user,
         venture_id=venture_id,

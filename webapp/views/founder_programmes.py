@@ -8,8 +8,8 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, url_for
 
 from webapp.models.enums import EnrolmentRequestStatus
-from webapp.services import enrolment_requests
-from webapp.services.errors import Conflict
+from webapp.services.common.errors import Conflict
+from webapp.services.ventures import enrolment_requests
 from webapp.views._venture_forms import ButtonForm
 from webapp.web.auth import require_user, roles_required
 from webapp.web.db_session import get_session

@@ -7,9 +7,9 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from webapp.models.enums import IntroductionStatus
-from webapp.services import introductions
-from webapp.services.errors import ServiceError
-from webapp.services.introductions import IntroductionView
+from webapp.services.common.errors import ServiceError
+from webapp.services.introductions import introductions
+from webapp.services.introductions.introductions import IntroductionView
 from webapp.views._taxonomy_choices import labels
 from webapp.views._venture_forms import ButtonForm, DeclineForm
 from webapp.web.auth import require_user, roles_required, safe_next

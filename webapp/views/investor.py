@@ -12,18 +12,14 @@ from pydantic import ValidationError
 
 from webapp.models import InvestorProfile, InvestorProfileCreate, InvestorProfileUpdate, User
 from webapp.models.enums import FeedbackAction, InvitationStatus, ListView, PassReason
-from webapp.services import (
-    accounts,
-    feedback,
-    introductions,
-    investors,
-    match_views,
-    member_invitations,
-    ventures,
-)
-from webapp.services.errors import Conflict, ServiceError, ValidationFailed
-from webapp.services.match_views import MatchSort
-from webapp.services.ventures import VentureFilters
+from webapp.services.accounts import accounts
+from webapp.services.common.errors import Conflict, ServiceError, ValidationFailed
+from webapp.services.introductions import feedback, introductions
+from webapp.services.investors import investors, member_invitations
+from webapp.services.ranking import match_queries
+from webapp.services.ranking.match_queries import MatchSort
+from webapp.services.ventures import ventures
+from webapp.services.ventures.ventures import VentureFilters
 from webapp.views._taxonomy_choices import (
     institution_groups,
     instrument_options,
@@ -274,7 +270,7 @@ def matches() -> Any:
     sort = MatchSort(sort_value) if sort_value in {s.value for s in MatchSort} else MatchSort.RANK
     limit = _int_arg("limit", 20, PAGE_SIZES)
     try:
-        page = match_views.investor_matches(
+        page = match_queries.investor_matches(
             session=get_session(),
             viewer=user,
             investor_id=profile.id,
@@ -285,7 +281,7 @@ def matches() -> Any:
         )
         problem = None
     except ValidationFailed as exc:
-        page = match_views.investor_matches(
+        page = match_queries.investor_matches(
             session=get_session(), viewer=user, investor_id=profile.id, limit=limit
         )
         problem, args = exc.detail, {}
@@ -343,7 +339,7 @@ def venture(venture_id: int) -> Any:
     if profile is None or profile.id is None:
         return redirect(url_for("investor.mandate"))
     item = ventures.get_venture(session=session, viewer=user, venture_id=venture_id)
-    match = match_views.match_for_pair(
+    match = match_queries.match_for_pair(
         session=session, viewer=user, investor_id=profile.id, venture_id=venture_id
     )
     intro = introductions.introduction_for_pair(

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 
-from webapp.services import member_invitations
-from webapp.services.errors import Conflict, Forbidden
+from webapp.services.common.errors import Conflict, Forbidden
+from webapp.services.investors import member_invitations
 from webapp.views._venture_forms import ButtonForm
 from webapp.web.auth import require_user, roles_required
 from webapp.web.db_session import get_session

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
-from webapp.services import investor_profiles
+from webapp.services.investors import investor_profiles
 from webapp.views._taxonomy_choices import labels
 from webapp.web.auth import require_user, roles_required
 from webapp.web.db_session import get_session

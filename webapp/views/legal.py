@@ -7,9 +7,9 @@ from typing import Any
 from flask import Blueprint, render_template
 
 from webapp.models.enums import OneTimeTokenPurpose
-from webapp.services.api_tokens import TOKEN_LIFETIME
-from webapp.services.one_time_tokens import LIFETIMES
-from webapp.services.sessions import IDLE_TIMEOUT, SESSION_LIFETIME
+from webapp.services.accounts.api_tokens import TOKEN_LIFETIME
+from webapp.services.accounts.one_time_tokens import LIFETIMES
+from webapp.services.accounts.sessions import IDLE_TIMEOUT, SESSION_LIFETIME
 from webapp.web.cookies import DEVELOPMENT_COOKIE, PRODUCTION_COOKIE
 from webapp.web.db_session import current_settings
 

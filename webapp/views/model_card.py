@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
-from webapp.services.model_card import SETTING_LABELS, model_card
+from webapp.services.ranking.model_card import SETTING_LABELS, model_card
 from webapp.web.auth import login_required
 from webapp.web.db_session import current_settings, get_session
 from webapp.web.navigation import add_nav_item

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from webapp.models import User
-from webapp.services import notification_views
+from webapp.services.notices import notification_queries
 from webapp.views._venture_forms import ButtonForm
 from webapp.web.auth import login_required, require_user, safe_next
 from webapp.web.db_session import get_session
@@ -18,7 +18,7 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 def _unread(user: User) -> int:
     """The header badge: read on every signed-in page, so marking read shows at once."""
-    return notification_views.unread_count(session=get_session(), viewer=user)
+    return notification_queries.unread_count(session=get_session(), viewer=user)
 
 
 add_nav_item("notifications.index", "Notifications", order=60, count=_unread,
@@ -37,7 +37,7 @@ def index() -> Any:
         offset = max(0, min(int(request.args.get("offset", "0")), 100_000))
     except ValueError:
         offset = 0
-    page = notification_views.list_notifications(
+    page = notification_queries.list_notifications(
         session=session,
         viewer=user,
         unread=True if unread_only else None,
@@ -47,11 +47,11 @@ def index() -> Any:
     return render_template(
         "notifications/index.html",
         page=page,
-        details=notification_views.contact_details(
+        details=notification_queries.contact_details(
             session=session, viewer=user, notifications=page.items
         ),
         unread_only=unread_only,
-        unread=notification_views.unread_count(session=session, viewer=user),
+        unread=notification_queries.unread_count(session=session, viewer=user),
         link_args={"show": "unread"} if unread_only else {},
     )
 
@@ -62,7 +62,7 @@ def read(notification_id: int) -> Any:
     """Mark one notification read, then follow its link if it has one."""
     if not ButtonForm().validate_on_submit():
         abort(400, description="That form expired; please try again")
-    notification = notification_views.mark_read(
+    notification = notification_queries.mark_read(
         session=get_session(), viewer=require_user(), notification_id=notification_id
     )
     if request.form.get("follow") and notification.link:
@@ -76,6 +76,6 @@ def read_all() -> Any:
     """Mark every notification read."""
     if not ButtonForm().validate_on_submit():
         abort(400, description="That form expired; please try again")
-    count = notification_views.mark_all_read(session=get_session(), viewer=require_user())
+    count = notification_queries.mark_all_read(session=get_session(), viewer=require_user())
     flash(f"Marked {count} notification{'s' if count != 1 else ''} as read.", "success")
     return redirect(url_for("notifications.index"))

@@ -8,14 +8,14 @@ from flask import Blueprint, render_template
 
 from matching.wording import money as format_gbp
 from reference.regional import academic_year
-from webapp.services.evidence import SUPPRESSED, SUPPRESSION_THRESHOLD
-from webapp.services.regional.observatory import (
+from webapp.services.reports.evidence import SUPPRESSED, SUPPRESSION_THRESHOLD
+from webapp.services.reports.regional.observatory import (
     PLATFORM_COLUMNS,
     SUPPRESSION_RULE,
     Observatory,
     observatory,
 )
-from webapp.services.regional.statistics import PUBLIC_COLUMNS
+from webapp.services.reports.regional.statistics import PUBLIC_COLUMNS
 from webapp.views._regional_charts import north_share_chart
 from webapp.views._staff_charts import bar_chart
 from webapp.web.db_session import get_session

@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import Blueprint
 
-from webapp.services.errors import ValidationFailed
-from webapp.services.ids import saved_id
+from webapp.services.common.errors import ValidationFailed
+from webapp.services.common.ids import saved_id
 from webapp.services.imports import ImportMode, import_portfolio
-from webapp.services.investors import profile_of
+from webapp.services.investors.investors import profile_of
 from webapp.views._staff_common import page_context
 from webapp.views.staff_imports import UploadForm, render_upload_page
 from webapp.web.auth import require_user, roles_required

@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 
-from webapp.services import search as search_service
-from webapp.services.errors import ValidationFailed
-from webapp.services.search import SearchKind
+from webapp.services.common.errors import ValidationFailed
+from webapp.services.ventures import search as search_service
+from webapp.services.ventures.search import SearchKind
 from webapp.views._taxonomy_choices import labels
 from webapp.web.auth import require_user, roles_required
 from webapp.web.db_session import get_session

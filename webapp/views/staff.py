@@ -8,9 +8,9 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
 
 from webapp.models import JobRun
 from webapp.models.enums import JobKind
-from webapp.services import jobs
-from webapp.services.pipeline import PipelineSummary, pipeline_summary
-from webapp.services.refresh import request_full_refresh
+from webapp.services.outbox import jobs
+from webapp.services.ranking.refresh import request_full_refresh
+from webapp.services.reports.pipeline import PipelineSummary, pipeline_summary
 from webapp.views._staff_charts import bar_chart
 from webapp.views._staff_common import STAFF_ROLES, filter_state, page_context
 from webapp.views._taxonomy_choices import labels

@@ -8,16 +8,16 @@ from typing import Any
 from flask import Blueprint, jsonify, render_template, request
 
 from webapp.models.bounds import whole_number
-from webapp.services.audit_labels import OBJECT_LABELS, action_label
-from webapp.services.audit_views import (
+from webapp.services.common.errors import ValidationFailed
+from webapp.services.reports.audit_labels import OBJECT_LABELS, action_label
+from webapp.services.reports.audit_queries import (
     AUDIT_COLUMNS,
     AuditFilters,
     audit_actions,
     audit_csv_rows,
     audit_entries,
 )
-from webapp.services.errors import ValidationFailed
-from webapp.services.evidence import (
+from webapp.services.reports.evidence import (
     DEAL_COLUMNS,
     EVIDENCE_COLUMNS,
     SUPPRESSED,

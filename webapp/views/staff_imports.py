@@ -12,7 +12,7 @@ from wtforms import IntegerField, RadioField, SelectChoice, SelectField, StringF
 from wtforms.validators import Length, NumberRange, Optional
 
 from webapp.models.bounds import MAX_ID, whole_number
-from webapp.services.errors import ValidationFailed
+from webapp.services.common.errors import ValidationFailed
 from webapp.services.imports import (
     ImportMode,
     ImportReport,
@@ -24,7 +24,7 @@ from webapp.services.imports import investors as investor_columns
 from webapp.services.imports import portfolio as portfolio_columns
 from webapp.services.imports import ventures as venture_columns
 from webapp.services.imports.crunchbase import USD_TO_GBP
-from webapp.services.programmes import list_programmes
+from webapp.services.ventures.programmes import list_programmes
 from webapp.views._staff_common import STAFF_ROLES, page_context
 from webapp.web.auth import require_user, roles_required
 from webapp.web.db_session import get_session

@@ -9,13 +9,14 @@ from flask import Blueprint, render_template, request
 
 from webapp.models import utcnow
 from webapp.models.bounds import whole_number
-from webapp.services.errors import Forbidden, ValidationFailed
-from webapp.services.gaps import GapCell, supply_gaps
-from webapp.services.programmes import list_programmes, resolve_programmes
-from webapp.services.retention import LEVELS, north_retention
-from webapp.services.sql_time import Grain
-from webapp.services.stalled import MAX_DAYS, MIN_DAYS, stalled_deals
-from webapp.services.timeline import venture_timeline
+from webapp.services.access.staff_scope import resolve_programmes
+from webapp.services.common.errors import Forbidden, ValidationFailed
+from webapp.services.reports.gaps import GapCell, supply_gaps
+from webapp.services.reports.retention import LEVELS, north_retention
+from webapp.services.reports.sql_time import Grain
+from webapp.services.reports.stalled import MAX_DAYS, MIN_DAYS, stalled_deals
+from webapp.services.reports.timeline import venture_timeline
+from webapp.services.ventures.programmes import list_programmes
 from webapp.views._staff_charts import line_chart
 from webapp.views._staff_common import STAFF_ROLES, filter_state, page_context
 from webapp.views._taxonomy_choices import stage_options

@@ -16,10 +16,11 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from webapp.models import Programme
 from webapp.models.bounds import max_length, whole_number
-from webapp.services import enrolment_requests, programme_enrolment, programmes, staff_access
-from webapp.services.errors import Conflict, FieldError, ValidationFailed
-from webapp.services.programme_enrolment import EnrolResult
-from webapp.services.ventures import VentureFilters
+from webapp.services.accounts import staff_access
+from webapp.services.common.errors import Conflict, FieldError, ValidationFailed
+from webapp.services.ventures import enrolment_requests, programme_enrolment, programmes
+from webapp.services.ventures.programme_enrolment import EnrolResult
+from webapp.services.ventures.ventures import VentureFilters
 from webapp.views._staff_common import STAFF_ROLES, page_context, sector_choices
 from webapp.views._taxonomy_choices import region_options, select_choices, stage_options
 from webapp.web.auth import require_user, roles_required

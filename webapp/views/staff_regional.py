@@ -8,15 +8,15 @@ from flask import Blueprint, render_template
 
 from matching.wording import money as format_gbp
 from reference.regional import academic_year
-from webapp.services.errors import ValidationFailed
-from webapp.services.regional.context import (
+from webapp.services.common.errors import ValidationFailed
+from webapp.services.reports.regional.context import (
     CONTEXT_COLUMNS,
     RegionalContext,
     context_csv_header,
     context_csv_rows,
     regional_context,
 )
-from webapp.services.regional.statistics import PUBLIC_COLUMNS
+from webapp.services.reports.regional.statistics import PUBLIC_COLUMNS
 from webapp.views._regional_charts import north_share_chart
 from webapp.views._staff_charts import bar_chart
 from webapp.views._staff_common import STAFF_ROLES, filter_state, page_context

@@ -32,7 +32,7 @@ authenticated by `Authorization: Bearer <token>` only: cookies are ignored there
 the API needs no CSRF. Put `@api.<method>(...)` outermost and `@api_auth(...)` beneath it.
 
 Object-level checks ("is this their venture?") belong in services, which raise
-`webapp.services.errors.NotFound`/`Forbidden`; both pages and API turn those into 404/403.
+`webapp.services.common.errors.NotFound`/`Forbidden`; both pages and API turn those into 404/403.
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ from werkzeug.exceptions import Unauthorized
 
 from webapp.models import User
 from webapp.models.enums import Role
-from webapp.services import api_tokens, sessions
-from webapp.services.errors import Forbidden
+from webapp.services.accounts import api_tokens, sessions
+from webapp.services.common.errors import Forbidden
 from webapp.web.db_session import get_session
 
 F = TypeVar("F", bound=Callable[..., Any])

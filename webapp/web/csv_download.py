@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from flask import Response, stream_with_context
 
 from webapp.models import utcnow
-from webapp.services.csv_out import csv_lines
+from webapp.services.common.csv_out import csv_lines
 from webapp.web.db_session import release_session
 
 # The OpenAPI response entry of a CSV download.

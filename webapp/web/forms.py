@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from flask_wtf import FlaskForm
 
-from webapp.services.errors import ValidationFailed
+from webapp.services.common.errors import ValidationFailed
 
 
 def attach_errors(

@@ -1,4 +1,4 @@
-"""The app's attempt counters (see webapp.services.rate_limits) and a per-IP page/API limit.
+"""The app's attempt counters (`webapp.services.accounts.rate_limits`) and a per-IP page/API limit.
 
 Views call `throttle()` for the counters the accounts service needs, or decorate a view with
 `@per_ip_limit("10/hour", scope="password-reset")` to refuse floods with 429 + Retry-After.
@@ -14,7 +14,7 @@ from typing import Any, TypeVar, cast
 from flask import Flask, current_app, request
 from werkzeug.exceptions import TooManyRequests
 
-from webapp.services.rate_limits import Throttle
+from webapp.services.accounts.rate_limits import Throttle
 from webapp.web.db_session import current_settings
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from flask import Flask, request
 
-from webapp.services.errors import FieldError, ValidationFailed
-from webapp.services.text_checks import text_problem
+from webapp.services.common.errors import FieldError, ValidationFailed
+from webapp.services.common.text_checks import text_problem
 from webapp.web.auth import is_api_request
 
 

@@ -8,9 +8,11 @@ from celery import group
 
 from webapp.models import utcnow
 from webapp.models.enums import JobKind
-from webapp.services import digests, jobs, match_news, model_registry, outbox, refresh
-from webapp.services.mail import due_email_ids
-from webapp.services.scoring_full import plan_chunks
+from webapp.services.notices import digests, match_news
+from webapp.services.outbox import jobs, outbox
+from webapp.services.outbox.mail import due_email_ids
+from webapp.services.ranking import model_registry, refresh
+from webapp.services.ranking.scoring_full import plan_chunks
 from workers.base import VentureTask, venture_task
 from workers.dispatch import relay_due
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from webapp.services import match_news
-from webapp.services.mail import Outcome, deliver_email
+from webapp.services.notices import match_news
+from webapp.services.outbox.mail import Outcome, deliver_email
 from workers.base import VentureTask, WaitUntil, venture_task
 
 

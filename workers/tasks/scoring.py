@@ -9,8 +9,9 @@ from typing import Any
 from sqlmodel import Session, select
 
 from webapp.models import Venture
-from webapp.services import jobs, scoring, scoring_full
-from webapp.services.match_news import announce_new_matches
+from webapp.services.notices.match_news import announce_new_matches
+from webapp.services.outbox import jobs
+from webapp.services.ranking import scoring, scoring_full
 from workers import parts
 from workers.base import VentureTask, venture_task
 

@@ -33,8 +33,8 @@ from tests.webapp.staff.factories import (
 from tests.webapp.ventures.factories import FeedbackFactory, MatchFactory, NotificationFactory
 from tests.webapp.ventures.parties import make_founder, make_investor
 from webapp.models import User
-from webapp.services.api_tokens import issue_token
-from webapp.services.sessions import start_session
+from webapp.services.accounts.api_tokens import issue_token
+from webapp.services.accounts.sessions import start_session
 
 ACTORS = (
     "anonymous",

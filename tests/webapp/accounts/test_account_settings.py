@@ -17,7 +17,7 @@ from tests.factories import (
 )
 from tests.webapp.web_client import fresh, post_form, sign_in
 from webapp.models import AuditLog, EmailDelivery, User, UserSession, Venture
-from webapp.services.audit import record_audit
+from webapp.services.common.audit import record_audit
 
 
 def test_details_and_email_preferences_are_saved(client: FlaskClient, session: Session) -> None:

@@ -10,7 +10,7 @@ from tests.factories import AdminFactory, FounderFactory, InvestorUserFactory, S
 from tests.webapp.staff.factories import ProgrammeFactory
 from tests.webapp.web_client import sign_in
 from webapp.models import EmailDelivery, utcnow
-from webapp.services.admin_overview import RoleCount, account_counts, backlog
+from webapp.services.reports.admin_overview import RoleCount, account_counts, backlog
 
 
 def test_an_admin_lands_on_the_overview(app: Flask, session: Session) -> None:

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from tests.factories import DEFAULT_PASSWORD, FounderFactory, InvestorUserFactory
 from tests.webapp.web_client import api_token, bearer, post_form
 from webapp.models import ApiToken, AuditLog, User, utcnow
-from webapp.services.opaque_tokens import digest
+from webapp.services.accounts.opaque_tokens import digest
 
 BODY = {
     "email": "Ada@Example.org",

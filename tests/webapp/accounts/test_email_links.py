@@ -13,7 +13,7 @@ from tests.factories import FounderFactory, UserFactory
 from tests.webapp.web_client import api_token, bearer, fresh, post_form, sign_in
 from webapp.config import Settings
 from webapp.models import EmailDelivery, OneTimeToken, OutboxEvent, User, utcnow
-from webapp.services.opaque_tokens import digest
+from webapp.services.accounts.opaque_tokens import digest
 
 NEW_PASSWORD = "heather granite lantern"
 

@@ -10,7 +10,7 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 from tests.factories import DEFAULT_PASSWORD, FounderFactory
 from tests.webapp.web_client import fresh, sign_in
 from webapp.models import User
-from webapp.services import passwords
+from webapp.services.accounts import passwords
 
 
 def _common_long_password() -> str:

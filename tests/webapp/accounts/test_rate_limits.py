@@ -13,8 +13,8 @@ from tests.factories import DEFAULT_PASSWORD, FounderFactory
 from tests.webapp.web_client import csrf_token
 from webapp import create_app
 from webapp.config import Settings
-from webapp.services import accounts
-from webapp.services.rate_limits import Throttle
+from webapp.services.accounts import accounts
+from webapp.services.accounts.rate_limits import Throttle
 
 WRONG = "definitely-not-the-password"
 

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from tests.factories import AdminFactory, FounderFactory
 from tests.webapp.web_client import api_token, bearer, post_form, sign_in
 from webapp.models import UserSession, utcnow
-from webapp.services import sessions
+from webapp.services.accounts import sessions
 from webapp.web.cookies import DEVELOPMENT_COOKIE
 
 

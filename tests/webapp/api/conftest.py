@@ -9,7 +9,7 @@ from sqlmodel import Session
 from tests.webapp.api.helpers import Caller
 from tests.webapp.ventures.parties import founder, investor, staff
 from webapp.models import User
-from webapp.services.match_views import forget_recent_impressions
+from webapp.services.ranking.match_queries import forget_recent_impressions
 
 __all__ = ["as_user", "founder", "investor", "staff"]
 

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from werkzeug.test import TestResponse
 
 from webapp.models import User
-from webapp.services.api_tokens import issue_token
+from webapp.services.accounts.api_tokens import issue_token
 
 
 class Caller:

@@ -30,7 +30,7 @@ from webapp.models import (
     Notification,
     User,
 )
-from webapp.services.member_invitations import INVITED, MAX_OPEN
+from webapp.services.investors.member_invitations import INVITED, MAX_OPEN
 
 AsUser = Callable[[User | None], Caller]
 VOLATILE = ("id", "email", "created_at", "expires_at")

@@ -18,7 +18,7 @@ from tests.webapp.ventures.parties import Founder, Investor
 from tests.workers.builders import preference_market
 from webapp.config import Settings
 from webapp.models import User
-from webapp.services.model_registry import train_and_promote
+from webapp.services.ranking.model_registry import train_and_promote
 
 NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
 
@@ -105,7 +105,7 @@ def test_a_model_that_kept_the_hand_set_weights_says_so(
     as_user: Callable[[User | None], Caller], session: Session, investor: Investor, tmp_path: Path
 ) -> None:
     from webapp.models import ModelVersion
-    from webapp.services.taxonomy import matching_taxonomy
+    from webapp.services.common.taxonomy import matching_taxonomy
 
     model = matching.prior_model(matching_taxonomy(), version="v-kept")
     path = matching.save_model(model, tmp_path)

@@ -12,8 +12,8 @@ from tests.webapp.api.helpers import Caller
 from tests.webapp.ventures.parties import make_founder, make_investor
 from webapp.config import Settings
 from webapp.models import PortfolioDeal, User
-from webapp.services import scoring
-from webapp.services.scoring_cache import forget
+from webapp.services.ranking import scoring
+from webapp.services.ranking.scoring_cache import forget
 
 AsUser = Callable[[User | None], Caller]
 

@@ -14,7 +14,7 @@ from tests.factories import AdminFactory, DealFactory, IntroductionFactory, Staf
 from tests.webapp.ventures.factories import FeedbackFactory, MatchFactory, NotificationFactory
 from tests.webapp.ventures.parties import Founder, Investor, make_founder, make_investor
 from webapp.models import Deal, Introduction, User
-from webapp.services.api_tokens import issue_token
+from webapp.services.accounts.api_tokens import issue_token
 
 
 @dataclass

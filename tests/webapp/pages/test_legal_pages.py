@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 
 from webapp import create_app
 from webapp.config import Settings
-from webapp.services.sessions import IDLE_TIMEOUT, SESSION_LIFETIME
+from webapp.services.accounts.sessions import IDLE_TIMEOUT, SESSION_LIFETIME
 
 
 def test_anyone_can_read_both_and_every_page_links_them(client: FlaskClient) -> None:

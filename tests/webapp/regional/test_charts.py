@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from webapp.services.regional.statistics import NorthShare
+from webapp.services.reports.regional.statistics import NorthShare
 from webapp.views._regional_charts import north_share_chart
 
 

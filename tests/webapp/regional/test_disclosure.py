@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from webapp.services.evidence import is_small
-from webapp.services.regional.disclosure import Relation, withhold_counts
+from webapp.services.reports.evidence import is_small
+from webapp.services.reports.regional.disclosure import Relation, withhold_counts
 
 REGIONS = Relation("all", ("a", "b", "c", "d"))
 

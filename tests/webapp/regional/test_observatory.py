@@ -12,9 +12,9 @@ from matching.wording import money as format_gbp
 from tests.factories import StaffFactory, VentureFactory
 from tests.webapp.regional.cohort import comfortable_cohort, feed_rows
 from tests.webapp.staff.calls import bearer_for, signed_in
-from webapp.services.pipeline import pipeline_summary
-from webapp.services.pipeline_filters import make_filters
-from webapp.services.regional.observatory import PLATFORM_COLUMNS
+from webapp.services.reports.pipeline import pipeline_summary
+from webapp.services.reports.pipeline_filters import make_filters
+from webapp.services.reports.regional.observatory import PLATFORM_COLUMNS
 
 FEED = "/api/v1/observatory"
 

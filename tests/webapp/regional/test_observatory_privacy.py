@@ -17,8 +17,8 @@ import pytest
 from scipy.optimize import linprog
 
 from tests.webapp.regional.cohort import Cohort, feed_rows, investor, ventures
-from webapp.services.evidence import SUPPRESSED
-from webapp.services.regional.observatory import COUNT_COLUMNS, PLATFORM_COLUMNS
+from webapp.services.reports.evidence import SUPPRESSED
+from webapp.services.reports.regional.observatory import COUNT_COLUMNS, PLATFORM_COLUMNS
 
 FEED = "/api/v1/observatory"
 LONE_RAISE, LONE_INVESTMENT = 3_141_592, 271_828

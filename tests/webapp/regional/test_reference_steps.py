@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reference.regional import DEFAULT_DIRECTORY, load_regional_statistics
-from webapp.services.regional import statistics
+from webapp.services.reports.regional import statistics
 from webapp.stack.prepare import PreparationError, load_reference_data
 
 

@@ -12,8 +12,8 @@ from tests.factories import FounderFactory, StaffFactory
 from tests.webapp.regional.cohort import comfortable_cohort
 from tests.webapp.staff.calls import signed_in
 from tests.webapp.staff.factories import ProgrammeMemberFactory, ProgrammeVentureFactory
-from webapp.services.pipeline import pipeline_summary
-from webapp.services.pipeline_filters import make_filters
+from webapp.services.reports.pipeline import pipeline_summary
+from webapp.services.reports.pipeline_filters import make_filters
 
 PAGE = "/staff/regions"
 PLACES = (

@@ -12,9 +12,9 @@ from tests.webapp.ventures.factories import FeedbackFactory, NotificationFactory
 from tests.webapp.ventures.parties import Founder, Investor, make_founder, make_investor
 from webapp.models import DealEvent, EmailDelivery, User, utcnow
 from webapp.models.enums import DealStage, IntroductionStatus, Role
-from webapp.services import deals
-from webapp.services.digests import DIGEST_KIND, queue_weekly_digests
-from webapp.services.notifications import DEAL_STALLED, NEW_MATCH
+from webapp.services.deals import deals
+from webapp.services.notices.digests import DIGEST_KIND, queue_weekly_digests
+from webapp.services.outbox.notifications import DEAL_STALLED, NEW_MATCH
 
 
 def _reading_digests(session: Session, *users: User) -> None:
@@ -139,7 +139,7 @@ def test_a_closed_deal_is_in_the_investors_digest_after_the_founder_leaves(
     session: Session,
 ) -> None:
     from tests.factories import DEFAULT_PASSWORD
-    from webapp.services.account_data import erase_account
+    from webapp.services.privacy.account_data import erase_account
 
     founder, investor = make_founder(name="Tyne Dx"), make_investor(name="Pennine Angels")
     _reading_digests(session, investor.user)

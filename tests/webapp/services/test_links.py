@@ -6,8 +6,8 @@ from sqlmodel import select
 
 from tests.factories import FounderFactory
 from webapp.models import EmailDelivery
-from webapp.services import links
-from webapp.services.notifications import notify
+from webapp.services.outbox import links
+from webapp.services.outbox.notifications import notify
 
 
 def test_notification_emails_carry_absolute_links(app, session, settings):

@@ -10,7 +10,7 @@ from tests.factories import FounderFactory
 from webapp.config import Settings
 from webapp.models import EmailDelivery, OutboxEvent, utcnow
 from webapp.models.enums import EmailStatus
-from webapp.services.mail import Outcome, deliver_email, queue_email
+from webapp.services.outbox.mail import Outcome, deliver_email, queue_email
 
 
 def _queue(session: Session, key: str = "welcome") -> EmailDelivery | None:

@@ -13,13 +13,13 @@ import matching
 from tests.workers.builders import market, preference_market
 from webapp.config import Settings
 from webapp.models import ModelVersion
-from webapp.services.model_registry import (
+from webapp.services.common.taxonomy import matching_taxonomy
+from webapp.services.ranking.model_registry import (
     PRIOR_VERSION,
     active_model,
     promotion_verdict,
     train_and_promote,
 )
-from webapp.services.taxonomy import matching_taxonomy
 
 NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
 

@@ -16,9 +16,9 @@ from tests.factories import (
 from tests.webapp.ventures.factories import MatchFactory
 from webapp.models import EmailDelivery, Notification
 from webapp.models.enums import IntroductionStatus, Role
-from webapp.services.digests import queue_weekly_digests
-from webapp.services.match_news import announce_introduction, announce_new_matches
-from webapp.services.notifications import (
+from webapp.services.notices.digests import queue_weekly_digests
+from webapp.services.notices.match_news import announce_introduction, announce_new_matches
+from webapp.services.outbox.notifications import (
     DEAL_STALLED,
     INTRODUCTION_ACCEPTED,
     INTRODUCTION_DECLINED,

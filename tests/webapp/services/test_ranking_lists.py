@@ -24,10 +24,10 @@ from tests.workers.builders import (
 )
 from webapp.config import Settings
 from webapp.models import Feedback, InvestorProfile, Venture, utcnow
-from webapp.services import scoring, scoring_data
-from webapp.services.match_views import display_reasons
-from webapp.services.scoring_cache import forget, scoring_context
-from webapp.services.scoring_full import compute_chunk, plan_chunks, write_full_refresh
+from webapp.services.ranking import scoring, scoring_data
+from webapp.services.ranking.match_queries import display_reasons
+from webapp.services.ranking.scoring_cache import forget, scoring_context
+from webapp.services.ranking.scoring_full import compute_chunk, plan_chunks, write_full_refresh
 
 K = 4
 

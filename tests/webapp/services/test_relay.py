@@ -12,14 +12,14 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from webapp.models import AuditLog, OutboxEvent, utcnow
-from webapp.services.outbox import (
+from webapp.services.outbox.outbox import (
     VENTURE_CHANGED,
     finish_part,
     hold_until,
     part_owed,
     record_event,
 )
-from webapp.services.relay import (
+from webapp.services.outbox.relay import (
     WAKE_KEY,
     Undeliverable,
     install_outbox_waker,

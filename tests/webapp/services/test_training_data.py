@@ -17,7 +17,7 @@ from tests.factories import (
 )
 from tests.webapp.ventures.factories import FeedbackFactory
 from webapp.models.enums import DealStage, FeedbackAction, IntroductionStatus
-from webapp.services.training_data import IGNORED_AFTER_DAYS, outcome_count, outcomes
+from webapp.services.ranking.training_data import IGNORED_AFTER_DAYS, outcome_count, outcomes
 
 NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
 

@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from tests.webapp.web_client import sign_in
 from webapp.models import User
-from webapp.services.api_tokens import issue_token
+from webapp.services.accounts.api_tokens import issue_token
 
 
 def bearer_for(session: Session, user: User) -> dict[str, str]:

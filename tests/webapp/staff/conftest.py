@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from webapp.services import pipeline_cache
+from webapp.services.reports import pipeline_cache
 
 
 @pytest.fixture(autouse=True)

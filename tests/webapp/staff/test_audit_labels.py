@@ -15,9 +15,11 @@ from tests.webapp.api.helpers import Caller
 from tests.webapp.ventures.parties import make_founder, make_investor
 from tests.webapp.web_client import sign_in
 from webapp.models.enums import DealStage, Role
-from webapp.services import deals, introductions, programme_enrolment, programmes
-from webapp.services.audit_labels import ACTION_LABELS, action_label, object_label
-from webapp.services.audit_views import AuditFilters, audit_entries
+from webapp.services.deals import deals
+from webapp.services.introductions import introductions
+from webapp.services.reports.audit_labels import ACTION_LABELS, action_label, object_label
+from webapp.services.reports.audit_queries import AuditFilters, audit_entries
+from webapp.services.ventures import programme_enrolment, programmes
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -25,8 +25,8 @@ from webapp.models import (
     User,
     Venture,
 )
-from webapp.services.enrolment_requests import ENROLMENT_ANSWERED
-from webapp.services.programme_enrolment import ENROLMENT_REQUESTED
+from webapp.services.ventures.enrolment_requests import ENROLMENT_ANSWERED
+from webapp.services.ventures.programme_enrolment import ENROLMENT_REQUESTED
 
 
 @pytest.fixture

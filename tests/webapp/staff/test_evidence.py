@@ -7,16 +7,16 @@ import io
 
 from tests.factories import DealFactory, IntroductionFactory, VentureFactory
 from tests.webapp.staff.known_pipeline import EXPECTED_2025, FROM, TO, at, seed_known_pipeline
-from webapp.services.csv_out import csv_lines
-from webapp.services.evidence import (
+from webapp.services.common.csv_out import csv_lines
+from webapp.services.reports.evidence import (
     DEAL_COLUMNS,
     EVIDENCE_COLUMNS,
     deal_rows,
     evidence_cells,
     evidence_csv_rows,
 )
-from webapp.services.pipeline_filters import make_filters
-from webapp.services.pipeline_progress import FUNNEL
+from webapp.services.reports.pipeline_filters import make_filters
+from webapp.services.reports.pipeline_progress import FUNNEL
 
 
 def _records(session, filters):

@@ -6,8 +6,8 @@ import pytest
 
 from tests.factories import InvestorProfileFactory, VentureFactory
 from tests.webapp.staff.known_pipeline import seed_known_pipeline
-from webapp.services.gaps import supply_gaps
-from webapp.services.pipeline_filters import make_filters
+from webapp.services.reports.gaps import supply_gaps
+from webapp.services.reports.pipeline_filters import make_filters
 
 
 @pytest.fixture

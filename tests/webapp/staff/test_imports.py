@@ -22,7 +22,7 @@ from webapp.models import (
     ProgrammeVenture,
     Venture,
 )
-from webapp.services.errors import Forbidden, NotFound, ValidationFailed
+from webapp.services.common.errors import Forbidden, NotFound, ValidationFailed
 from webapp.services.imports import (
     ImportMode,
     import_investors,

@@ -13,7 +13,7 @@ from tests.webapp.staff.calls import bearer_for
 from tests.webapp.staff.factories import ProgrammeMemberFactory, ProgrammeVentureFactory
 from tests.webapp.staff.known_pipeline import EXPECTED_2025, seed_known_pipeline
 from webapp.models import AuditLog, JobRun, OutboxEvent, User
-from webapp.services.pipeline_progress import FUNNEL
+from webapp.services.reports.pipeline_progress import FUNNEL
 
 RANGE = "from=2025-01-01&to=2025-12-31"
 

@@ -7,9 +7,9 @@ import pytest
 from tests.factories import IntroductionFactory
 from tests.webapp.staff.factories import ProgrammeVentureFactory
 from tests.webapp.staff.known_pipeline import EXPECTED_2025, FROM, TO, seed_known_pipeline
-from webapp.services.errors import ValidationFailed
-from webapp.services.pipeline import pipeline_summary
-from webapp.services.pipeline_filters import make_filters
+from webapp.services.common.errors import ValidationFailed
+from webapp.services.reports.pipeline import pipeline_summary
+from webapp.services.reports.pipeline_filters import make_filters
 
 
 @pytest.fixture
@@ -143,7 +143,7 @@ def test_figures_are_reused_until_the_data_changes(session, known):
 
 def test_deal_facts_are_shared_by_filter_sets_and_renewed_when_a_deal_changes(session, known):
     from tests.webapp.staff.known_pipeline import _deal, at
-    from webapp.services.pipeline_progress import deal_facts, introduction_facts
+    from webapp.services.reports.pipeline_progress import deal_facts, introduction_facts
 
     _summary(session, date_from=FROM, date_to=TO)
     facts, introductions = deal_facts(session), introduction_facts(session)

@@ -18,7 +18,7 @@ from webapp.config import load_settings
 from webapp.db import make_engine
 from webapp.migrate import upgrade
 from webapp.models import AuditLog, PlatformStaff, User
-from webapp.services import programmes
+from webapp.services.access import staff_scope
 
 
 def test_an_admin_makes_a_staff_account_platform_wide_and_back(
@@ -129,5 +129,5 @@ def test_the_migration_keeps_staff_without_a_programme_platform_wide(tmp_path: P
         assert granted == [1]  # the unassigned staff member; not the assigned one, not others
         assigned = session.get(User, 2)
         assert assigned is not None
-        assert programmes.staff_scope(session=session, user=assigned) == {1}
+        assert staff_scope.staff_scope(session=session, user=assigned) == {1}
     engine.dispose()

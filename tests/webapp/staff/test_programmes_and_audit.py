@@ -15,10 +15,11 @@ from tests.factories import (
     VentureFactory,
 )
 from webapp.models import AuditLog, ProgrammeMember
-from webapp.services import programme_enrolment, programmes
-from webapp.services.audit import record_audit
-from webapp.services.audit_views import AuditFilters, audit_csv_rows, audit_entries
-from webapp.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from webapp.services.access import staff_scope
+from webapp.services.common.audit import record_audit
+from webapp.services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from webapp.services.reports.audit_queries import AuditFilters, audit_csv_rows, audit_entries
+from webapp.services.ventures import programme_enrolment, programmes
 
 
 def test_staff_create_a_programme_enrol_ventures_and_an_admin_assigns_staff(session):
@@ -40,8 +41,8 @@ def test_staff_create_a_programme_enrol_ventures_and_an_admin_assigns_staff(sess
     listed = programmes.list_programmes(session=session, viewer=lead)
     assert [(p.name, p.ventures, p.staff) for p in listed] == [("Tees Cohort 3", 2, 1)]
     # The lead is platform-wide and keeps the whole view; the colleague sees the cohort.
-    assert programmes.staff_scope(session=session, user=lead) is None
-    assert programmes.staff_scope(session=session, user=colleague) == {cohort.id}
+    assert staff_scope.staff_scope(session=session, user=lead) is None
+    assert staff_scope.staff_scope(session=session, user=colleague) == {cohort.id}
     actions = list(session.exec(select(AuditLog.action).order_by(AuditLog.id)))
     assert actions == ["programme.create", "programme.enrol", "programme.assign"]
 
@@ -89,7 +90,7 @@ def test_only_admins_assign_and_remove_staff(session):
             programmes.unassign_staff(
                 session=session, actor=actor, programme_id=cohort.id, user_id=scoped.id
             )
-    assert programmes.staff_scope(session=session, user=scoped) == {cohort.id}
+    assert staff_scope.staff_scope(session=session, user=scoped) == {cohort.id}
 
 
 def test_scoped_staff_see_only_their_programmes_and_create_none(session):
@@ -104,10 +105,10 @@ def test_scoped_staff_see_only_their_programmes_and_create_none(session):
     with pytest.raises(NotFound):
         programmes.programme_detail(session=session, viewer=staff, programme_id=theirs.id)
     with pytest.raises(Forbidden):
-        programmes.resolve_programmes(session=session, user=staff, programme=theirs.id)
+        staff_scope.resolve_programmes(session=session, user=staff, programme=theirs.id)
     with pytest.raises(Forbidden):
         programmes.create_programme(session=session, actor=staff, name="New")
-    assert programmes.staff_scope(session=session, user=staff) == {mine.id}
+    assert staff_scope.staff_scope(session=session, user=staff) == {mine.id}
     assert [p.name for p in programmes.list_programmes(session=session, viewer=admin)] == [
         "Mine",
         "Theirs",
@@ -117,7 +118,7 @@ def test_scoped_staff_see_only_their_programmes_and_create_none(session):
 def test_staff_with_no_programme_and_no_grant_see_nothing(session):
     staff = StaffFactory(platform_wide=False)
     programmes.create_programme(session=session, actor=AdminFactory(), name="Somewhere")
-    assert programmes.staff_scope(session=session, user=staff) == frozenset()
+    assert staff_scope.staff_scope(session=session, user=staff) == frozenset()
     assert programmes.list_programmes(session=session, viewer=staff) == []
 
 

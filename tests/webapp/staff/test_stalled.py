@@ -8,8 +8,8 @@ import pytest
 
 from tests.factories import DealFactory
 from tests.webapp.staff.factories import DealEventFactory, ProgrammeVentureFactory
-from webapp.services.errors import ValidationFailed
-from webapp.services.stalled import stalled_deals
+from webapp.services.common.errors import ValidationFailed
+from webapp.services.reports.stalled import stalled_deals
 
 NOW = datetime(2025, 6, 30, 12, 0, tzinfo=UTC)
 

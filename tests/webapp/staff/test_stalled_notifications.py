@@ -14,7 +14,7 @@ from tests.webapp.staff.factories import (
     ProgrammeVentureFactory,
 )
 from webapp.models import Notification, User
-from webapp.services.match_news import announce_stalled_deals
+from webapp.services.notices.match_news import announce_stalled_deals
 
 NOW = datetime(2025, 6, 30, 12, 0, tzinfo=UTC)
 

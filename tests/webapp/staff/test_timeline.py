@@ -8,8 +8,8 @@ from tests.factories import AdminFactory, StaffFactory
 from tests.webapp.staff.factories import ProgrammeMemberFactory, ProgrammeVentureFactory
 from tests.webapp.staff.known_pipeline import at, seed_known_pipeline
 from webapp.models import User
-from webapp.services.errors import NotFound
-from webapp.services.timeline import venture_timeline
+from webapp.services.common.errors import NotFound
+from webapp.services.reports.timeline import venture_timeline
 
 
 def test_timeline_tells_the_story_in_order(session):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from tests.webapp.ventures.parties import deal, founder, investor, staff
-from webapp.services.match_views import forget_recent_impressions
+from webapp.services.ranking.match_queries import forget_recent_impressions
 
 __all__ = ["deal", "founder", "investor", "staff"]
 

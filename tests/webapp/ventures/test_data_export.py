@@ -12,7 +12,7 @@ from tests.factories import DealFactory, VentureFactory
 from tests.webapp.ventures.factories import MatchFactory, NotificationFactory
 from tests.webapp.ventures.parties import Founder, Investor
 from tests.webapp.web_client import sign_in
-from webapp.services import data_export
+from webapp.services.privacy import data_export
 
 
 def test_the_export_holds_the_account_ventures_matches_deals_and_notifications(

@@ -12,9 +12,10 @@ from tests.webapp.ventures.parties import Founder, Investor
 from tests.webapp.web_client import fresh, sign_in
 from webapp.models import Deal, DealEvent, EmailDelivery, Notification, User
 from webapp.models.enums import DealStage, Visibility
-from webapp.services import deals, ventures
-from webapp.services.account_data import erase_account
-from webapp.services.notifications import DEAL_CLOSED, ROUND_CLOSED
+from webapp.services.deals import deals
+from webapp.services.outbox.notifications import DEAL_CLOSED, ROUND_CLOSED
+from webapp.services.privacy.account_data import erase_account
+from webapp.services.ventures import ventures
 
 
 @pytest.fixture

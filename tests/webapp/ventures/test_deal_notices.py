@@ -9,8 +9,8 @@ from tests.factories import InvestorUserFactory
 from tests.webapp.ventures.parties import Founder, Investor
 from webapp.models import Deal, EmailDelivery, Notification, User
 from webapp.models.enums import DealStage
-from webapp.services import deals
-from webapp.services.notifications import DEAL_MOVED
+from webapp.services.deals import deals
+from webapp.services.outbox.notifications import DEAL_MOVED
 
 
 def _notices(session: Session, user: User) -> list[Notification]:

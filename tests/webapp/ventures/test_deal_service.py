@@ -9,9 +9,9 @@ from tests.factories import DealFactory, FounderFactory, StaffFactory
 from tests.webapp.ventures.parties import Founder, Investor, make_investor
 from webapp.models import Deal, DealEvent, OutboxEvent
 from webapp.models.enums import DealStage
-from webapp.services import deals
-from webapp.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from webapp.services.outbox import DEAL_CHANGED
+from webapp.services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from webapp.services.deals import deals
+from webapp.services.outbox.outbox import DEAL_CHANGED
 
 
 def test_either_party_moves_the_deal_forward_to_invested(

@@ -9,9 +9,9 @@ from tests.factories import InvestorUserFactory, VentureFactory
 from tests.webapp.ventures.parties import Founder, Investor
 from webapp.models import Feedback, OutboxEvent
 from webapp.models.enums import FeedbackAction, PassReason
-from webapp.services import feedback
-from webapp.services.errors import NotFound, ValidationFailed
-from webapp.services.outbox import FEEDBACK_GIVEN
+from webapp.services.common.errors import NotFound, ValidationFailed
+from webapp.services.introductions import feedback
+from webapp.services.outbox.outbox import FEEDBACK_GIVEN
 
 
 def test_a_pass_with_a_reason_is_stored_and_announced(

@@ -8,8 +8,8 @@ from sqlmodel import Session
 from tests.factories import FounderFactory, VentureFactory
 from tests.webapp.ventures.parties import Founder, Investor, make_investor
 from webapp.config import Settings
-from webapp.services import hints
-from webapp.services.errors import Forbidden, NotFound
+from webapp.services.common.errors import Forbidden, NotFound
+from webapp.services.ranking import hints
 
 
 def test_adding_an_instrument_is_suggested_when_it_fits_more_mandates(

@@ -11,9 +11,10 @@ from tests.webapp.ventures.parties import Founder, Investor
 from tests.webapp.web_client import fresh, sign_in
 from webapp.models import Introduction, Notification
 from webapp.models.enums import IntroductionStatus, Role
-from webapp.services import introductions, notification_views
-from webapp.services.match_news import announce_introduction
-from webapp.services.notifications import INTRODUCTION_ACCEPTED
+from webapp.services.introductions import introductions
+from webapp.services.notices import notification_queries
+from webapp.services.notices.match_news import announce_introduction
+from webapp.services.outbox.notifications import INTRODUCTION_ACCEPTED
 
 
 def _accepted(session: Session, founder: Founder, investor: Investor) -> Introduction:
@@ -47,7 +48,7 @@ def test_each_side_reads_the_other_sides_contact_under_the_notice(
         (founder.user, to_founder, investor.user),
         (investor.user, to_investor, founder.user),
     ):
-        details = notification_views.contact_details(
+        details = notification_queries.contact_details(
             session=session, viewer=viewer, notifications=[notice]
         )
         rows = dict(details[notice.id])  # type: ignore[index]
@@ -74,13 +75,13 @@ def test_the_contact_goes_when_the_other_side_erases_their_account(
     client: FlaskClient, session: Session, founder: Founder, investor: Investor
 ) -> None:
     from tests.factories import DEFAULT_PASSWORD
-    from webapp.services.account_data import erase_account
+    from webapp.services.privacy.account_data import erase_account
 
     _accepted(session, founder, investor)
     erase_account(session=session, user=founder.user, password=DEFAULT_PASSWORD)
     fresh(session)
     notice = _notice(session, investor.user.id)
-    details = notification_views.contact_details(
+    details = notification_queries.contact_details(
         session=session, viewer=investor.user, notifications=[notice]
     )
     assert details == {notice.id: []}

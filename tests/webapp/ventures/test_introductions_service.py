@@ -9,9 +9,13 @@ from tests.factories import FounderFactory, InvestorUserFactory, StaffFactory, V
 from tests.webapp.ventures.parties import Founder, Investor, make_investor
 from webapp.models import Deal, DealEvent, OutboxEvent
 from webapp.models.enums import IntroductionStatus
-from webapp.services import introductions
-from webapp.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from webapp.services.outbox import DEAL_CHANGED, INTRODUCTION_ANSWERED, INTRODUCTION_REQUESTED
+from webapp.services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from webapp.services.introductions import introductions
+from webapp.services.outbox.outbox import (
+    DEAL_CHANGED,
+    INTRODUCTION_ANSWERED,
+    INTRODUCTION_REQUESTED,
+)
 
 
 def _ask(session: Session, investor: Investor, founder: Founder) -> int:

@@ -18,8 +18,8 @@ from tests.factories import (
 from tests.webapp.ventures.factories import MatchFactory
 from tests.webapp.ventures.parties import Founder, Investor, make_founder, make_investor
 from webapp.models import PortfolioDeal
-from webapp.services.errors import NotFound
-from webapp.services.investor_profiles import SectorDeals, public_profile
+from webapp.services.common.errors import NotFound
+from webapp.services.investors.investor_profiles import SectorDeals, public_profile
 
 
 def _past_deal(session: Session, investor: Investor, name: str, sectors: list[str]) -> None:

@@ -8,9 +8,9 @@ from sqlmodel import Session, select
 from tests.factories import FounderFactory, InvestorUserFactory, OrganisationFactory, StaffFactory
 from tests.webapp.ventures.parties import Investor
 from webapp.models import InvestorProfileCreate, InvestorProfileUpdate, OutboxEvent, User
-from webapp.services import investors, member_invitations
-from webapp.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from webapp.services.outbox import INVESTOR_CHANGED
+from webapp.services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from webapp.services.investors import investors, member_invitations
+from webapp.services.outbox.outbox import INVESTOR_CHANGED
 
 
 def _body(**overrides: object) -> InvestorProfileCreate:

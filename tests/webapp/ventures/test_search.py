@@ -19,8 +19,8 @@ from tests.webapp.staff.factories import (
 )
 from tests.webapp.ventures.factories import MatchFactory
 from tests.webapp.ventures.parties import Founder, Investor, make_investor
-from webapp.services.errors import Forbidden, ValidationFailed
-from webapp.services.search import SearchKind, search
+from webapp.services.common.errors import Forbidden, ValidationFailed
+from webapp.services.ventures.search import SearchKind, search
 
 
 def names(page: object) -> list[str]:

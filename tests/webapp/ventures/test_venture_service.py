@@ -10,10 +10,10 @@ from tests.webapp.ventures.factories import MatchFactory
 from tests.webapp.ventures.parties import Founder, Investor
 from webapp.models import AuditLog, Match, OutboxEvent, Venture, VentureCreate, VentureUpdate
 from webapp.models.enums import Visibility
-from webapp.services import ventures
-from webapp.services.errors import Forbidden, NotFound, ValidationFailed
-from webapp.services.outbox import VENTURE_CHANGED, VENTURE_DELETED
-from webapp.services.ventures import VentureFilters
+from webapp.services.common.errors import Forbidden, NotFound, ValidationFailed
+from webapp.services.outbox.outbox import VENTURE_CHANGED, VENTURE_DELETED
+from webapp.services.ventures import ventures
+from webapp.services.ventures.ventures import VentureFilters
 
 
 def _create_body(**overrides: object) -> VentureCreate:

@@ -7,10 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from webapp.services.common.taxonomy import check_codes
+from webapp.services.common.text_checks import text_errors
 from webapp.services.imports.csvfile import CellError, Row
 from webapp.services.imports.report import RowError
-from webapp.services.taxonomy import check_codes
-from webapp.services.text_checks import text_errors
 
 Parser = Callable[[str], Any]
 

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from webapp.models.bounds import MAX_MONEY_GBP, MAX_NUMBER_CHARS
-from webapp.services.errors import FieldError, ValidationFailed
+from webapp.services.common.errors import FieldError, ValidationFailed
 
 LIST_SEPARATOR = ";"
 TRUE_WORDS = frozenset({"true", "yes", "y", "1"})

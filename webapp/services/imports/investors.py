@@ -16,15 +16,15 @@ from sqlmodel import Session, col
 
 from webapp.models import InvestorProfile, InvestorProfileCreate, Organisation, User, utcnow
 from webapp.models.enums import OrganisationKind
-from webapp.services.audit import record_audit
-from webapp.services.ids import saved_id
+from webapp.services.access.staff_scope import require_staff
+from webapp.services.common.audit import record_audit
+from webapp.services.common.ids import saved_id
+from webapp.services.common.taxonomy import INVESTOR_CODE_FIELDS
 from webapp.services.imports.common import Parser, parse_cells, validate_model
 from webapp.services.imports.csvfile import Row, as_bool, as_list, as_whole_number, read_rows
 from webapp.services.imports.report import ImportMode, ImportReport, Progress, RowError
 from webapp.services.imports.runner import Checked, CheckResult, run_import
-from webapp.services.outbox import INVESTOR_CHANGED, record_event
-from webapp.services.programmes import require_staff
-from webapp.services.taxonomy import INVESTOR_CODE_FIELDS
+from webapp.services.outbox.outbox import INVESTOR_CHANGED, record_event
 
 REQUIRED = (
     "name",

@@ -17,17 +17,17 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from webapp.models import PortfolioDeal, User, utcnow
-from webapp.services.audit import record_audit
-from webapp.services.errors import Forbidden
-from webapp.services.ids import saved_id
+from webapp.services.access.object_access import is_member, is_staff, readable_investor
+from webapp.services.common.audit import record_audit
+from webapp.services.common.errors import Forbidden
+from webapp.services.common.ids import saved_id
+from webapp.services.common.taxonomy import reference_data
+from webapp.services.common.text_checks import text_problem
 from webapp.services.imports.crunchbase import CATEGORIES, ROUND_TYPES, place, usd_to_gbp
 from webapp.services.imports.csvfile import CellError, Row, as_decimal, as_list, read_rows
 from webapp.services.imports.report import ImportMode, ImportReport, Progress, RowError
 from webapp.services.imports.runner import SKIP, Checked, CheckResult, run_import
-from webapp.services.object_access import is_member, is_staff, readable_investor
-from webapp.services.outbox import FULL_REFRESH_REQUESTED, record_event
-from webapp.services.taxonomy import reference_data
-from webapp.services.text_checks import text_problem
+from webapp.services.outbox.outbox import FULL_REFRESH_REQUESTED, record_event
 
 REQUIRED = ("company_name", "investor_name", "funded_at")
 OPTIONAL = (

@@ -13,7 +13,7 @@ from typing import Generic, TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from webapp.services.errors import Conflict
+from webapp.services.common.errors import Conflict
 from webapp.services.imports.csvfile import Row
 from webapp.services.imports.report import ImportMode, ImportReport, Progress, RowError
 

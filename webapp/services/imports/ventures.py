@@ -19,15 +19,16 @@ from sqlmodel import Session, col
 
 from webapp.models import ProgrammeVenture, User, Venture, VentureCreate, utcnow
 from webapp.models.enums import Role, Visibility
-from webapp.services.audit import record_audit
-from webapp.services.ids import saved_id
+from webapp.services.access.staff_scope import require_staff
+from webapp.services.common.audit import record_audit
+from webapp.services.common.ids import saved_id
+from webapp.services.common.taxonomy import VENTURE_CODE_FIELDS
 from webapp.services.imports.common import Parser, parse_cells, validate_model
 from webapp.services.imports.csvfile import as_bool, as_date, as_list, as_whole_number, read_rows
 from webapp.services.imports.report import ImportMode, ImportReport, Progress, RowError
 from webapp.services.imports.runner import Checked, CheckResult, run_import
-from webapp.services.outbox import VENTURE_CHANGED, record_event
-from webapp.services.programmes import programme_detail, require_staff
-from webapp.services.taxonomy import VENTURE_CODE_FIELDS
+from webapp.services.outbox.outbox import VENTURE_CHANGED, record_event
+from webapp.services.ventures.programmes import programme_detail
 
 REQUIRED = (
     "owner_email",

@@ -1,0 +1,1 @@
+"""Investor organisations: mandates, public profiles and the colleagues invited to manage them."""

@@ -1,0 +1,289 @@
+"""Incremental refresh: rescore one venture or one investor and keep BOTH sides' top K right.
+
+How the other side stays right when one venture V changes (investors are symmetric):
+- every investor list that V now beats the K-th member of (or that is not full) takes V in;
+- a list that held V keeps it, re-ordered, if V still beats that list's lowest other member;
+  otherwise the K-th place may belong to a venture that is not stored anywhere, so that
+  investor's column is streamed over every venture in blocks (`matching.blocks`, from the
+  process's cached venture keys) and its list recomputed. No ventures × investors matrix is
+  ever held: memory grows with ventures + investors.
+Every step runs under one lock and reads committed data, so any order of concurrent refreshes
+ends in the lists a from-scratch full refresh computes. Safe to repeat (idempotent); each
+function takes the ranking lock, writes and commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import orjson
+from sqlmodel import Session
+
+from matching.blocks import barred_pairs, stream_column_top_k, stream_logits
+from matching.reasons import pair_reasons
+from matching.topk import probability, ranks_above, top_k_rows
+from webapp.config import Settings
+from webapp.models import utcnow
+from webapp.services.common.locks import take_write_lock
+from webapp.services.ranking import match_store, scoring_data
+from webapp.services.ranking.match_store import Member, Pair
+from webapp.services.ranking.scoring_cache import (
+    F32,
+    I64,
+    NoInvestors,
+    ScoringContext,
+    scoring_context,
+)
+
+
+@dataclass
+class RefreshResult:
+    """What a refresh changed: the lists it rewrote and the investors a venture newly entered."""
+
+    lists: int = 0
+    refilled: int = 0
+    rows: int = 0
+    entered: dict[int, int] = field(default_factory=dict)  # investor id → rank of the venture
+    model_version: str | None = None
+
+
+def _ranked(ids: I64, logits: F32, k: int) -> list[Member]:
+    """The top K of one row of log-odds as (id, score), best first."""
+    picks = top_k_rows(logits[None, :], k, ids)[0][0]
+    picks = picks[picks >= 0]
+    scores = probability(logits[picks])
+    return [(int(ids[c]), float(s)) for c, s in zip(picks, scores, strict=True)]
+
+
+def _place(
+    members: list[Member], full: bool, candidate: int, score: float | None, k: int
+) -> list[Member] | None:
+    """The list with the candidate re-placed, or None when only a recompute can tell."""
+    others = [(m, s) for m, s in members if m != candidate]
+    held = len(others) != len(members)
+    if held and full:
+        if score is None or not others:
+            return None  # the K-th place may go to a member that is not stored anywhere
+        low_id, low = others[-1]
+        if not ranks_above(score, candidate, low, low_id):
+            return None
+    if score is None:
+        return others
+    return sorted([*others, (candidate, score)], key=lambda ms: (-ms[1], ms[0]))[:k]
+
+
+def _other_side(
+    session: Session,
+    *,
+    side: str,
+    candidate: int,
+    owner_ids: I64,
+    logits: F32,
+    k: int,
+    refill: Callable[[list[int]], dict[int, list[Member]]],
+) -> tuple[dict[int, list[Member]], set[int], int]:
+    """New lists of every owner the candidate enters or leaves; (lists, held before, refilled)."""
+    scores = probability(logits)
+    eligible = np.isfinite(logits)
+    position = {int(o): p for p, o in enumerate(owner_ids.tolist())}
+    held = set(match_store.memberships(session=session, side=side, member_id=candidate))
+    limits = match_store.thresholds(
+        session=session, side=side, k=k, owners=held | set(owner_ids[eligible].tolist())
+    )
+    touched = set(held)
+    for p in np.flatnonzero(eligible).tolist():
+        owner = int(owner_ids[p])
+        limit = limits.get(owner)
+        if owner not in held and (
+            limit is None or ranks_above(float(scores[p]), candidate, limit[1], limit[0])
+        ):
+            touched.add(owner)
+    current = match_store.lists(session=session, side=side, owners=touched)
+    new_lists: dict[int, list[Member]] = {}
+    needs: list[int] = []
+    for owner in sorted(touched):
+        at = position.get(owner)
+        score = float(scores[at]) if at is not None and eligible[at] else None
+        placed = _place(current[owner], owner in limits, candidate, score, k)
+        if placed is None:
+            needs.append(owner)
+        else:
+            new_lists[owner] = placed
+    new_lists.update(refill(needs) if needs else {})
+    return new_lists, held, len(needs)
+
+
+def _investor_refill(
+    session: Session, ctx: ScoringContext, k: int
+) -> Callable[[list[int]], dict[int, list[Member]]]:
+    def refill(investor_ids: list[int]) -> dict[int, list[Member]]:
+        """These investors' lists, streamed over every published venture."""
+        out: dict[int, list[Member]] = {i: [] for i in investor_ids}
+        ids, pool = ctx.sub_pool(investor_ids)
+        if len(ids) == 0:
+            return out
+        ctx.ventures.sync(session)
+        barred = barred_pairs(scoring_data.passed_pairs(session=session, investor_ids=ids.tolist()))
+        top, logit = stream_column_top_k(ctx.model, ctx.ventures.each(), pool, k, barred)
+        for row, investor_id in enumerate(ids.tolist()):
+            keep = top[row] >= 0
+            scores = probability(logit[row][keep])
+            out[investor_id] = list(zip(top[row][keep].tolist(), scores.tolist(), strict=True))
+        return out
+
+    return refill
+
+
+def _venture_refill(
+    session: Session, ctx: ScoringContext, k: int
+) -> Callable[[list[int]], dict[int, list[Member]]]:
+    def refill(venture_ids: list[int]) -> dict[int, list[Member]]:
+        """These ventures' lists, each scored against every investor."""
+        records = scoring_data.venture_rows(session=session, ids=venture_ids)
+        passed = scoring_data.passed_pairs(session=session, venture_ids=venture_ids)
+        found, rows = ctx.venture_logits(records, barred_pairs(passed))
+        out: dict[int, list[Member]] = {v: [] for v in venture_ids}
+        for r, venture_id in enumerate(found.tolist()):
+            out[venture_id] = _ranked(ctx.investor_ids, rows[r], k)
+        return out
+
+    return refill
+
+
+def _column(session: Session, ctx: ScoringContext, investor_id: int) -> tuple[I64, F32]:
+    """One investor's log-odds against every published venture, streamed in blocks."""
+    ctx.ventures.sync(session)
+    ids, pool = ctx.sub_pool([investor_id])
+    if len(ids) == 0:  # inactive or deleted: it leaves every list
+        venture_ids = np.array(sorted(ctx.ventures.stamps), dtype=np.int64)
+        return venture_ids, np.full(len(venture_ids), -np.inf, np.float32)
+    barred = barred_pairs(scoring_data.passed_pairs(session=session, investor_ids=[investor_id]))
+    blocks = list(stream_logits(ctx.model, ctx.ventures.each(), pool, barred))
+    if not blocks:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    return np.concatenate([b[0] for b in blocks]), np.concatenate([b[1][:, 0] for b in blocks])
+
+
+def _reasons(session: Session, ctx: ScoringContext, pairs: list[Pair]) -> dict[Pair, list[Any]]:
+    """Reasons for these pairs, from fresh venture records."""
+    if not pairs:
+        return {}
+    records = scoring_data.venture_rows(session=session, ids={v for v, _ in pairs})
+    if not records:
+        return {}
+    features = ctx.features_for(records)
+    row_of = {int(v): r for r, v in enumerate(features.side.frame.ids.tolist())}
+    kept = [(v, i) for v, i in pairs if v in row_of and i in ctx.investor_position]
+    rows = np.array([row_of[v] for v, _ in kept], dtype=np.int64)
+    cols = np.array([ctx.investor_position[i] for _, i in kept], dtype=np.int64)
+    texts = pair_reasons(ctx.model, features, rows, cols)
+    # Stored exactly as the full refresh stores them: [code, effect, facts] triples.
+    return {pair: orjson.loads(text) for pair, text in zip(kept, texts, strict=True)}
+
+
+def _write(
+    session: Session,
+    ctx: ScoringContext,
+    venture_lists: dict[int, list[Member]],
+    investor_lists: dict[int, list[Member]],
+    fresh_pairs: set[Pair],
+) -> int:
+    """Store the new lists; pairs just rescored, new to the table or from another model get
+    their score and reasons written, the others keep theirs and only move."""
+    return match_store.apply_lists(
+        session=session,
+        venture_lists=venture_lists,
+        investor_lists=investor_lists,
+        fresh=fresh_pairs,
+        reasons_for=lambda pairs: _reasons(session, ctx, pairs),
+        model_version=ctx.version,
+        now=utcnow(),
+    )
+
+
+def _locked_context(session: Session, settings: Settings) -> ScoringContext | None:
+    """Warm the context outside the lock, then take the lock and re-check it (a pool rebuilt
+    for changed investors takes seconds; other refreshes must not wait on the lock for it)."""
+    try:
+        scoring_context(session=session, settings=settings)
+        session.rollback()
+        take_write_lock(session=session, name="ranking")
+        return scoring_context(session=session, settings=settings)
+    except NoInvestors:
+        return None
+
+
+def refresh_venture(
+    *, session: Session, settings: Settings, venture_id: int, announce: bool = True
+) -> RefreshResult:
+    """Rescore one venture against every investor and fix every list it enters or leaves."""
+    k = settings.match_top_k
+    ctx = _locked_context(session, settings)
+    if ctx is None:
+        session.commit()
+        return RefreshResult()
+    records = scoring_data.venture_rows(session=session, ids=[venture_id])
+    row = np.full(len(ctx.investor_ids), -np.inf, dtype=np.float32)
+    own: list[Member] = []
+    if records:
+        passed = scoring_data.passed_pairs(session=session, venture_ids=[venture_id])
+        _, logits = ctx.venture_logits(records, barred_pairs(passed))
+        row = logits[0]
+        own = _ranked(ctx.investor_ids, row, k)
+    investor_lists, held, refilled = _other_side(
+        session, side="investor", candidate=venture_id, owner_ids=ctx.investor_ids,
+        logits=row, k=k, refill=_investor_refill(session, ctx, k),
+    )  # fmt: skip
+    fresh = {(venture_id, i) for i, _ in own}
+    for investor_id, members in investor_lists.items():
+        fresh |= {(v, investor_id) for v, _ in members if v == venture_id}
+    rows = _write(session, ctx, {venture_id: own}, investor_lists, fresh)
+    result = RefreshResult(1 + len(investor_lists), refilled, rows, {}, ctx.version)
+    if announce:
+        for investor_id, members in investor_lists.items():
+            ranks = {v: r for r, (v, _) in enumerate(members, 1)}
+            if venture_id in ranks and investor_id not in held:
+                result.entered[investor_id] = ranks[venture_id]
+    session.commit()
+    return result
+
+
+def refresh_investor(*, session: Session, settings: Settings, investor_id: int) -> RefreshResult:
+    """Rescore one investor against every venture and fix every list it enters or leaves."""
+    k = settings.match_top_k
+    ctx = _locked_context(session, settings)
+    if ctx is None:
+        session.commit()
+        return RefreshResult()
+    venture_ids, column = _column(session, ctx, investor_id)
+    own: list[Member] = _ranked(venture_ids, column, k) if len(venture_ids) else []
+    venture_lists, _held, refilled = _other_side(
+        session, side="venture", candidate=investor_id, owner_ids=venture_ids,
+        logits=column, k=k, refill=_venture_refill(session, ctx, k),
+    )  # fmt: skip
+    fresh = {(v, investor_id) for v, _ in own}
+    for venture_id, members in venture_lists.items():
+        fresh |= {(venture_id, i) for i, _ in members if i == investor_id}
+    rows = _write(session, ctx, venture_lists, {investor_id: own}, fresh)
+    session.commit()
+    return RefreshResult(1 + len(venture_lists), refilled, rows, {}, ctx.version)
+
+
+def repair_lists(*, session: Session, settings: Settings) -> RefreshResult:
+    """Recompute every list with a hole in its ranks (a member was deleted by cascade)."""
+    k = settings.match_top_k
+    ctx = _locked_context(session, settings)
+    if ctx is None:
+        session.commit()
+        return RefreshResult()
+    ventures = match_store.owners_with_gaps(session=session, side="venture")
+    investors = match_store.owners_with_gaps(session=session, side="investor")
+    venture_lists = _venture_refill(session, ctx, k)(ventures) if ventures else {}
+    investor_lists = _investor_refill(session, ctx, k)(investors) if investors else {}
+    rows = _write(session, ctx, venture_lists, investor_lists, set())
+    session.commit()
+    lists = len(venture_lists) + len(investor_lists)
+    return RefreshResult(lists, lists, rows, {}, ctx.version)

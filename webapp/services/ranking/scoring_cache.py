@@ -1,0 +1,202 @@
+"""Per-process scoring state: the active model, its prepared investor pool, and the published
+ventures' scoring keys. Nothing here grows with ventures × investors.
+
+Building the pool costs about a second at 2,000 investors, so it is kept between tasks and
+rebuilt only when investors or history change (`scoring_data.inputs_version`). The ventures'
+keys (`VentureSides`: codes, amounts, text vectors; no scores) let an investor's column over
+every venture be streamed in blocks in milliseconds; they are brought up to date from the
+ventures' `updated_at` stamps before each use.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Iterator
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sqlmodel import Session
+
+import matching
+from matching.blocks import block_logits, block_size
+from matching.features import PairFeatures
+from matching.pool import VentureSide
+from webapp.config import Settings
+from webapp.services.ranking import scoring_data
+from webapp.services.ranking.model_registry import active_model
+
+F32 = npt.NDArray[np.float32]
+I64 = npt.NDArray[np.int64]
+B = npt.NDArray[np.bool_]
+SIDE_ROWS = 4096  # ventures per side built in a rebuild
+REBUILD_AFTER = 256  # recent changes kept apart before every side is rebuilt
+
+
+class VentureSides:
+    """Published ventures as matching's venture sides, plus one small side of recent changes.
+
+    A venture that changed since its side was built is masked there (`dead`) and lives in the
+    side of recent records (rebuilt from at most `REBUILD_AFTER` records when it changes),
+    until enough changes pile up to rebuild every side.
+    """
+
+    def __init__(self, model: matching.MatchModel) -> None:
+        self.model = model
+        self.sides: list[VentureSide] = []
+        self.dead: list[B] = []
+        self.owner: dict[int, tuple[int, int]] = {}  # venture id → (side, row) of a full side
+        self.recent: dict[int, dict[str, Any]] = {}  # changed since the full sides were built
+        self.recent_side: VentureSide | None = None
+        self.stamps: dict[int, object] = {}
+        self._built = False
+        self._lock = threading.RLock()  # a warm-up thread and a task may both sync
+
+    def sync(self, session: Session) -> None:
+        """Catch up with the database: published ventures and their `updated_at` stamps."""
+        with self._lock:
+            stamps = scoring_data.venture_stamps(session=session)
+            changed = [v for v, at in stamps.items() if self.stamps.get(v) != at]
+            gone = [v for v in self.stamps if v not in stamps]
+            if not self._built or len(self.recent) + len(changed) > REBUILD_AFTER:
+                self._rebuild(session, stamps)
+                return
+            if not changed and not gone:
+                return
+            for venture_id in gone:
+                self._retire(venture_id)
+                self.recent.pop(venture_id, None)
+                self.stamps.pop(venture_id, None)
+            for record in scoring_data.venture_rows(session=session, ids=changed):
+                venture_id = int(record["id"])
+                self._retire(venture_id)
+                self.recent[venture_id] = record
+                self.stamps[venture_id] = stamps[venture_id]
+            records = [self.recent[v] for v in sorted(self.recent)]
+            self.recent_side = self._side(records) if records else None
+
+    def _side(self, records: list[dict[str, Any]]) -> VentureSide:
+        return VentureSide.build(self.model.venture_frame(records), self.model.vectoriser)
+
+    def _retire(self, venture_id: int) -> None:
+        held = self.owner.pop(venture_id, None)
+        if held is not None:
+            self.dead[held[0]][held[1]] = True
+
+    def _rebuild(self, session: Session, stamps: dict[int, object]) -> None:
+        records = scoring_data.venture_rows(session=session)
+        self.sides, self.dead, self.owner = [], [], {}
+        self.recent, self.recent_side = {}, None
+        for start in range(0, len(records), SIDE_ROWS):
+            side = self._side(records[start : start + SIDE_ROWS])
+            self.owner.update(
+                {int(v): (len(self.sides), row) for row, v in enumerate(side.frame.ids.tolist())}
+            )
+            self.sides.append(side)
+            self.dead.append(np.zeros(len(side.frame), dtype=np.bool_))
+        self.stamps = {int(r["id"]): stamps[int(r["id"])] for r in records if r["id"] in stamps}
+        self._built = True
+
+    def each(self) -> Iterator[tuple[VentureSide, B | None]]:
+        """Every published venture exactly once: (side, rows to skip in it)."""
+        with self._lock:
+            for side, dead in zip(self.sides, self.dead, strict=True):
+                yield side, (dead.copy() if dead.any() else None)
+            if self.recent_side is not None:
+                yield self.recent_side, None
+
+    def locate(self, venture_ids: I64) -> Iterator[tuple[VentureSide, I64, I64]]:
+        """(side, which of `venture_ids`, their rows there) for the ventures held, side by side."""
+        with self._lock:
+            found: dict[int, tuple[list[int], list[int]]] = {}
+            recent = self.recent_side.frame.index if self.recent_side is not None else {}
+            for at, venture_id in enumerate(venture_ids.tolist()):
+                held = self.owner.get(venture_id)
+                if held is None and venture_id in recent:
+                    held = (-1, recent[venture_id])
+                if held is not None:
+                    picked, rows = found.setdefault(held[0], ([], []))
+                    picked.append(at)
+                    rows.append(held[1])
+            for side_at, (picked, rows) in sorted(found.items()):
+                side = self.sides[side_at] if side_at >= 0 else self.recent_side
+                assert side is not None
+                yield side, np.array(picked, dtype=np.int64), np.array(rows, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.stamps)
+
+
+class ScoringContext:
+    """The model and investor pool one process scores with, plus the ventures' keys."""
+
+    def __init__(self, model: matching.MatchModel, version: str, inputs: tuple[Any, ...],
+                 pool: matching.InvestorPool) -> None:  # fmt: skip
+        self.model = model
+        self.version = version
+        self.inputs = inputs
+        self.pool = pool
+        self.investor_ids: I64 = np.asarray(pool.frame.ids, dtype=np.int64)
+        self.investor_position = {int(i): c for c, i in enumerate(self.investor_ids.tolist())}
+        self.ventures = VentureSides(model)
+
+    def features_for(self, records: list[dict[str, Any]]) -> PairFeatures:
+        """Pair features of these ventures against the whole pool."""
+        return self.model.pair_features(records, self.pool)
+
+    def venture_logits(
+        self, records: list[dict[str, Any]], barred: I64 | None = None
+    ) -> tuple[I64, F32]:
+        """Log-odds of a few ventures against every investor (block mode)."""
+        if not records:
+            return np.zeros(0, np.int64), np.zeros((0, len(self.investor_ids)), np.float32)
+        features = self.features_for(records)
+        ids = np.asarray(features.side.frame.ids, dtype=np.int64)
+        size = block_size(len(self.investor_ids))
+        parts = [
+            block_logits(self.model, features, np.arange(s, min(s + size, len(ids))), barred)
+            for s in range(0, len(ids), size)
+        ]
+        return ids, np.vstack(parts)
+
+    def sub_pool(self, investor_ids: Collection[int]) -> tuple[I64, matching.InvestorPool]:
+        """(ids, pool) of these investors that are in the pool, in pool order."""
+        where = self.investor_position
+        positions = np.array(sorted(where[i] for i in investor_ids if i in where), dtype=np.int64)
+        return self.investor_ids[positions], self.pool.take(positions)
+
+
+_lock = threading.RLock()
+_current: ScoringContext | None = None
+
+
+def scoring_context(*, session: Session, settings: Settings) -> ScoringContext:
+    """This process's context for the active model and the current investors and history."""
+    global _current
+    active = active_model(session=session, settings=settings)
+    inputs = scoring_data.inputs_version(session=session)
+    with _lock:
+        context = _current
+        if context is not None and context.version == active.version and context.inputs == inputs:
+            return context
+        investors = scoring_data.investor_rows(session=session)
+        if not investors:
+            raise NoInvestors("no active investors to score against")
+        history = scoring_data.history_rows(session=session)
+        pool = active.model.prepare(investors, history)
+        context = ScoringContext(active.model, active.version, inputs, pool)
+        if _current is not None and _current.model is active.model:
+            context.ventures = _current.ventures  # same model: the venture keys still hold
+        _current = context
+        return context
+
+
+class NoInvestors(Exception):
+    """Nothing to rank against yet; lists are simply empty."""
+
+
+def forget() -> None:
+    """Drop this process's cached context."""
+    global _current
+    with _lock:
+        _current = None

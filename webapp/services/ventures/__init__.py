@@ -1,0 +1,3 @@
+"""Founders' ventures, the programmes that hold them and their enrolment, and finding a venture or
+an investor by name.
+"""
