@@ -236,22 +236,7 @@ def decline_introduction(
     intro = _answerable(session, actor, introduction_id)
     intro.status = IntroductionStatus.DECLINED.value
     intro.decline_reason = reason
-    intro.responded_by = actor.id
-    intro.responded_at = utcnow()
-    session.add(intro)
-    _audit(session, actor, intro, "introduction.declined")
-    record_event(
-        session=session,
-        kind=INTRODUCTION_ANSWERED,
-        payload={
-            "introduction_id": intro.id,
-            "status": intro.status,
-            "deal_id": None,
-            "actor_id": actor.id,
-        },
-    )
-    session.commit()
-    return intro
+    return _closed_without_deal(session, actor, intro, "introduction.declined")
 
 
 def withdraw_introduction(*, session: Session, actor: User, introduction_id: int) -> Introduction:
@@ -263,20 +248,23 @@ def withdraw_introduction(*, session: Session, actor: User, introduction_id: int
     if intro.status != IntroductionStatus.REQUESTED.value:
         raise Conflict(f"Introduction {introduction_id} is already {intro.status}")
     intro.status = IntroductionStatus.WITHDRAWN.value
+    return _closed_without_deal(session, actor, intro, "introduction.withdrawn")
+
+
+def _closed_without_deal(
+    session: Session, actor: User, intro: Introduction, action: str
+) -> Introduction:
+    """Record who closed the request and when, audit it, tell the other side; commit."""
     intro.responded_by = actor.id
     intro.responded_at = utcnow()
     session.add(intro)
-    _audit(session, actor, intro, "introduction.withdrawn")
+    _audit(session, actor, intro, action)
     record_event(
         session=session,
         kind=INTRODUCTION_ANSWERED,
-        payload={
-            "introduction_id": intro.id,
-            "status": intro.status,
-            "deal_id": None,
-            "actor_id": actor.id,
-        },
-    )
+        payload={"introduction_id": intro.id, "status": intro.status, "deal_id": None,
+                 "actor_id": actor.id},
+    )  # fmt: skip
     session.commit()
     return intro
 
