@@ -2,7 +2,9 @@
 
 `rows` is a dict of equal-length numpy columns (`venture_id`, `investor_id`, `score`,
 `venture_rank`, `investor_rank` with −1 for none, `reasons` as JSON text from
-`matching.reasons.pair_reasons`). Everything runs in the caller's transaction.
+`matching.reasons.pair_reasons`, or KEEP where the caller did not word the pair because the
+stored row holds the same score from the same model). Everything runs in the caller's
+transaction.
 
 When most rows are unchanged (the nightly case) only the difference is updated, inserted and
 deleted; otherwise the table is emptied and bulk-inserted (COPY on PostgreSQL; one prepared
@@ -11,7 +13,7 @@ executemany in key order, rank indexes rebuilt afterwards, on SQLite).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +31,48 @@ COLUMNS = (
 
 
 BATCH = 50_000  # rows turned into Python tuples at a time (6M rows at once would be ~1 GB)
+KEEP = ""  # in `reasons`: not worded; the stored row's reasons still hold
+I64 = npt.NDArray[np.int64]
+ReasonsFor = Callable[[I64, I64], npt.NDArray[np.object_]]  # (ventures, investors) → JSON texts
+
+
+@dataclass(frozen=True)
+class StoredScores:
+    """Stored (pair key, score) of one model's rows, sorted by key."""
+
+    keys: I64
+    scores: npt.NDArray[np.float64]
+
+    def holds(self, ventures: I64, investors: I64, scores: npt.NDArray[np.float64]) -> Any:
+        """Which of these pairs are stored with exactly these scores (their reasons hold)."""
+        key = (ventures.astype(np.int64) << 32) | investors.astype(np.int64)
+        if len(self.keys) == 0:
+            return np.zeros(len(key), dtype=bool)
+        at = np.minimum(np.searchsorted(self.keys, key), len(self.keys) - 1)
+        return (self.keys[at] == key) & (self.scores[at] == scores)
+
+
+def stored_scores(
+    *, session: Session, venture_ids: Collection[int], model_version: str
+) -> StoredScores:
+    """The stored scores of these ventures' rows written by this model (one range scan)."""
+    if not venture_ids:
+        return StoredScores(np.zeros(0, np.int64), np.zeros(0, np.float64))
+    connection = session.connection()
+    mark = "%s" if connection.dialect.name == "postgresql" else "?"
+    sql = (
+        "SELECT venture_id, investor_id, score FROM match "  # noqa: S608 - fixed names
+        f"WHERE venture_id BETWEEN {mark} AND {mark} AND model_version = {mark}"
+    )
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, (min(venture_ids), max(venture_ids), model_version))
+        table = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 3)
+    finally:
+        cursor.close()
+    key = (table[:, 0].astype(np.int64) << 32) | table[:, 1].astype(np.int64)
+    order = np.argsort(key)
+    return StoredScores(key[order], table[order, 2])
 
 
 def _tuples(
@@ -136,39 +180,77 @@ def _existing(session: Session, model_version: str) -> dict[str, Any]:
             "| COALESCE(model_version = ?, 0) FROM match"
         )
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    ints: list[npt.NDArray[np.int64]] = []
-    scores: list[npt.NDArray[np.float64]] = []
+    batches: list[npt.NDArray[np.float64]] = []
     try:
         cursor.execute(sql, (model_version,))
         while batch := cursor.fetchmany(BATCH):
-            ids, keys, values, packed = zip(*batch, strict=True)
-            ints.append(np.array([ids, keys, packed], dtype=np.int64))
-            scores.append(np.array(values, dtype=np.float64))
+            # Every column fits a float64 exactly (keys < 2**46): one conversion per batch.
+            batches.append(np.array(batch, dtype=np.float64))
     finally:
         cursor.close()
-    table = np.hstack(ints) if ints else np.zeros((3, 0), np.int64)
+    values = np.vstack(batches) if batches else np.zeros((0, 4), np.float64)
+    table = values[:, [0, 1, 3]].T.astype(np.int64)
     packed_all = table[2]
     ranks = ((packed_all >> 12), (packed_all >> 1) & ((1 << 11) - 1))
     return {
         "id": table[0],
         "key": table[1],
-        "score": np.concatenate(scores) if scores else np.zeros(0, np.float64),
+        "score": values[:, 2].copy(),
         "venture_rank": np.where(ranks[0] > 0, ranks[0], -1),
         "investor_rank": np.where(ranks[1] > 0, ranks[1], -1),
         "same_model": (packed_all & 1).astype(bool),
     }
 
 
+def _counts(session: Session, model_version: str) -> tuple[int, int]:
+    """(rows stored, rows stored by this model)."""
+    connection = session.connection()
+    mark = "%s" if connection.dialect.name == "postgresql" else "?"
+    sql = (
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN model_version = "  # noqa: S608 - no input
+        f"{mark} THEN 1 ELSE 0 END), 0) FROM match"
+    )
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, (model_version,))
+        total, same = cursor.fetchone()
+    finally:
+        cursor.close()
+    return int(total), int(same)
+
+
+def _fill_reasons(rows: dict[str, Any], mask: Any, reasons_for: ReasonsFor) -> None:
+    """Word the rows about to be written that the caller left as KEEP."""
+    at = np.flatnonzero(mask & (rows["reasons"] == KEEP))
+    if len(at):
+        rows["reasons"][at] = reasons_for(rows["venture_id"][at], rows["investor_id"][at])
+
+
+def _rewrite(
+    session: Session, rows: dict[str, Any], model_version: str, computed_at: datetime,
+    reasons_for: ReasonsFor, stored: int,
+) -> WriteStats:  # fmt: skip
+    _fill_reasons(rows, True, reasons_for)
+    if stored:
+        clear_rows(session=session)
+    insert_rows(session=session, rows=rows, model_version=model_version, computed_at=computed_at)
+    return WriteStats(len(rows["venture_id"]), 0, 0, stored, 0, True)
+
+
 def replace_all(
-    *, session: Session, rows: dict[str, Any], model_version: str, computed_at: datetime
+    *,
+    session: Session,
+    rows: dict[str, Any],
+    model_version: str,
+    computed_at: datetime,
+    reasons_for: ReasonsFor,
 ) -> WriteStats:
-    """Make the table hold exactly `rows`, writing as little as it can."""
+    """Make the table hold exactly `rows`, writing as little as it can; rows written with
+    KEEP reasons are worded by `reasons_for` first."""
+    stored, same_model = _counts(session, model_version)
+    if same_model == 0:  # a new model (or an empty table): no stored row can be kept
+        return _rewrite(session, rows, model_version, computed_at, reasons_for, stored)
     old = _existing(session, model_version)
-    if len(old["id"]) == 0:
-        insert_rows(
-            session=session, rows=rows, model_version=model_version, computed_at=computed_at
-        )
-        return WriteStats(len(rows["venture_id"]), 0, 0, 0, 0, True)
     key = (rows["venture_id"].astype(np.int64) << 32) | rows["investor_id"].astype(np.int64)
     order = np.argsort(old["key"])
     matched = np.zeros(len(key), dtype=bool)
@@ -187,11 +269,8 @@ def replace_all(
     rerank = same_score & ~same_rank
     new = ~matched
     if (new.sum() + rescore.sum()) > REWRITE_SHARE * max(len(key), 1):
-        clear_rows(session=session)
-        insert_rows(
-            session=session, rows=rows, model_version=model_version, computed_at=computed_at
-        )
-        return WriteStats(len(key), 0, 0, len(old["id"]), 0, True)
+        return _rewrite(session, rows, model_version, computed_at, reasons_for, len(old["id"]))
+    _fill_reasons(rows, rescore | new, reasons_for)
     kept = np.zeros(len(old["id"]), dtype=bool)
     kept[where[matched]] = True
     gone = old["id"][~kept]

@@ -28,8 +28,8 @@ from matching.topk import ColumnTopK, probability
 from webapp.config import Settings
 from webapp.models import InvestorProfile, Venture, utcnow
 from webapp.services.common.locks import take_write_lock
-from webapp.services.ranking import scoring_data
-from webapp.services.ranking.match_bulk import WriteStats, clear_rows, replace_all
+from webapp.services.ranking import match_bulk, scoring_data
+from webapp.services.ranking.match_bulk import KEEP, WriteStats, clear_rows, replace_all
 from webapp.services.ranking.scoring_cache import (
     F32,
     I64,
@@ -54,7 +54,8 @@ class ChunkResult:
     venture_ids: I64
     venture_top: I64  # ventures × K investor ids (−1 pads)
     venture_logit: F32
-    venture_reasons: npt.NDArray[np.object_]  # ventures × K JSON reason lists ("[]" pads)
+    # ventures × K JSON reason lists ("[]" pads; KEEP where the stored row's are still right)
+    venture_reasons: npt.NDArray[np.object_]
     investor_ids: I64
     investor_top: I64  # investors × K venture ids (−1 pads)
     investor_logit: F32
@@ -122,7 +123,9 @@ def compute_chunk(
     """Score these ventures against every investor (read-only).
 
     The ventures come from this process's cached venture keys, brought up to date first, so a
-    chunk reads only stamps and changed ventures from the database.
+    chunk reads only stamps and changed ventures from the database. Reasons are computed only
+    for pairs whose stored row does not already hold this score from this model (the nightly
+    refresh changes few): the others carry KEEP, and the writer fills any it ends up writing.
     """
     try:
         ctx = scoring_context(session=session, settings=settings)
@@ -130,8 +133,11 @@ def compute_chunk(
         return _empty_chunk(venture_ids, index, settings.match_top_k)
     ctx.ventures.sync(session)
     passed = scoring_data.passed_pairs(session=session, venture_ids=venture_ids)
+    stored = match_bulk.stored_scores(
+        session=session, venture_ids=venture_ids, model_version=ctx.version
+    )
     session.rollback()  # nothing more to read: do not hold a snapshot through the scoring
-    return _compute(ctx, np.asarray(sorted(venture_ids), dtype=np.int64), passed, index,
+    return _compute(ctx, np.asarray(sorted(venture_ids), dtype=np.int64), passed, stored, index,
                     settings.match_top_k, progress)  # fmt: skip
 
 
@@ -160,6 +166,7 @@ def _compute(
     ctx: ScoringContext,
     venture_ids: I64,
     passed: set[tuple[int, int]],
+    stored: match_bulk.StoredScores,
     index: int,
     k: int,
     progress: Progress | None,
@@ -179,8 +186,13 @@ def _compute(
 
         top = score_both_sides(ctx.model, features, k, barred=barred, rows=rows, progress=advance)
         at, slots = np.nonzero(top.venture_top >= 0)
-        cols = positions_of(inv_ids, top.venture_top[at, slots])
+        investors = top.venture_top[at, slots]
+        same = stored.holds(
+            top.venture_ids[at], investors, probability(top.venture_logit[at, slots])
+        )
         reasons = np.full(top.venture_top.shape, "[]", dtype=object)
+        reasons[at[same], slots[same]] = KEEP
+        at, slots, cols = at[~same], slots[~same], positions_of(inv_ids, investors[~same])
         reasons[at, slots] = _as_objects(pair_reasons(ctx.model, features, rows[at], cols))
         found.append((top.venture_ids, top.venture_top, top.venture_logit, reasons))
         columns.merge(top.investor_top, top.investor_logit)
@@ -220,12 +232,15 @@ def write_full_refresh(
     session.rollback()
     m = len(ctx.investor_ids)
     ventures = sum(len(p.venture_ids) for p in kept)
-    rows = _rows(session, ctx, kept, i_top, i_logit)
+    rows = _rows(ctx, kept, i_top, i_logit)
     del kept  # the rows hold everything now; free the parts before the write
     now = utcnow()
     session.rollback()
     take_write_lock(session=session, name="ranking")
-    written = replace_all(session=session, rows=rows, model_version=ctx.version, computed_at=now)
+    written = replace_all(
+        session=session, rows=rows, model_version=ctx.version, computed_at=now,
+        reasons_for=lambda ventures, investors: _reasons_for(session, ctx, ventures, investors),
+    )  # fmt: skip
     since = snapshot_at - CHANGE_MARGIN
     changed_v = session.exec(select(col(Venture.id)).where(col(Venture.updated_at) > since)).all()
     changed_i = session.exec(
@@ -282,17 +297,17 @@ def expected_rows(*, session: Session, settings: Settings) -> dict[str, Any]:
         for i, ids in enumerate(plan_chunks(session=session))
     )
     kept, i_top, i_logit, _ = _fold(session, settings, ctx, parts, settings.match_top_k)
-    return _rows(session, ctx, kept, i_top, i_logit)
+    return _rows(ctx, kept, i_top, i_logit)
 
 
 def _rows(
-    session: Session,
     ctx: ScoringContext,
     parts: Sequence[ChunkResult],
     i_top: I64,
     i_logit: F32,
 ) -> dict[str, Any]:
-    """Columns of every row to store: the union of both sides' lists."""
+    """Columns of every row to store: the union of both sides' lists (pairs only the investor
+    side holds get their reasons from the writer, if it writes them)."""
     k = i_top.shape[1]
     v_ids = [np.repeat(p.venture_ids, k) for p in parts]
     venture = np.concatenate(v_ids) if v_ids else np.zeros(0, np.int64)
@@ -322,7 +337,7 @@ def _rows(
     i_rank = np.full(len(venture), -1, np.int64)
     i_rank[order[found[both]]] = inv_side_rank[both]
     only = ~both
-    extra_reasons = _reasons_for(session, ctx, inv_side_venture[only], inv_side_investor[only])
+    extra_reasons = np.full(int(only.sum()), KEEP, dtype=object)
     return {
         "venture_id": np.concatenate([venture, inv_side_venture[only]]),
         "investor_id": np.concatenate([investor, inv_side_investor[only]]),
@@ -343,13 +358,12 @@ def _as_objects(texts: list[str]) -> npt.NDArray[np.object_]:
 def _reasons_for(
     session: Session, ctx: ScoringContext, ventures: I64, investors: I64
 ) -> npt.NDArray[np.object_]:
-    """Reasons (JSON lists) for pairs that only the investor side holds, from the cached
-    venture keys."""
+    """Reasons (JSON lists) for pairs the chunks left to the writer, from the cached venture
+    keys (brought up to date inside the writer's transaction)."""
     out = np.full(len(ventures), "[]", dtype=object)
     if len(ventures) == 0:
         return out
     ctx.ventures.sync(session)
-    session.rollback()
     cols = positions_of(ctx.investor_ids, investors)
     for side, picked, rows in ctx.ventures.locate(ventures):
         features = PairFeatures(side, ctx.pool, ctx.model.config)
