@@ -125,9 +125,11 @@ def test_a_new_model_rewrites_every_row_with_worded_reasons(
     market(random.Random(25), ventures=12, investors=10)
     finish(session, small, chunks(session, small))
     truth = stored_reasons(session)
-    only_investor_side = session.connection().exec_driver_sql(
-        "SELECT COUNT(*) FROM match WHERE venture_rank IS NULL"
-    ).scalar()
+    only_investor_side = (
+        session.connection()
+        .exec_driver_sql("SELECT COUNT(*) FROM match WHERE venture_rank IS NULL")
+        .scalar()
+    )
     assert only_investor_side  # pairs no chunk words: the writer must
     session.connection().exec_driver_sql("UPDATE match SET model_version = 'older', reasons = '[]'")
     session.commit()
