@@ -15,7 +15,7 @@ import orjson
 
 from matching import mandate
 from matching.frames import InvestorFrame, VentureFrame
-from matching.reasons import as_dicts, mandate_facts, pair_reasons
+from matching.reasons import as_dicts, mandate_facts, pair_reasons, with_profile_facts
 from matching.records import InvestorRecord, Reason, VentureRecord, coerce
 from matching.taxonomy import Taxonomy
 from matching.wording import say
@@ -69,7 +69,9 @@ def explain_pair(
     barred = exclusion_reason(tax, v, i)
     if barred is not None:
         reasons.append(barred)
-    stored = as_dicts(orjson.loads(pair_reasons(model, features, row, col, limit)[0]))
+    stored = with_profile_facts(
+        tax, as_dicts(orjson.loads(pair_reasons(model, features, row, col, limit)[0])), v, i
+    )
     duplicate = {"instrument_not_used": "instrument_fit", "outside_region": "region_fit"}
     skip = {barred.code, duplicate.get(barred.code, "")} if barred else set()
     for r in stored:

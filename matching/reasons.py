@@ -2,8 +2,10 @@
 
 A full refresh stores about 600,000 pairs, so nothing here loops over reasons in Python except
 co-investor names: which reasons a pair gets is decided on arrays, and each reason's facts are
-joined from JSON fragments prepared once per investor and once per venture, plus the pair's own
-figures (deal counts). The words come later, at display time (`matching.wording`).
+joined from JSON fragments prepared once per venture plus the pair's own figures (deal counts).
+Mandate reasons store no facts: theirs are the two profiles' fields, added when the reasons are
+worded (`with_profile_facts`), so stored rows stay small. The words come at display time
+(`matching.wording`).
 
 Which reasons a pair gets: every mandate rule it breaks (`matching.mandate`) is listed first,
 as "against", whatever the limit; then the strongest other pushes on the log-odds
@@ -98,9 +100,8 @@ def _objects(items: Sequence[str]) -> Obj:
 
 @dataclass(frozen=True, eq=False)
 class PoolFacts:
-    """Per-investor JSON fragments and raw deal counts (not weighted: people read counts)."""
+    """Per-investor raw deal counts (not weighted: people read counts) and names."""
 
-    fragments: dict[str, Obj]
     sector: npt.NDArray[np.int64]  # investors × sectors: deals within each code
     stage: npt.NDArray[np.int64]
     region: npt.NDArray[np.int64]
@@ -149,25 +150,7 @@ class PoolFacts:
         )
         backed.data = np.minimum(backed.data, 1.0)
         records = frame.records
-        # Each starts with its comma: it follows the venture's fragment of the same code.
-        fragments = {
-            "sector_fit": [f',"mandate":{_js(list(r.sectors))}' for r in records],
-            "stage_fit": [f',"stages":{_js(list(r.stages))}' for r in records],
-            "ticket_fit": [f',"min":{r.ticket_min_gbp},"max":{r.ticket_max_gbp}' for r in records],
-            "region_fit": [
-                f',"regions":{_js(list(r.regions))}'
-                + (',"strict":true' if r.regions_strict else "")
-                for r in records
-            ],
-            "instrument_fit": [f',"uses":{_js(list(r.instruments))}' for r in records],
-            "tax_relief_fit": [
-                ',"schemes":' + _js([s for s, on in (("SEIS", r.seis), ("EIS", r.eis)) if on])
-                for r in records
-            ],
-            "institution_fit": [f',"prefers":{_js(list(r.institutions))}' for r in records],
-        }
         return cls(
-            fragments={k: _objects(v) for k, v in fragments.items()},
             sector=counts(history.sectors.astype(np.float64), tax.sectors.below),
             stage=counts(one_hot(history.stage, len(tax.stage_order)), None),
             region=counts(one_hot(history.region, len(tax.regions)), tax.regions.below),
@@ -200,30 +183,13 @@ def _build_venture_fragments(frame: VentureFrame) -> dict[str, Obj]:
     broad = np.where(parent >= 0, parent, frame.region).tolist()
     out: dict[str, list[str]] = {key: [] for key in _VENTURE_KEYS}
     for r, band, up in zip(frame.records, bands, broad, strict=True):
-        out["sector_fit"].append(f'"sectors":{_js(list(r.sectors))}')
-        out["stage_fit"].append(f'"stage":{_js(r.stage)}')
-        out["ticket_fit"].append(f'"raise":{r.raise_amount_gbp}')
-        out["region_fit"].append(f'"region":{_js(r.region)}')
-        out["instrument_fit"].append(f'"offered":{_js(list(r.instruments))}')
-        schemes = [s for s, on in (("SEIS", r.seis), ("EIS", r.eis)) if on]
-        out["tax_relief_fit"].append(f'"venture":{_js(schemes)}')
-        out["institution_fit"].append(f'"institution":{_js(r.institution)}')
+        out["track_stage"].append(f'"stage":{_js(r.stage)}')
         out["track_region"].append(f'"region":{_js(tree.codes[up])}')
         out["track_size"].append(f'"low":{edges[band]},"high":{_js(edges[band + 1])}')
     return {k: _objects(v) for k, v in out.items()}
 
 
-_VENTURE_KEYS = (
-    "sector_fit",
-    "stage_fit",
-    "ticket_fit",
-    "region_fit",
-    "instrument_fit",
-    "tax_relief_fit",
-    "institution_fit",
-    "track_region",
-    "track_size",
-)
+_VENTURE_KEYS = ("track_stage", "track_region", "track_size")
 _VENTURE_FRAGMENTS: weakref.WeakKeyDictionary[VentureFrame, dict[str, Obj]] = (
     weakref.WeakKeyDictionary()
 )
@@ -347,9 +313,6 @@ class _Texts:
         self.ventures = _venture_fragments(features.side.frame)
         self.frame = features.side.frame
 
-    def _both(self, code: str, where: I64) -> tuple[Obj, Obj]:
-        return self.ventures[code][self.rows[where]], self.pool.fragments[code][self.cols[where]]
-
     def _deals(self, counts: I64, cols: I64, lead: str = ",") -> Obj:
         totals = self.pool.total[cols].tolist()
         return _objects(
@@ -358,11 +321,11 @@ class _Texts:
 
     def facts(self, code: str, where: I64) -> tuple[Obj, Obj]:
         """The code's facts for the pairs `where`, as two fragments to lay side by side."""
-        if code in self.pool.fragments:
-            return self._both(code, where)
         rows, cols = self.rows[where], self.cols[where]
         p, frame = self.pool, self.frame
         none = np.full(len(where), "", dtype=object)
+        if code in PROFILE_CODES:
+            return none, none  # read from the two profiles when worded (`with_profile_facts`)
         if code == "track_sector":
             slots = frame.sector_slots[rows]
             tops = np.where(slots >= 0, frame.taxonomy.sectors.top[np.maximum(slots, 0)], -1)
@@ -377,7 +340,7 @@ class _Texts:
             return named, self._deals(np.maximum(deals, 0), cols)
         if code == "track_stage":
             deals = p.stage[cols, frame.stage[rows]]
-            return self.ventures["stage_fit"][rows], self._deals(deals, cols)
+            return self.ventures["track_stage"][rows], self._deals(deals, cols)
         if code == "track_region":
             tree = frame.taxonomy.regions
             region = frame.region[rows]
@@ -425,8 +388,17 @@ class _Texts:
         return _excluded_fragment(self.frame.taxonomy, v, i)
 
 
+# Mandate reasons whose facts are the two profiles' own fields: stored lists keep only the code
+# and its effect (a full refresh writes ~500,000 rows; these facts were most of their bytes) and
+# `with_profile_facts` adds the fields from the profiles when the reasons are worded.
+PROFILE_CODES = frozenset(
+    {"sector_fit", "stage_fit", "ticket_fit", "region_fit", "instrument_fit", "tax_relief_fit",
+     "institution_fit"}
+)  # fmt: skip
+
+
 def mandate_facts(tax: Taxonomy, code: str, v: VentureRecord, i: InvestorRecord) -> dict[str, Any]:
-    """The facts of one mandate reason for one pair (the keys `pair_reasons` stores)."""
+    """The facts of one mandate reason for one pair, from the two profiles."""
     if code == "excluded_sector":
         found: dict[str, Any] = orjson.loads("{" + _excluded_fragment(tax, v, i) + "}")
         return found
@@ -446,8 +418,26 @@ def mandate_facts(tax: Taxonomy, code: str, v: VentureRecord, i: InvestorRecord)
             "venture": [s for s, flag in relief if getattr(v, flag)],
             "schemes": [s for s, flag in relief if getattr(i, flag)],
         },
+        "institution_fit": {"institution": v.institution, "prefers": list(i.institutions)},
     }
     return facts[code]
+
+
+def with_profile_facts(
+    tax: Taxonomy, reasons: Sequence[Mapping[str, Any]], v: VentureRecord, i: InvestorRecord
+) -> list[dict[str, Any]]:
+    """Reasons (`{code, effect, facts}`) with the profile fields of mandate reasons filled in.
+
+    Facts already stored (rows written before they were left to the profiles) are kept, and so
+    are rows older still, stored as `{code, text, effect}` with no facts: their text stands.
+    """
+    out = []
+    for reason in reasons:
+        item = dict(reason)
+        if item.get("code") in PROFILE_CODES and item.get("facts") == {}:
+            item["facts"] = mandate_facts(tax, str(item["code"]), v, i)
+        out.append(item)
+    return out
 
 
 def _excluded_fragment(tax: Taxonomy, v: VentureRecord, i: InvestorRecord) -> str:

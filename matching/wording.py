@@ -41,11 +41,14 @@ def times(n: int) -> str:
 
 
 def say(tax: Taxonomy, code: str, effect: str, facts: Facts) -> str:
-    """The sentence for one reason; an unknown code falls back to its label."""
+    """The sentence for one reason; an unknown code, or facts it lacks, fall back to its label."""
     speaker = _SPEAKERS.get(code)
     if speaker is None:
         return tax.label(code)
-    return speaker(tax, effect == "+", facts)
+    try:
+        return speaker(tax, effect == "+", facts)
+    except (KeyError, TypeError, ValueError):  # facts missing (a profile since deleted): no figures
+        return tax.label(code)
 
 
 def worded(tax: Taxonomy, reasons: Sequence[Any]) -> list[dict[str, Any]]:

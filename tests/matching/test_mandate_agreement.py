@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from matching.advice import mandate_fits
 from matching.coverage import Coverage, VentureShape
 from matching.mandate import MANDATE_CODES
-from matching.reasons import as_dicts, pair_reasons
+from matching.reasons import PROFILE_CODES, as_dicts, pair_reasons, with_profile_facts
 from matching.records import InvestorRecord, VentureRecord
 from tests.matching.factories import PROPERTY, TAXONOMY, investor, investors, venture, ventures
 
@@ -92,7 +92,9 @@ def test_a_2m_maximum_for_a_3_2m_raise_is_always_against_even_with_one_reason(mo
     pool = model.prepare([i])
     features = model.pair_features([v], pool)
     zero = np.zeros(1, dtype=np.int64)
-    stored = as_dicts(orjson.loads(pair_reasons(model, features, zero, zero, limit=1)[0]))
+    raw = as_dicts(orjson.loads(pair_reasons(model, features, zero, zero, limit=1)[0]))
+    assert all(x["facts"] == {} for x in raw if x["code"] in PROFILE_CODES)  # profiles hold them
+    stored = with_profile_facts(model.taxonomy, raw, v, i)
     assert stored[0]["code"] == "ticket_fit"  # deal-breakers lead, so a one-line summary shows it
     ticket = [x for x in stored if x["code"] == "ticket_fit"]
     assert ticket == [

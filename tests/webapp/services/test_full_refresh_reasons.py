@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
+from matching.reasons import PROFILE_CODES
 from tests.workers.builders import market, venture_values
 from webapp.config import Settings
 from webapp.models import Venture, utcnow
 from webapp.services.ranking.match_bulk import KEEP
+from webapp.services.ranking.match_queries import Profiles, display_reasons
 from webapp.services.ranking.scoring_cache import forget
 from webapp.services.ranking.scoring_full import (
     ChunkResult,
@@ -138,3 +140,30 @@ def test_a_new_model_rewrites_every_row_with_worded_reasons(
     assert stats.written.rewrote
     assert stats.written.deleted == len(truth)
     assert stored_reasons(session) == truth
+
+
+def test_mandate_reasons_are_stored_bare_and_worded_from_the_two_profiles(
+    session: Session, small: Settings
+) -> None:
+    market(random.Random(27), ventures=8, investors=4)
+    finish(session, small, chunks(session, small))
+    stored = stored_reasons(session)
+    mandate_reasons = [r for listed in stored.values() for r in listed if r[0] in PROFILE_CODES]
+    assert mandate_reasons
+    assert all(facts == {} for _, _, facts in mandate_reasons)  # small rows: no profile copies
+
+    (venture_id, investor_id), listed = next(
+        (pair, listed)
+        for pair, listed in stored.items()
+        if any(r[0] == "ticket_fit" for r in listed)
+    )
+    profiles = Profiles.load(session, [venture_id], [investor_id])
+    shown = {r["code"]: r for r in display_reasons(listed, profiles.pair(venture_id, investor_id))}
+    venture, investor = profiles.ventures[venture_id], profiles.investors[investor_id]
+    assert shown["ticket_fit"]["facts"] == {
+        "raise": venture.raise_amount_gbp,
+        "min": investor.ticket_min_gbp,
+        "max": investor.ticket_max_gbp,
+    }
+    assert shown["ticket_fit"]["text"].startswith("Tickets £")
+    assert display_reasons(listed)[0]["text"]  # without the profiles: labels, never an error

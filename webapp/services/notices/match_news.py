@@ -27,7 +27,7 @@ from webapp.services.outbox.notifications import (
     NEW_MATCH,
     notify,
 )
-from webapp.services.ranking.match_queries import display_reasons
+from webapp.services.ranking.match_queries import Profiles, display_reasons
 from webapp.services.reports.stalled import StalledDeal, stalled_deals
 
 STRONG_RANK = 10  # a new entry in the top 10 of an investor's list…
@@ -57,11 +57,12 @@ def announce_new_matches(*, session: Session, venture_id: int, entered: dict[int
         .where(col(Match.investor_id).in_(sorted(entered)))
     ).all()
     created: list[Notification | None] = []
+    profiles = Profiles.load(session, [venture_id], [m.investor_id for m in rows])
     for match in rows:
         rank = match.investor_rank
         if rank is None or rank > STRONG_RANK or match.score < STRONG_SCORE:
             continue
-        worded = display_reasons(match.reasons)
+        worded = display_reasons(match.reasons, profiles.pair(venture_id, match.investor_id))
         why = "; ".join(r["text"] for r in worded[:3] if r["effect"] == "+")
         # A broken mandate rule is always said, whatever else is left out.
         against = "; ".join(

@@ -29,7 +29,7 @@ from webapp.models import (
     Venture,
     utcnow,
 )
-from webapp.services.ranking.match_queries import display_reasons
+from webapp.services.ranking.match_queries import Profiles, display_reasons
 
 EXPORT_FORMAT = "venturematch-account-export/2"
 ACCOUNT_FIELDS = (
@@ -74,6 +74,9 @@ def _venture_records(session: Session, user: User) -> dict[str, list[dict[str, A
         .where(col(Match.venture_rank).is_not(None))
         .order_by(col(Match.venture_id), col(Match.venture_rank))
     ).all()
+    profiles = Profiles.load(
+        session, [int(v) for v in venture_ids if v], sorted({m.investor_id for m in matches})
+    )
     intros = session.exec(
         select(Introduction)
         .where(col(Introduction.venture_id).in_(venture_ids))
@@ -91,7 +94,7 @@ def _venture_records(session: Session, user: User) -> dict[str, list[dict[str, A
         "ventures": [_row(v) for v in ventures],
         "matches": [
             {k: v for k, v in _row(m).items() if k != "id"}
-            | {"reasons": display_reasons(m.reasons)}
+            | {"reasons": display_reasons(m.reasons, profiles.pair(m.venture_id, m.investor_id))}
             for m in matches
         ],
         "introductions": [_row(i) for i in intros],

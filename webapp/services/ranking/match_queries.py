@@ -22,6 +22,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
+from matching import InvestorRecord, VentureRecord
+from matching.reasons import as_dicts, with_profile_facts
+from matching.records import coerce
 from matching.wording import worded
 from webapp.models import Feedback, InvestorProfile, Match, MatchImpression, User, Venture, utcnow
 from webapp.models.enums import FeedbackAction, Visibility
@@ -37,6 +40,7 @@ from webapp.services.common.json_filters import dialect_name
 from webapp.services.common.locks import begin_write
 from webapp.services.common.pagination import Page, check_window
 from webapp.services.common.taxonomy import matching_taxonomy
+from webapp.services.ranking import scoring_data
 from webapp.services.ventures.ventures import VentureFilters
 
 # An impression already recorded this recently is not rewritten (saves a write per page view).
@@ -224,7 +228,8 @@ def investor_matches(
             .subquery()
         )
         total = int(connection.execute(count, params).scalar_one())
-    items = [_investor_match(row) for row in rows]
+    profiles = Profiles.load(session, [int(r["id"]) for r in rows], [investor_id])
+    items = [_investor_match(row, profiles.pair(int(row["id"]), investor_id)) for row in rows]
     if record_impressions and items and member:
         record_shown(
             session=session, investor_id=investor_id, venture_ids=[m.venture.id for m in items]
@@ -232,22 +237,57 @@ def investor_matches(
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
-def display_reasons(stored: Any) -> list[dict[str, Any]]:
-    """Stored reasons `[{code, effect, facts}]` worded with the current labels.
+Pair = tuple[VentureRecord, InvestorRecord] | None
 
-    Rows stored before reasons carried facts (`[{code, text, effect}]`) keep their text.
+
+@dataclass(frozen=True)
+class Profiles:
+    """The two profiles behind listed pairs: mandate reasons are worded from their fields."""
+
+    ventures: dict[int, VentureRecord]
+    investors: dict[int, InvestorRecord]
+
+    @classmethod
+    def load(
+        cls, session: Session, venture_ids: Sequence[int], investor_ids: Sequence[int]
+    ) -> Profiles:
+        """Two queries, whatever the number of pairs."""
+        if not venture_ids or not investor_ids:
+            return cls({}, {})
+        ventures = scoring_data.venture_rows(session=session, ids=venture_ids, published_only=False)
+        investors = scoring_data.investor_rows(session=session, ids=investor_ids)
+        return cls(
+            {int(r["id"]): coerce(VentureRecord, r) for r in ventures},
+            {int(r["id"]): coerce(InvestorRecord, r) for r in investors},
+        )
+
+    def pair(self, venture_id: int, investor_id: int) -> Pair:
+        venture, investor = self.ventures.get(venture_id), self.investors.get(investor_id)
+        return None if venture is None or investor is None else (venture, investor)
+
+
+def display_reasons(stored: Any, pair: Pair = None) -> list[dict[str, Any]]:
+    """Stored reasons `[code, effect, facts]` worded with the current labels, mandate reasons
+    with the figures of the pair's two profiles.
+
+    Rows stored before reasons carried facts (`[{code, text, effect}]`) keep their text unless
+    the profiles are given.
     """
     if isinstance(stored, str):
         stored = json.loads(stored)
-    return worded(matching_taxonomy(), list(stored or []))
+    tax = matching_taxonomy()
+    reasons = as_dicts(list(stored or []))
+    if pair is not None:
+        reasons = with_profile_facts(tax, reasons, *pair)
+    return worded(tax, reasons)
 
 
-def _investor_match(values: dict[str, Any]) -> InvestorMatch:
+def _investor_match(values: dict[str, Any], pair: Pair) -> InvestorMatch:
     return InvestorMatch(
         venture=VentureCard(**{name: values[name] for name in _VENTURE_FIELDS}),
         score=float(values["score"]),
         rank=int(values["rank"] or 0),
-        reasons=display_reasons(values["reasons"]),
+        reasons=display_reasons(values["reasons"], pair),
         model_version=values["model_version"],
         computed_at=values["computed_at"],
         shortlisted=values["action"] == FeedbackAction.SHORTLIST.value,
@@ -354,6 +394,7 @@ def venture_matches(
                 .where(*where)
             ).one()
         )
+    profiles = Profiles.load(session, [venture_id], [int(r["id"]) for r in rows])
     items = [
         VentureMatch(
             investor=InvestorCard(
@@ -361,7 +402,7 @@ def venture_matches(
             ),
             score=float(row["score"]),
             rank=int(row["rank"]),
-            reasons=display_reasons(row["reasons"]),
+            reasons=display_reasons(row["reasons"], profiles.pair(venture_id, int(row["id"]))),
             model_version=row["model_version"],
             computed_at=row["computed_at"],
         )
@@ -392,7 +433,8 @@ def match_for_pair(
     row = next(iter(session.exec(statement)), None)
     if row is None:
         return None
-    return _investor_match(dict(zip(_INVESTOR_LIST_COLUMNS, row, strict=True)))
+    pair = Profiles.load(session, [venture_id], [investor_id]).pair(venture_id, investor_id)
+    return _investor_match(dict(zip(_INVESTOR_LIST_COLUMNS, row, strict=True)), pair)
 
 
 def forget_recent_impressions() -> None:

@@ -32,10 +32,14 @@ def _published() -> Any:
     return col(Venture.visibility) == Visibility.PUBLISHED.value
 
 
-def venture_rows(*, session: Session, ids: Collection[int] | None = None) -> list[dict[str, Any]]:
-    """Published ventures as matching's VentureRecord dicts, by id."""
+def venture_rows(
+    *, session: Session, ids: Collection[int] | None = None, published_only: bool = True
+) -> list[dict[str, Any]]:
+    """Published ventures (or any, for wording stored reasons) as VentureRecord dicts, by id."""
     table = Venture.__table__  # type: ignore[attr-defined]
-    query = select(*(table.c[name] for name in VENTURE_COLUMNS)).where(_published())
+    query = select(*(table.c[name] for name in VENTURE_COLUMNS))
+    if published_only:
+        query = query.where(_published())
     if ids is not None:
         query = query.where(table.c.id.in_(sorted(ids)))
     rows = session.connection().execute(query.order_by(table.c.id)).mappings().all()
@@ -59,14 +63,15 @@ def venture_stamps(*, session: Session, ids: Collection[int] | None = None) -> d
         cursor.close()
 
 
-def investor_rows(*, session: Session) -> list[dict[str, Any]]:
-    """Active investors as matching's InvestorRecord dicts, by id."""
+def investor_rows(*, session: Session, ids: Collection[int] | None = None) -> list[dict[str, Any]]:
+    """Active investors (or these, active or not, for wording stored reasons) as
+    matching's InvestorRecord dicts, by id."""
     table = InvestorProfile.__table__  # type: ignore[attr-defined]
-    query = (
-        select(*(table.c[name] for name in INVESTOR_COLUMNS))
-        .where(table.c.active == True)  # noqa: E712
-        .order_by(table.c.id)
-    )
+    query = select(*(table.c[name] for name in INVESTOR_COLUMNS)).order_by(table.c.id)
+    if ids is None:
+        query = query.where(table.c.active == True)  # noqa: E712
+    else:
+        query = query.where(table.c.id.in_(sorted(ids)))
     return [dict(row) for row in session.connection().execute(query).mappings().all()]
 
 
