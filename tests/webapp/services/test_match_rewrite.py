@@ -7,12 +7,13 @@ import random
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import Engine, inspect
 from sqlmodel import Session
 
 from tests.workers.builders import market
 from webapp.config import Settings
 from webapp.models import Venture, utcnow
+from webapp.services.ranking import match_bulk
 from webapp.services.ranking.scoring_cache import forget
 from webapp.services.ranking.scoring_full import compute_chunk, plan_chunks, write_full_refresh
 
@@ -98,3 +99,26 @@ def test_a_rewrite_keeps_the_table_its_keys_and_its_cascades(
     # SQLite hands out max + 1 again; PostgreSQL's sequence (kept by the swap) moves on.
     assert newest > top if connection.dialect.name == "postgresql" else newest == top
     session.rollback()
+
+
+def test_a_reader_holding_the_table_gets_an_in_place_rewrite_not_a_stalled_site(
+    session: Session, small: Settings, db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: the swap needs the table to itself for a moment; a transaction left open on
+    it (here: another connection that read a list) must neither stall the refresh nor queue
+    every list read behind it. The refresh rewrites in place instead and the reader lives on."""
+    if db.dialect.name != "postgresql":
+        pytest.skip("the swap is PostgreSQL's")
+    monkeypatch.setattr(match_bulk, "SWAP_LOCK_TRIES", 2)
+    market(random.Random(33), ventures=9, investors=5)
+    truth = refresh(session, small).rows
+    session.connection().exec_driver_sql("UPDATE match SET model_version = 'older'")
+    session.commit()
+    with db.connect() as reader:
+        reader.exec_driver_sql("SELECT COUNT(*) FROM match").scalar()  # holds its lock on match
+        stats = refresh(session, small)
+        assert stats.written.rewrote
+        assert reader.exec_driver_sql("SELECT COUNT(*) FROM match").scalar() == truth
+        reader.rollback()
+    assert count(session, "WHERE model_version = 'older'") == 0
+    assert count(session) == truth

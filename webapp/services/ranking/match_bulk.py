@@ -14,6 +14,7 @@ on SQLite one prepared executemany in key order, rank indexes rebuilt afterwards
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +22,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from psycopg.errors import LockNotAvailable
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from webapp.models import Match
@@ -113,10 +116,13 @@ def _swap_in(connection: Any, rows: dict[str, Any], model_version: str, computed
 
     Why not DELETE and COPY: every row then pays for three indexes and two foreign-key checks
     (about 3x slower); and TRUNCATE would block every list read for the whole rewrite. Here
-    readers see the old lists until the commit and wait only for the swap itself. Privileges
-    granted on the table to other roles are not carried over (the app's role owns it).
+    readers see the old lists until the commit and wait only for the swap itself. If a reader
+    holds the table too long for the swap (SWAP_LOCK_TRIES short waits), the rewrite happens
+    in place instead, which never blocks readers. Privileges granted on the table to other
+    roles are not carried over (the app's role owns it).
     """
     run = connection.exec_driver_sql
+    run("SAVEPOINT before_match_next")
     constraints = run(
         "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
         "WHERE conrelid = 'match'::regclass ORDER BY contype DESC, conname"
@@ -138,6 +144,11 @@ def _swap_in(connection: Any, rows: dict[str, Any], model_version: str, computed
         if found is None:
             raise RuntimeError(f"unexpected index definition: {definition}")
         run(f'{found["create"]} "{name}__next" ON match_next {found["rest"]}')
+    if not _lock_for_swap(connection):
+        run("ROLLBACK TO SAVEPOINT before_match_next")  # match_next goes
+        run("DELETE FROM match")
+        _copy_rows(connection, "match", rows, model_version, computed_at)
+        return
     sequence = run("SELECT pg_get_serial_sequence('match', 'id')").scalar()
     if sequence:  # owned by match.id: it would go with the old table
         run(f"ALTER SEQUENCE {sequence} OWNED BY match_next.id")
@@ -148,6 +159,31 @@ def _swap_in(connection: Any, rows: dict[str, Any], model_version: str, computed
     for name, _definition in indexes:
         run(f'ALTER INDEX "{name}__next" RENAME TO "{name}"')
     run("ANALYZE match")  # plans for the list reads from the first query on
+
+
+SWAP_LOCK_TRIES = 5
+SWAP_LOCK_WAIT = "500ms"  # each try; queued behind the swap, list reads wait at most this long
+
+
+def _lock_for_swap(connection: Any) -> bool:
+    """Take the live table for the swap in short tries: a waiting exclusive lock queues every
+    new reader behind it, so it must never wait long (a transaction left open elsewhere)."""
+    run = connection.exec_driver_sql
+    for attempt in range(SWAP_LOCK_TRIES):
+        run("SAVEPOINT swap_lock")
+        run(f"SET LOCAL lock_timeout = '{SWAP_LOCK_WAIT}'")
+        try:
+            run("LOCK TABLE match IN ACCESS EXCLUSIVE MODE")
+        except OperationalError as exc:
+            if not isinstance(exc.orig, LockNotAvailable):
+                raise
+            run("ROLLBACK TO SAVEPOINT swap_lock")
+            time.sleep(0.2 * (attempt + 1))
+            continue
+        run("RELEASE SAVEPOINT swap_lock")
+        run("SET LOCAL lock_timeout = 0")
+        return True
+    return False
 
 
 _INDEX_DEFINITION = re.compile(
