@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 from sqlmodel import Session
 
 from tests.browser.conftest import TIMEOUT_MS, shot
-from tests.factories import DEFAULT_PASSWORD, InvestorProfileFactory
+from tests.browser.steps import sign_in
+from tests.factories import InvestorProfileFactory
 from tests.webapp.ventures.parties import make_founder, make_investor
 from webapp.config import Settings
 from webapp.models import PortfolioDeal
@@ -25,14 +26,6 @@ pytestmark = pytest.mark.browser
 
 DEAL_BREAKER = "Tickets £250k–£2m; the £3.2m raise is above its maximum"
 TRACK_RECORD = "Backs Diagnostics: 4 of its 12 past deals"
-
-
-def _sign_in(page: Page, email: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def _history(session: Session, investor_id: int, sector: str, n: int, start: int) -> None:
@@ -67,7 +60,7 @@ def test_founder_and_investor_see_figures_and_the_deal_breaker(
 
     founder_page = browser.new_page(base_url=live_server)
     founder_page.set_default_timeout(TIMEOUT_MS)
-    _sign_in(founder_page, founder.user.email)
+    sign_in(founder_page, founder.user.email)
     founder_page.goto(f"/founder/ventures/{founder.venture.id}")
     card = founder_page.locator(".match-card", has_text="Pennine Health Fund")
     against = card.locator(".reason-against", has_text=DEAL_BREAKER)
@@ -79,7 +72,7 @@ def test_founder_and_investor_see_figures_and_the_deal_breaker(
 
     investor_page = browser.new_page(base_url=live_server)
     investor_page.set_default_timeout(TIMEOUT_MS)
-    _sign_in(investor_page, fund.user.email)
+    sign_in(investor_page, fund.user.email)
     investor_page.goto("/investor/matches")
     card = investor_page.locator(f"#venture-{founder.venture.id}")
     expect(card.locator(".reason-against", has_text=DEAL_BREAKER)).to_be_visible()
