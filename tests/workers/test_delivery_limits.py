@@ -21,11 +21,11 @@ from tests.workers.builders import (
     matching_values,
     refresh_everything,
     stored_lists,
+    unlisted_venture,
 )
-from tests.workers.conftest import WorkerPool, wait_for
+from tests.workers.conftest import WorkerPool, kill_mid_refresh, wait_for
 from webapp.config import Settings
 from webapp.models import AuditLog, OutboxEvent, Venture, utcnow
-from webapp.services.common.locks import take_write_lock
 from webapp.services.outbox.outbox import VENTURE_CHANGED, record_event
 from webapp.services.outbox.relay import relay_pending
 from workers.tuning import WorkerTuning
@@ -90,25 +90,10 @@ def test_a_message_delivered_again_after_its_worker_died_is_refused_at_the_confi
     rng = random.Random(7)
     ventures, investors, _ = market(rng, ventures=20, investors=5)
     refresh_everything(session, small_k)
-    lists = stored_lists(session)
     chosen = investors[0]
-    target = next(v for v in ventures if lists.get((v.id, chosen.id), (None, None))[1] is None)
+    target = unlisted_venture(session, ventures, chosen)
 
-    # Hold the ranking lock so the refresh starts and waits; kill its worker there.
-    with Session(db) as holder:
-        take_write_lock(session=holder, name="ranking")
-        pool.client.flushdb()  # nothing else queued: the message in flight is ours
-        pool.app_send("workers.tasks.scoring.refresh_venture", {"venture_id": target.id})
-        wait_for(lambda: pool.client.hlen("unacked"), 20, "the refresh to start")
-        wait_for(lambda: "refresh_venture" in pool.workers[0].log(), 20, "the task received")
-        pool.workers[0].kill()
-        venture = holder.get(Venture, target.id)
-        assert venture is not None
-        for name, value in matching_values(chosen).items():
-            setattr(venture, name, value)
-        venture.updated_at = utcnow()
-        holder.add(venture)
-        holder.commit()
+    kill_mid_refresh(pool, db, target.id, matching_values(chosen))
 
     pool.restart(pool.workers[0])  # Redis delivers the message again after 4 s
 

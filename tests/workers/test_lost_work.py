@@ -29,6 +29,7 @@ from tests.workers.builders import (
     matching_values,
     refresh_everything,
     stored_lists,
+    unlisted_venture,
     venture_values,
 )
 from tests.workers.conftest import (
@@ -137,8 +138,7 @@ def test_a_worker_killed_holding_messages_loses_nothing_and_waits_for_no_timeout
     ventures, investors, _ = market(rng, ventures=30, investors=6)
     refresh_everything(session, small_k)
     chosen = investors[0]
-    lists = stored_lists(session)
-    target = next(v for v in ventures if lists.get((v.id, chosen.id), (None, None))[1] is None)
+    target = unlisted_venture(session, ventures, chosen)
     founders = [FounderFactory(), FounderFactory()]
     victim = _start("victim", env, logs, own_redis.url, concurrency=2)
     try:
