@@ -7,8 +7,6 @@ visibility timeout (4 s here) has passed.
 
 from __future__ import annotations
 
-import random
-
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -16,11 +14,9 @@ from sqlmodel import Session
 from tests.factories import FounderFactory
 from tests.workers.builders import (
     expected_lists,
-    market,
     matching_values,
-    refresh_everything,
+    outsider_pair,
     stored_lists,
-    unlisted_venture,
 )
 from tests.workers.conftest import (
     Mailbox,
@@ -54,11 +50,7 @@ def pool_settings(small_k: Settings) -> Settings:
 def test_killed_in_the_middle_of_a_refresh_the_refresh_completes_after_restart(
     session: Session, pool: WorkerPool, db: Engine, small_k: Settings
 ) -> None:
-    rng = random.Random(3)
-    ventures, investors, _ = market(rng, ventures=30, investors=8)
-    refresh_everything(session, small_k)
-    chosen = investors[0]
-    target = unlisted_venture(session, ventures, chosen)
+    chosen, target = outsider_pair(session, small_k, 3, ventures=30, investors=8)
 
     kill_mid_refresh(pool, db, target.id, matching_values(chosen))
     assert stored_lists(session) != expected_lists(session, small_k)

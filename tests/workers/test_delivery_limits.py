@@ -19,9 +19,8 @@ from tests.workers.builders import (
     expected_lists,
     market,
     matching_values,
-    refresh_everything,
+    outsider_pair,
     stored_lists,
-    unlisted_venture,
 )
 from tests.workers.conftest import WorkerPool, kill_mid_refresh, wait_for
 from webapp.config import Settings
@@ -87,11 +86,7 @@ def test_a_message_delivered_again_after_its_worker_died_is_refused_at_the_confi
     session: Session, pool: WorkerPool, db: Engine, small_k: Settings
 ) -> None:
     assert DEFAULTS.max_deliveries > 1  # by default the redelivered refresh would run
-    rng = random.Random(7)
-    ventures, investors, _ = market(rng, ventures=20, investors=5)
-    refresh_everything(session, small_k)
-    chosen = investors[0]
-    target = unlisted_venture(session, ventures, chosen)
+    chosen, target = outsider_pair(session, small_k, 7, ventures=20, investors=5)
 
     kill_mid_refresh(pool, db, target.id, matching_values(chosen))
 

@@ -27,9 +27,9 @@ from tests.workers.builders import (
     expected_lists,
     market,
     matching_values,
+    outsider_pair,
     refresh_everything,
     stored_lists,
-    unlisted_venture,
     venture_values,
 )
 from tests.workers.conftest import (
@@ -134,11 +134,7 @@ def test_a_worker_killed_holding_messages_loses_nothing_and_waits_for_no_timeout
     mailbox: Mailbox,
     waker: None,
 ) -> None:
-    rng = random.Random(31)
-    ventures, investors, _ = market(rng, ventures=30, investors=6)
-    refresh_everything(session, small_k)
-    chosen = investors[0]
-    target = unlisted_venture(session, ventures, chosen)
+    chosen, target = outsider_pair(session, small_k, 31, ventures=30, investors=6)
     founders = [FounderFactory(), FounderFactory()]
     victim = _start("victim", env, logs, own_redis.url, concurrency=2)
     try:
