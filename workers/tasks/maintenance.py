@@ -13,6 +13,7 @@ from webapp.services.outbox import jobs, outbox
 from webapp.services.outbox.mail import due_email_ids
 from webapp.services.ranking import model_registry, refresh
 from webapp.services.ranking.scoring_full import plan_chunks
+from workers import parts
 from workers.base import VentureTask, venture_task
 from workers.dispatch import relay_due
 from workers.job_runs import STARTABLE, job_or_skip
@@ -50,8 +51,7 @@ def full_refresh_start(
             return job
         snapshot = utcnow()
         chunks = plan_chunks(session=session, chunk_size=rt.tuning.full_refresh_chunk)
-        job.params = {**job.params, "chunks": len(chunks), "plan": chunks,
-                      "snapshot_at": snapshot.isoformat()}  # fmt: skip
+        parts.record_plan(job, chunks, snapshot)
         session.add(job)
         session.commit()
         jobs.start(session=session, job_id=job_id, total=sum(len(c) for c in chunks),

@@ -89,7 +89,7 @@ def full_refresh_chunk(
         job = job_or_skip(session, job_id, RUNNING)
         if isinstance(job, dict):
             return job
-        chunks = int(job.params.get("chunks", 0))
+        chunks = parts.chunk_count(job)
         with failing_job(self, job_id):
             part = scoring_full.compute_chunk(
                 session=session, settings=rt.settings, venture_ids=venture_ids, index=index
@@ -134,10 +134,10 @@ def full_refresh_finish(
         job = job_or_skip(session, job_id, RUNNING)
         if isinstance(job, dict):
             return job
-        chunks = int(job.params.get("chunks", 0))
+        chunks = parts.chunk_count(job)
         with failing_job(self, job_id):
             snapshot = parts.snapshot_of(job)
-            plan = job.params.get("plan", [])
+            plan = parts.plan_of(job)
             jobs.start(session=session, job_id=job_id, message="saving the lists")
             stats = scoring_full.write_full_refresh(
                 session=session,
