@@ -45,6 +45,22 @@ def clear(client: redis.Redis, job_id: int, chunks: int) -> None:
     client.delete(_key(job_id, "done"), *(_key(job_id, f"part:{i}") for i in range(chunks)))
 
 
+def record_plan(job: JobRun, plan: list[list[int]], snapshot: datetime) -> None:
+    """Keep the refresh's chunks (venture ids each) and when it read its inputs on the job."""
+    job.params = {**job.params, "chunks": len(plan), "plan": plan,
+                  "snapshot_at": snapshot.isoformat()}  # fmt: skip
+
+
+def chunk_count(job: JobRun) -> int:
+    """How many chunks the job's refresh was split into (see `record_plan`)."""
+    return int(job.params.get("chunks", 0))
+
+
+def plan_of(job: JobRun) -> list[list[int]]:
+    """The venture ids of each chunk (see `record_plan`)."""
+    return list(job.params.get("plan", []))
+
+
 def snapshot_of(job: JobRun) -> datetime:
     """When the job read its inputs (changes after it are refreshed again afterwards)."""
     raw = job.params.get("snapshot_at")

@@ -23,6 +23,7 @@ from seeds.demo import DEMO_ACCOUNTS, generate
 from seeds.demo.load import load_dataset
 from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.crawler import crawl
+from tests.browser.steps import PHONE, sign_in
 from webapp.config import Settings
 from webapp.db import session_scope
 from webapp.models import User, Venture, utcnow
@@ -36,7 +37,6 @@ pytestmark = pytest.mark.browser
 # several stages (one passed), requests waiting both ways, and the founder's ventures have both.
 DEMO_VENTURES, DEMO_INVESTORS, DEMO_SEED = 36, 12, 7
 AS_OF = date(2026, 6, 30)
-PHONE = {"width": 390, "height": 844}
 NEVER_SHOWN = ("(optional) (optional)", "Traceback")
 
 
@@ -101,11 +101,7 @@ def phone_page(browser: Browser, live_server: str, page_errors: list[str]) -> It
 
 def _sign_in(page: Page, role: str) -> None:
     account = next(a for a in DEMO_ACCOUNTS if a.role == role)
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(account.email)
-    page.get_by_label("Password").fill(account.password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/sign-in" not in url)
+    sign_in(page, account.email, account.password)
 
 
 @pytest.mark.parametrize("role", ["founder", "investor", "staff", "admin"])

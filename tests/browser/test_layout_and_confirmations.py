@@ -11,6 +11,7 @@ from playwright.sync_api import Dialog, Page, expect
 from sqlmodel import Session
 
 from tests.browser.conftest import shot
+from tests.browser.steps import PHONE, sign_in
 from tests.factories import (
     DEFAULT_PASSWORD,
     AdminFactory,
@@ -26,15 +27,6 @@ from tests.webapp.web_client import fresh
 from webapp.models import User, Venture
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 390, "height": 844}
-
-
-def _sign_in(page: Page, email: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/sign-in" not in url)
 
 
 class Dialogs:
@@ -73,7 +65,7 @@ def test_the_header_fits_one_line_at_1280_px(page: Page, session: Session, role:
     else:
         factory = {"founder": FounderFactory, "staff": StaffFactory, "admin": AdminFactory}[role]
         user = factory(name="Alexandra Whitfield")
-    _sign_in(page, user.email)
+    sign_in(page, user.email)
     _one_line(page)
     shot(page, f"header-{role}")
 
@@ -85,7 +77,7 @@ def test_a_wide_table_scrolls_in_its_own_named_box_on_a_phone(
     for n in range(3):
         UserFactory(email=f"a-rather-long-address-for-person-{n}@northern-university.example.org")
     page.set_viewport_size(PHONE)
-    _sign_in(page, admin.email)
+    sign_in(page, admin.email)
     page.goto("/admin/users")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     region = page.get_by_role("region", name=re.compile(r"^\d+ accounts"))
@@ -108,7 +100,7 @@ def test_the_deals_board_shows_a_lone_closed_deal_at_1280_px(page: Page, session
         introduction__investor_id=investor.profile.id,
         stage="passed",
     )
-    _sign_in(page, investor.user.email)
+    sign_in(page, investor.user.email)
     page.goto("/deals")
     deal = page.get_by_role("link", name="Tynewind Blade Sensing")
     expect(deal).to_be_in_viewport()
@@ -130,7 +122,7 @@ def test_the_compact_list_is_chosen_once_and_remembered(page: Page, session: Ses
     for rank in range(1, 21):
         venture = VentureFactory(name=f"Venture number {rank}")
         MatchFactory(venture_id=venture.id, investor_id=investor.profile.id, investor_rank=rank)
-    _sign_in(page, investor.user.email)
+    sign_in(page, investor.user.email)
     cards_height = page.evaluate("document.documentElement.scrollHeight")
     page.get_by_role("button", name="Compact list").click()
     expect(page.get_by_role("button", name="Compact list")).to_have_attribute(
@@ -148,7 +140,7 @@ def test_the_compact_list_is_chosen_once_and_remembered(page: Page, session: Ses
     assert stored is not None
     assert stored.list_view == "compact"
     page.context.clear_cookies()
-    _sign_in(page, investor.user.email)  # a new sign-in, as on another device
+    sign_in(page, investor.user.email)  # a new sign-in, as on another device
     expect(page.locator("#compact-list")).to_be_visible()
 
 
@@ -157,7 +149,7 @@ def test_erasing_an_account_asks_only_once_the_form_is_filled_in(
 ) -> None:
     founder = FounderFactory()
     founder_id = founder.id
-    _sign_in(page, founder.email)
+    sign_in(page, founder.email)
     page.goto("/account")
     erase = page.get_by_role("button", name="Erase my account")
     erase.click()
@@ -180,7 +172,7 @@ def test_closing_a_venture_says_what_happens_and_asks_first(
     page: Page, session: Session, dialogs: Dialogs
 ) -> None:
     founder = make_founder(name="Wear Valley Sensors")
-    _sign_in(page, founder.user.email)
+    sign_in(page, founder.user.email)
     page.goto(f"/founder/ventures/{founder.venture.id}")
     page.get_by_role("button", name="Close the round to new investors").click()
     [question] = dialogs.messages

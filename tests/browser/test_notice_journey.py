@@ -16,20 +16,13 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from sqlmodel import Session, select
 
 from tests.browser.conftest import TIMEOUT_MS, shot
-from tests.factories import DEFAULT_PASSWORD, StaffFactory
+from tests.browser.steps import no_sideways_scroll, sign_in
+from tests.factories import StaffFactory
 from tests.webapp.ventures.parties import make_founder, make_investor
 from webapp.models import Introduction
 from webapp.services.notices.match_news import announce_introduction
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page: Page, email: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def _unread_link(page: Page, count: int) -> Locator:
@@ -53,11 +46,6 @@ def _announce(session: Session) -> None:
         announce_introduction(session=session, introduction_id=intro.id or 0)
 
 
-def _no_sideways_scroll(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{page.url} is {width} px wide"  # type: ignore[index]
-
-
 @pytest.mark.parametrize("width", [1280, 390])
 def test_an_introduction_and_a_deal_move_reach_the_other_side_with_an_unread_count(
     browser: Browser, live_server: str, session: Session, width: int, page_errors: list[str]
@@ -74,14 +62,14 @@ def test_an_introduction_and_a_deal_move_reach_the_other_side_with_an_unread_cou
         sides[who] = context.new_page()
     as_investor, as_founder, as_staff = sides["investor"], sides["founder"], sides["staff"]
 
-    _sign_in(as_investor, investor.user.email)
+    sign_in(as_investor, investor.user.email)
     as_investor.goto(f"/investor/ventures/{founder.venture.id}")
     as_investor.get_by_text("Request introduction").click()
     as_investor.get_by_label("Message to the founder").fill("Coffee in Newcastle?")
     as_investor.get_by_role("button", name="Send request to Tyne Dx").click()
     _announce(session)
 
-    _sign_in(as_founder, founder.user.email)
+    sign_in(as_founder, founder.user.email)
     _unread_link(as_founder, 1)
     as_founder.goto("/introductions")
     as_founder.get_by_role("button", name="Accept introduction with Pennine Angels").click()
@@ -90,7 +78,7 @@ def test_an_introduction_and_a_deal_move_reach_the_other_side_with_an_unread_cou
     notice = as_founder.locator(".notification", has_text="Introduction accepted: Pennine Angels")
     expect(notice.get_by_role("link", name=investor.user.email)).to_be_visible()
     expect(notice).to_contain_text(investor.user.phone or "")
-    _no_sideways_scroll(as_founder)
+    no_sideways_scroll(as_founder)
     shot(as_founder, f"founder-notice-with-contact-{width}")
 
     as_founder.goto("/deals")
@@ -108,9 +96,9 @@ def test_an_introduction_and_a_deal_move_reach_the_other_side_with_an_unread_cou
     moved.get_by_role("button", name=re.compile("^Open")).click()
     expect(as_investor).to_have_url(re.compile(r"/deals/\d+$"))
     _unread_link(as_investor, 1)
-    _no_sideways_scroll(as_investor)
+    no_sideways_scroll(as_investor)
 
-    _sign_in(as_staff, staff.email)
+    sign_in(as_staff, staff.email)
     as_staff.goto("/staff/audit")
     table = as_staff.locator("#audit-table")
     for label in ("Requested an introduction", "Accepted an introduction", "Moved a deal"):

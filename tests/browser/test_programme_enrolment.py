@@ -10,7 +10,8 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from tests.browser.conftest import shot
-from tests.factories import DEFAULT_PASSWORD, StaffFactory, VentureFactory
+from tests.browser.steps import PHONE, no_sideways_scroll, sign_in
+from tests.factories import StaffFactory, VentureFactory
 from tests.webapp.staff.factories import (
     ProgrammeFactory,
     ProgrammeMemberFactory,
@@ -19,20 +20,6 @@ from tests.webapp.staff.factories import (
 from webapp.models import User
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 390, "height": 844}
-
-
-def _sign_in(page: Page, email: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_attached()
-
-
-def _no_sideways_scroll(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"page is {width} px wide"  # type: ignore[index]
 
 
 def test_programme_staff_search_pick_and_enrol_with_the_keyboard_on_a_phone(
@@ -49,12 +36,12 @@ def test_programme_staff_search_pick_and_enrol_with_the_keyboard_on_a_phone(
     assert staff is not None
 
     page.set_viewport_size(PHONE)
-    _sign_in(page, staff.email)
+    sign_in(page, staff.email)
     page.goto("/staff/programmes")
     page.get_by_role("link", name="Tees Accelerator cohort 6", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Tees Accelerator cohort 6")
     expect(page.locator("#programme-ventures tbody tr")).to_have_count(1)
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     shot(page, "01-programme-phone")
 
     # Keyboard only: type the name, Tab to the stage filter, choose, Tab on to Search, Enter.
@@ -71,7 +58,7 @@ def test_programme_staff_search_pick_and_enrol_with_the_keyboard_on_a_phone(
     expect(page).to_have_url(re.compile(r"q=teesside.*stage=seed"))
     results = page.locator(".pick-list .pick-name")
     expect(results).to_have_text(["Teesside Hydrogen Storage"])  # no draft, no other stage
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     shot(page, "02-results-phone")
 
     page.get_by_label("Stage").select_option("")
@@ -92,7 +79,7 @@ def test_programme_staff_search_pick_and_enrol_with_the_keyboard_on_a_phone(
     enrolled = page.locator(".pick", has_text="Teesside Robotics Inspection")
     expect(enrolled).to_contain_text("Already in this programme")
     expect(enrolled.get_by_role("checkbox")).to_have_count(0)
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     shot(page, "04-enrolled-phone")
     assert page_errors == []
 
@@ -106,7 +93,7 @@ def test_a_draft_joins_when_its_founder_accepts_in_the_app(
     owner = session.get(User, draft.owner_id)
     assert owner is not None
 
-    _sign_in(page, platform.email)
+    sign_in(page, platform.email)
     page.goto(f"/staff/programmes/{programme.id}")
     page.get_by_label("Venture name").fill("quiet")
     page.get_by_role("button", name="Search").click()
@@ -120,7 +107,7 @@ def test_a_draft_joins_when_its_founder_accepts_in_the_app(
     shot(page, "01-asked")
     page.get_by_role("button", name="Sign out").click()
 
-    _sign_in(page, owner.email)
+    sign_in(page, owner.email)
     page.goto("/notifications")
     note = page.locator(".notification", has_text="Humber Launchpad would like to enrol")
     note.get_by_role("button", name=re.compile("^Open")).click()
@@ -133,6 +120,6 @@ def test_a_draft_joins_when_its_founder_accepts_in_the_app(
     expect(page.locator("#memberships")).to_contain_text("Quiet Draft Ltd is in Humber Launchpad")
     page.set_viewport_size(PHONE)
     page.reload()
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     shot(page, "03-founder-accepted-phone")
     assert page_errors == []

@@ -7,17 +7,15 @@ labels rather than codes. Lists come from the scoring service the workers call.
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 from sqlmodel import Session
 
 from tests.browser.conftest import TIMEOUT_MS, shot
-from tests.factories import DEFAULT_PASSWORD, InvestorProfileFactory
-from tests.webapp.ventures.parties import make_founder, make_investor
+from tests.browser.steps import sign_in
+from tests.factories import InvestorProfileFactory
+from tests.webapp.ventures.parties import make_founder, make_investor, past_deals
 from webapp.config import Settings
-from webapp.models import PortfolioDeal
 from webapp.services.ranking.scoring import refresh_venture
 from webapp.services.ranking.scoring_cache import forget
 
@@ -27,31 +25,6 @@ DEAL_BREAKER = "Tickets £250k–£2m; the £3.2m raise is above its maximum"
 TRACK_RECORD = "Backs Diagnostics: 4 of its 12 past deals"
 
 
-def _sign_in(page: Page, email: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
-def _history(session: Session, investor_id: int, sector: str, n: int, start: int) -> None:
-    for k in range(n):
-        session.add(
-            PortfolioDeal(
-                investor_id=investor_id,
-                company_name=f"Company {start + k}",
-                funded_at=date(2024, 1 + k % 12, 1),
-                amount_gbp=500_000,
-                stage="seed",
-                sectors=[sector],
-                region="north_east_ca",
-                dedupe_key=f"company-{start + k}",
-            )
-        )
-    session.commit()
-
-
 def test_founder_and_investor_see_figures_and_the_deal_breaker(
     browser: Browser, live_server: str, session: Session, settings: Settings
 ) -> None:
@@ -59,15 +32,15 @@ def test_founder_and_investor_see_figures_and_the_deal_breaker(
     founder = make_founder(name="Tyne Sepsis Dx", raise_amount_gbp=3_200_000)
     fund = make_investor(name="Pennine Health Fund", ticket_min_gbp=250_000)
     market = InvestorProfileFactory(name="Humber AI Capital", sectors=["ai"])
-    _history(session, fund.profile.id, "diagnostics", 4, 0)
-    _history(session, fund.profile.id, "offshore_wind", 8, 100)
-    _history(session, market.id, "ai", 40, 200)
+    past_deals(session, fund.profile.id, ["diagnostics"], 4, 0)
+    past_deals(session, fund.profile.id, ["offshore_wind"], 8, 100)
+    past_deals(session, market.id, ["ai"], 40, 200)
     refresh_venture(session=session, settings=settings, venture_id=founder.venture.id)
     session.commit()
 
     founder_page = browser.new_page(base_url=live_server)
     founder_page.set_default_timeout(TIMEOUT_MS)
-    _sign_in(founder_page, founder.user.email)
+    sign_in(founder_page, founder.user.email)
     founder_page.goto(f"/founder/ventures/{founder.venture.id}")
     card = founder_page.locator(".match-card", has_text="Pennine Health Fund")
     against = card.locator(".reason-against", has_text=DEAL_BREAKER)
@@ -79,7 +52,7 @@ def test_founder_and_investor_see_figures_and_the_deal_breaker(
 
     investor_page = browser.new_page(base_url=live_server)
     investor_page.set_default_timeout(TIMEOUT_MS)
-    _sign_in(investor_page, fund.user.email)
+    sign_in(investor_page, fund.user.email)
     investor_page.goto("/investor/matches")
     card = investor_page.locator(f"#venture-{founder.venture.id}")
     expect(card.locator(".reason-against", has_text=DEAL_BREAKER)).to_be_visible()

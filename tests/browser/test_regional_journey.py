@@ -10,12 +10,12 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from tests.browser.conftest import shot
+from tests.browser.steps import PHONE
 from tests.factories import DEFAULT_PASSWORD, StaffFactory
 from tests.webapp.regional.cohort import comfortable_cohort
 from webapp.services.reports import pipeline_cache
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 390, "height": 844}
 
 
 def _fits(page: Page) -> None:

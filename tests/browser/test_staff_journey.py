@@ -12,18 +12,12 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from tests.browser.conftest import shot
-from tests.factories import DEFAULT_PASSWORD, FounderFactory, StaffFactory
+from tests.browser.steps import sign_in
+from tests.factories import FounderFactory, StaffFactory
 from tests.webapp.staff.known_pipeline import seed_known_pipeline
 from webapp.services.reports import pipeline_cache
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page: Page, email: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def _figure(page: Page, name: str) -> str:
@@ -38,7 +32,7 @@ def test_staff_journey(
     staff = StaffFactory(name="Morgan Lee", email="morgan@tees-accelerator.example")
     owner = FounderFactory(email="founder@blade.example")
 
-    _sign_in(page, staff.email)
+    sign_in(page, staff.email)
     expect(page).to_have_url(re.compile(r"/staff/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Pipeline")
     assert _figure(page, "ventures") == "5"

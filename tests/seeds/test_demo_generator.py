@@ -9,23 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from reference.taxonomy import ReferenceData, load_reference_data
+from reference.taxonomy import ReferenceData
 from seeds.demo import DEMO_ACCOUNTS, DemoDataset, generate
 from seeds.demo import vocabulary as vocab
 from seeds.demo.clock import HISTORY_DAYS
 from seeds.demo.names import DEMO_DOMAIN
-
-AS_OF = date(2026, 6, 30)
-
-
-@pytest.fixture(scope="module")
-def reference() -> ReferenceData:
-    return load_reference_data()
-
-
-@pytest.fixture(scope="module")
-def dataset() -> DemoDataset:
-    return generate(1_500, 300, 7, as_of=AS_OF)
+from tests.seeds.conftest import AS_OF
 
 
 def test_same_seed_gives_the_same_dataset() -> None:

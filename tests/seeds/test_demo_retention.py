@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import random
-from datetime import date
 
-import pytest
-
-from reference.taxonomy import ReferenceData, load_reference_data
-from seeds.demo import DemoDataset, generate
+from reference.taxonomy import ReferenceData
+from seeds.demo import DemoDataset
 from seeds.demo.places import Places
 from seeds.demo.relocation import relocate_after_raising
-
-AS_OF = date(2026, 6, 30)
 
 
 class AlwaysMoves(random.Random):
@@ -20,16 +15,6 @@ class AlwaysMoves(random.Random):
 
     def random(self) -> float:
         return 0.0
-
-
-@pytest.fixture(scope="module")
-def reference() -> ReferenceData:
-    return load_reference_data()
-
-
-@pytest.fixture(scope="module")
-def dataset() -> DemoDataset:
-    return generate(1_500, 300, 7, as_of=AS_OF)
 
 
 def _northern_fund(reference: ReferenceData, dataset: DemoDataset, index: int) -> bool:

@@ -23,11 +23,6 @@ GROWTH_SECTORS = {
 }
 
 
-@pytest.fixture(scope="module")
-def reference() -> ReferenceData:
-    return load_reference_data()
-
-
 def test_default_load_is_cached() -> None:
     assert load_reference_data() is load_reference_data()
 

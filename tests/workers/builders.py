@@ -162,6 +162,26 @@ def stored_lists(session: Session) -> Lists:
     return {(v, i): (vr, ir) for v, i, vr, ir in rows}
 
 
+def unlisted_venture(
+    session: Session, ventures: list[Venture], investor: InvestorProfile
+) -> Venture:
+    """A venture missing from the investor's stored list (a change can bring it in)."""
+    lists = stored_lists(session)
+    return next(v for v in ventures if lists.get((v.id, investor.id), (None, None))[1] is None)  # type: ignore[arg-type]
+
+
+def outsider_pair(
+    session: Session, settings: Settings, seed: int, *, ventures: int, investors: int
+) -> tuple[InvestorProfile, Venture]:
+    """A market with every list stored, and an investor with a venture missing from its list."""
+    venture_rows, investor_rows, _ = market(
+        random.Random(seed), ventures=ventures, investors=investors
+    )
+    refresh_everything(session, settings)
+    chosen = investor_rows[0]
+    return chosen, unlisted_venture(session, venture_rows, chosen)
+
+
 def expected_lists(session: Session, settings: Settings) -> Lists:
     """The lists a full refresh would store now (a fresh snapshot)."""
     session.rollback()

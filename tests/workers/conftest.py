@@ -31,9 +31,12 @@ from sqlmodel import Session
 
 from webapp.config import Settings
 from webapp.embedded_redis import free_port
+from webapp.models import Venture, utcnow
 from webapp.services.common.health import WORKER_HEARTBEAT_PREFIX
+from webapp.services.common.locks import take_write_lock
 from webapp.services.outbox.relay import install_outbox_waker, owed_count
 from webapp.services.ranking.scoring_cache import forget
+from workers.base import DELIVERY_KEY
 
 REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 60.0
@@ -270,6 +273,30 @@ class WorkerPool:
         """Wait until nothing is owed, queued or in flight (see `settled`)."""
         with self.showing_logs():
             wait_for(lambda: settled(engine, self.client), timeout, "the workers to finish")
+
+
+def kill_mid_refresh(pool: WorkerPool, db: Engine, venture_id: int, change: dict[str, Any]) -> None:
+    """Kill the pool's only worker while it refreshes the venture, then make the change.
+
+    The test holds the ranking lock so the refresh starts and waits inside its transaction;
+    its message stays unacknowledged in Redis, for a restarted worker to be given again.
+    """
+    with Session(db) as holder:
+        take_write_lock(session=holder, name="ranking")
+        pool.client.flushdb()  # nothing else queued: the message in flight is ours
+        pool.app_send("workers.tasks.scoring.refresh_venture", {"venture_id": venture_id})
+        wait_for(lambda: pool.client.hlen("unacked"), 20, "the refresh to be taken")
+        # Counted as delivered: the pool process has begun the task (not just prefetched it).
+        started = f"{DELIVERY_KEY}*"
+        wait_for(lambda: any(pool.client.scan_iter(match=started)), 20, "the refresh to start")
+        pool.workers[0].kill()
+        venture = holder.get(Venture, venture_id)
+        assert venture is not None
+        for name, value in change.items():
+            setattr(venture, name, value)
+        venture.updated_at = utcnow()
+        holder.add(venture)
+        holder.commit()
 
 
 @contextmanager

@@ -7,8 +7,6 @@ visibility timeout (4 s here) has passed.
 
 from __future__ import annotations
 
-import random
-
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -16,21 +14,20 @@ from sqlmodel import Session
 from tests.factories import FounderFactory
 from tests.workers.builders import (
     expected_lists,
-    market,
     matching_values,
-    refresh_everything,
+    outsider_pair,
     stored_lists,
 )
 from tests.workers.conftest import (
     Mailbox,
     WorkerPool,
+    kill_mid_refresh,
     settled,
     wait_for,
 )
 from webapp.config import Settings
-from webapp.models import EmailDelivery, Venture, utcnow
+from webapp.models import EmailDelivery
 from webapp.models.enums import EmailStatus
-from webapp.services.common.locks import take_write_lock
 from webapp.services.outbox.mail import queue_email
 
 pytestmark = [pytest.mark.workers, pytest.mark.slow]
@@ -50,36 +47,12 @@ def pool_settings(small_k: Settings) -> Settings:
     return small_k
 
 
-def _in_flight(pool: WorkerPool) -> bool:
-    """A message has been taken by the worker and not acknowledged."""
-    return bool(pool.client.hlen("unacked"))
-
-
 def test_killed_in_the_middle_of_a_refresh_the_refresh_completes_after_restart(
     session: Session, pool: WorkerPool, db: Engine, small_k: Settings
 ) -> None:
-    rng = random.Random(3)
-    ventures, investors, _ = market(rng, ventures=30, investors=8)
-    refresh_everything(session, small_k)
-    lists = stored_lists(session)
-    chosen = investors[0]
-    target = next(v for v in ventures if lists.get((v.id, chosen.id), (None, None))[1] is None)
+    chosen, target = outsider_pair(session, small_k, 3, ventures=30, investors=8)
 
-    # Hold the ranking lock so the refresh starts and then waits inside its transaction.
-    with Session(db) as holder:
-        take_write_lock(session=holder, name="ranking")
-        pool.client.flushdb()  # nothing else queued: the message in flight is ours
-        pool.app_send("workers.tasks.scoring.refresh_venture", {"venture_id": target.id})
-        wait_for(lambda: _in_flight(pool), 20, "the refresh to start")
-        wait_for(lambda: "refresh_venture" in pool.workers[0].log(), 20, "the task received")
-        pool.workers[0].kill()
-        venture = holder.get(Venture, target.id)
-        assert venture is not None
-        for name, value in matching_values(chosen).items():
-            setattr(venture, name, value)
-        venture.updated_at = utcnow()
-        holder.add(venture)
-        holder.commit()
+    kill_mid_refresh(pool, db, target.id, matching_values(chosen))
     assert stored_lists(session) != expected_lists(session, small_k)
 
     pool.restart(pool.workers[0])

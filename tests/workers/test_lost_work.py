@@ -13,7 +13,7 @@ import os
 import random
 import signal
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,7 @@ from tests.workers.builders import (
     expected_lists,
     market,
     matching_values,
+    outsider_pair,
     refresh_everything,
     stored_lists,
     venture_values,
@@ -42,7 +43,7 @@ from tests.workers.conftest import (
 )
 from webapp.config import Settings
 from webapp.embedded_redis import EmbeddedRedis
-from webapp.models import EmailDelivery, OutboxEvent
+from webapp.models import EmailDelivery, OutboxEvent, User
 from webapp.models.enums import EmailStatus
 from webapp.services.outbox.mail import build_message, queue_email, write_eml
 from webapp.services.outbox.relay import install_outbox_waker, remove_outbox_waker
@@ -104,6 +105,25 @@ def _unacked(redis_url: str) -> int:
         client.close()
 
 
+def _queue_mail(
+    session: Session, founders: list[User], subject: Callable[[int], str], key: str
+) -> None:
+    """One email to each founder, committed (a worker's relay hands them out at once)."""
+    for n, founder in enumerate(founders):
+        queue_email(session=session, user=founder, kind="test", subject=subject(n),
+                    text_body="p", html_body="<p>x</p>", dedupe_key=f"{key}-{n}")  # fmt: skip
+    session.commit()
+
+
+def _each_email_sent_once(session: Session, mailbox: Mailbox) -> None:
+    """Every email is recorded sent, and the SMTP server got each exactly once."""
+    rows = session.exec(select(EmailDelivery).order_by(col(EmailDelivery.id))).all()
+    assert rows
+    assert {r.status for r in rows} == {EmailStatus.SENT.value}
+    received = Counter(str(m["Message-ID"]) for m in mailbox.received())
+    assert received == Counter({str(r.message_id): 1 for r in rows})
+
+
 def test_a_worker_killed_holding_messages_loses_nothing_and_waits_for_no_timeout(
     session: Session,
     db: Engine,
@@ -114,20 +134,12 @@ def test_a_worker_killed_holding_messages_loses_nothing_and_waits_for_no_timeout
     mailbox: Mailbox,
     waker: None,
 ) -> None:
-    rng = random.Random(31)
-    ventures, investors, _ = market(rng, ventures=30, investors=6)
-    refresh_everything(session, small_k)
-    chosen = investors[0]
-    lists = stored_lists(session)
-    target = next(v for v in ventures if lists.get((v.id, chosen.id), (None, None))[1] is None)
+    chosen, target = outsider_pair(session, small_k, 31, ventures=30, investors=6)
     founders = [FounderFactory(), FounderFactory()]
     victim = _start("victim", env, logs, own_redis.url, concurrency=2)
     try:
         mailbox.hold.set()  # the SMTP server stops answering at RCPT: the senders are mid-send
-        for n, founder in enumerate(founders):
-            queue_email(session=session, user=founder, kind="test", subject="Exactly once",
-                        text_body="p", html_body="<p>x</p>", dedupe_key=f"kill-{n}")  # fmt: skip
-        session.commit()
+        _queue_mail(session, founders, lambda n: "Exactly once", "kill")
         wait_for(lambda: _unacked(own_redis.url) >= 2, 30, "the worker to hold both messages")
         wait_for(mailbox.holding.is_set, 30, "an email to be mid-send")
         change_venture(session, target.id, matching_values(chosen))  # queued behind them
@@ -150,10 +162,7 @@ def test_a_worker_killed_holding_messages_loses_nothing_and_waits_for_no_timeout
         client.close()
         survivor.stop()
     assert stored_lists(session) == expected_lists(session, small_k)
-    received = Counter(str(m["Message-ID"]) for m in mailbox.received())
-    rows = session.exec(select(EmailDelivery)).all()
-    assert {r.status for r in rows} == {EmailStatus.SENT.value}
-    assert received == Counter({str(r.message_id): 1 for r in rows})  # each exactly once
+    _each_email_sent_once(session, mailbox)
     assert sum(m["Subject"] == "Exactly once" for m in mailbox.received()) == 2
     held = session.exec(select(OutboxEvent).order_by(col(OutboxEvent.id)).limit(2)).all()
     assert [e.handouts for e in held] == [2, 2]  # by the outbox, not Redis's timeout
@@ -182,10 +191,7 @@ def test_kill_and_redis_restart_mid_flight_every_change_and_email_arrives_once(
     workers = [steady, victim]
     try:
         mailbox.hold.set()
-        for n, founder in enumerate(founders):
-            queue_email(session=session, user=founder, kind="test", subject=f"Mail {n}",
-                        text_body="p", html_body="<p>x</p>", dedupe_key=f"storm-{n}")  # fmt: skip
-        session.commit()
+        _queue_mail(session, founders, lambda n: f"Mail {n}", "storm")
         for venture in rng.sample(ventures, 12):
             change_venture(session, venture.id, venture_values(rng))
         for investor in investors[:3]:  # strong new matches: emails from the refreshes too
@@ -217,11 +223,7 @@ def test_kill_and_redis_restart_mid_flight_every_change_and_email_arrives_once(
         for worker in workers:
             worker.stop()
     assert stored_lists(session) == expected_lists(session, small_k)
-    rows = session.exec(select(EmailDelivery).order_by(col(EmailDelivery.id))).all()
-    assert rows
-    assert {r.status for r in rows} == {EmailStatus.SENT.value}
-    received = Counter(str(m["Message-ID"]) for m in mailbox.received())
-    assert received == Counter({str(r.message_id): 1 for r in rows})
+    _each_email_sent_once(session, mailbox)
     assert not session.exec(select(OutboxEvent).where(col(OutboxEvent.finished_at).is_(None))).all()
 
 

@@ -19,6 +19,7 @@ from tests.workers.builders import (
     market,
     matching_values,
     stored_lists,
+    unlisted_venture,
 )
 from tests.workers.conftest import (
     WorkerPool,
@@ -72,9 +73,8 @@ def test_a_save_while_redis_is_down_is_refreshed_once_redis_is_back(
     parts = [compute_chunk(session=session, settings=small, venture_ids=ids, index=i)
              for i, ids in enumerate(plan_chunks(session=session))]  # fmt: skip
     write_full_refresh(session=session, settings=small, parts=parts, snapshot_at=utcnow())
-    lists = stored_lists(session)
     chosen = investors[0]
-    target = next(v for v in ventures if lists.get((v.id, chosen.id), (None, None))[1] is None)
+    target = unlisted_venture(session, ventures, chosen)
 
     own_redis.stop()
     try:

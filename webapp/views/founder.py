@@ -10,11 +10,12 @@ from pydantic import ValidationError
 
 from webapp.models import Venture, VentureCreate, VentureUpdate
 from webapp.models.enums import Visibility
-from webapp.services.common.errors import ServiceError, ValidationFailed
+from webapp.services.common.errors import ValidationFailed
 from webapp.services.deals import deal_closures, deals
 from webapp.services.introductions import introductions
 from webapp.services.ranking import hints, match_queries
 from webapp.services.ventures import ventures
+from webapp.views._introductions import ask_for_introduction
 from webapp.views._taxonomy_choices import (
     institution_groups,
     instrument_options,
@@ -244,21 +245,7 @@ def request_introduction(venture_id: int) -> Any:
     except ValueError:
         abort(400, description="Choose an investor")
     back = url_for("founder.venture", venture_id=venture_id) + "#investors"
-    if not form.validate_on_submit():
-        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
-        return redirect(back)
-    try:
-        introductions.request_introduction(
-            session=get_session(),
-            actor=require_user(),
-            venture_id=venture_id,
-            investor_id=investor_id,
-            message=form.message.data or None,
-        )
-    except ServiceError as exc:
-        if exc.status not in {409, 422}:
-            raise
-        flash(exc.detail, "error")
-    else:
-        flash("Introduction requested: the investor will be asked to accept.", "success")
-    return redirect(back)
+    return ask_for_introduction(
+        form, actor=require_user(), venture_id=venture_id, investor_id=investor_id,
+        other_side="investor", back=back,
+    )  # fmt: skip

@@ -20,6 +20,7 @@ from webapp.services.ranking import match_queries
 from webapp.services.ranking.match_queries import MatchSort
 from webapp.services.ventures import ventures
 from webapp.services.ventures.ventures import VentureFilters
+from webapp.views._introductions import ask_for_introduction
 from webapp.views._taxonomy_choices import (
     institution_groups,
     instrument_options,
@@ -453,21 +454,7 @@ def request_introduction() -> Any:
         venture_id = int(request.form.get("venture_id", ""))
     except ValueError:
         abort(400, description="Choose a venture")
-    if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-        return redirect(back)
-    try:
-        introductions.request_introduction(
-            session=get_session(),
-            actor=user,
-            venture_id=venture_id,
-            investor_id=profile.id,
-            message=form.message.data or None,
-        )
-    except ServiceError as exc:
-        if exc.status not in {409, 422}:
-            raise
-        flash(exc.detail, "error")
-    else:
-        flash("Introduction requested: the founder will be asked to accept.", "success")
-    return redirect(back)
+    return ask_for_introduction(
+        form, actor=user, venture_id=venture_id, investor_id=profile.id,
+        other_side="founder", back=back,
+    )  # fmt: skip

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 from urllib.parse import urlsplit
 
 from flask import abort, g, redirect, request, session, url_for
@@ -144,57 +144,56 @@ def _to_sign_in() -> Any:
     return redirect(url_for(SIGN_IN_ENDPOINT, next=target))
 
 
+def _guard(
+    roles: tuple[str, ...], *, anonymous: Callable[[], Any], refuse: Callable[[str], NoReturn]
+) -> Callable[[F], F]:
+    """A view decorator: the view runs for a signed-in user with one of `roles` (any role when
+    none are named); `anonymous` answers everyone else, `refuse` the other roles."""
+    allowed = _check_roles(roles)
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None:
+                return anonymous()
+            if allowed and user.role not in allowed:
+                refuse(_role_message(allowed))
+            return view(*args, **kwargs)
+
+        return cast(F, wrapped)
+
+    return decorator
+
+
+def _forbidden_page(message: str) -> NoReturn:
+    abort(403, description=message)
+
+
+def _no_token() -> NoReturn:
+    raise Unauthorized(
+        "Send a valid token as 'Authorization: Bearer <token>'; "
+        "get one from POST /api/v1/auth/tokens"
+    )
+
+
+def _forbidden_problem(message: str) -> NoReturn:
+    raise Forbidden(message)
+
+
 def login_required(view: F) -> F:
     """Page decorator: anonymous visitors are sent to sign in, then back here."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if current_user() is None:
-            return _to_sign_in()
-        return view(*args, **kwargs)
-
-    return cast(F, wrapped)
+    return _guard((), anonymous=_to_sign_in, refuse=_forbidden_page)(view)
 
 
 def roles_required(*roles: str) -> Callable[[F], F]:
     """Page decorator: sign-in first, then a 403 page unless the user has one of `roles`."""
-    allowed = _check_roles(roles)
-
-    def decorator(view: F) -> F:
-        @wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            user = current_user()
-            if user is None:
-                return _to_sign_in()
-            if user.role not in allowed:
-                abort(403, description=_role_message(allowed))
-            return view(*args, **kwargs)
-
-        return cast(F, wrapped)
-
-    return decorator
+    return _guard(roles, anonymous=_to_sign_in, refuse=_forbidden_page)
 
 
 def api_auth(*roles: str) -> Callable[[F], F]:
     """API decorator: 401 problem+json without a valid bearer token, 403 for other roles."""
-    allowed = _check_roles(roles)
-
-    def decorator(view: F) -> F:
-        @wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            user = current_user()
-            if user is None:
-                raise Unauthorized(
-                    "Send a valid token as 'Authorization: Bearer <token>'; "
-                    "get one from POST /api/v1/auth/tokens"
-                )
-            if allowed and user.role not in allowed:
-                raise Forbidden(_role_message(allowed))
-            return view(*args, **kwargs)
-
-        return cast(F, wrapped)
-
-    return decorator
+    return _guard(roles, anonymous=_no_token, refuse=_forbidden_problem)
 
 
 def require_user() -> User:

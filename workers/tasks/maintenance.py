@@ -13,8 +13,10 @@ from webapp.services.outbox import jobs, outbox
 from webapp.services.outbox.mail import due_email_ids
 from webapp.services.ranking import model_registry, refresh
 from webapp.services.ranking.scoring_full import plan_chunks
+from workers import parts
 from workers.base import VentureTask, venture_task
 from workers.dispatch import relay_due
+from workers.job_runs import STARTABLE, job_or_skip
 
 
 @venture_task()
@@ -44,15 +46,12 @@ def full_refresh_start(
     """Split a requested full refresh into chunks that every worker can take a share of."""
     rt = self.runtime
     with rt.session() as session:
-        job = jobs.get(session=session, job_id=job_id)
-        if job is None:
-            raise LookupError(f"job {job_id} does not exist")
-        if job.status not in ("queued", "running"):
-            return {"skipped": f"job is {job.status}"}
+        job = job_or_skip(session, job_id, STARTABLE)
+        if isinstance(job, dict):
+            return job
         snapshot = utcnow()
         chunks = plan_chunks(session=session, chunk_size=rt.tuning.full_refresh_chunk)
-        job.params = {**job.params, "chunks": len(chunks), "plan": chunks,
-                      "snapshot_at": snapshot.isoformat()}  # fmt: skip
+        parts.record_plan(job, chunks, snapshot)
         session.add(job)
         session.commit()
         jobs.start(session=session, job_id=job_id, total=sum(len(c) for c in chunks),
@@ -77,11 +76,9 @@ def retrain(
     """Train; promote only if no worse; rescore everything when a new model is promoted."""
     rt = self.runtime
     with rt.session() as session:
-        job = jobs.get(session=session, job_id=job_id)
-        if job is None:
-            raise LookupError(f"job {job_id} does not exist")
-        if job.status not in ("queued", "running"):
-            return {"skipped": f"job is {job.status}"}
+        job = job_or_skip(session, job_id, STARTABLE)
+        if isinstance(job, dict):
+            return job
         jobs.start(session=session, job_id=job_id, total=1, message="training")
         outcome = model_registry.train_and_promote(session=session, settings=rt.settings)
         result = {"version": outcome.version, "promoted": outcome.promoted,

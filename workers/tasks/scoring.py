@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from sqlmodel import Session, select
@@ -14,19 +13,7 @@ from webapp.services.outbox import jobs
 from webapp.services.ranking import scoring, scoring_full
 from workers import parts
 from workers.base import VentureTask, venture_task
-
-
-@contextmanager
-def failing_job(task: VentureTask, job_id: int) -> Iterator[None]:
-    """Mark the job failed when the work fails for good (not when it will be retried)."""
-    try:
-        yield
-    except Exception as exc:
-        will_retry = isinstance(exc, task.autoretry_for) and task.request.retries < task.max_retries
-        if not will_retry:
-            with task.runtime.session() as session:
-                jobs.fail(session=session, job_id=job_id, error=f"{type(exc).__name__}: {exc}")
-        raise
+from workers.job_runs import RUNNING, failing_job, job_or_skip
 
 
 def _exists(session: Session, venture_id: int) -> bool:
@@ -99,10 +86,10 @@ def full_refresh_chunk(
     """Score one chunk, park its lists in Redis, and start the merge after the last chunk."""
     rt = self.runtime
     with rt.session() as session:
-        job = jobs.get(session=session, job_id=job_id)
-        if job is None or job.status != "running":
-            return {"skipped": "job not running"}
-        chunks = int(job.params.get("chunks", 0))
+        job = job_or_skip(session, job_id, RUNNING)
+        if isinstance(job, dict):
+            return job
+        chunks = parts.chunk_count(job)
         with failing_job(self, job_id):
             part = scoring_full.compute_chunk(
                 session=session, settings=rt.settings, venture_ids=venture_ids, index=index
@@ -144,13 +131,13 @@ def full_refresh_finish(
     """Merge the chunks, replace every stored list, then refresh what changed meanwhile."""
     rt = self.runtime
     with rt.session() as session:
-        job = jobs.get(session=session, job_id=job_id)
-        if job is None or job.status != "running":
-            return {"skipped": "job not running"}
-        chunks = int(job.params.get("chunks", 0))
+        job = job_or_skip(session, job_id, RUNNING)
+        if isinstance(job, dict):
+            return job
+        chunks = parts.chunk_count(job)
         with failing_job(self, job_id):
             snapshot = parts.snapshot_of(job)
-            plan = job.params.get("plan", [])
+            plan = parts.plan_of(job)
             jobs.start(session=session, job_id=job_id, message="saving the lists")
             stats = scoring_full.write_full_refresh(
                 session=session,

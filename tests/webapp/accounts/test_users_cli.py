@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from click.testing import Result
 from flask import Flask
+from flask.testing import FlaskCliRunner
 from sqlmodel import Session, select
 
 from tests.factories import FounderFactory
@@ -10,21 +12,17 @@ from tests.webapp.web_client import fresh, sign_in
 from webapp.models import AuditLog, User
 
 
-def test_create_staff_from_the_command_line(app: Flask, session: Session) -> None:
-    result = app.test_cli_runner().invoke(
-        args=[
-            "users",
-            "create",
-            "--role",
-            "staff",
-            "--email",
-            "Sam@Programme.example",
-            "--password",
-            "ledger thistle ferry",
-            "--name",
-            "Sam Patel",
-        ]
+def _create(runner: FlaskCliRunner, role: str, email: str, password: str, *more: str) -> Result:
+    """`flask users create` with a role, an address and a password (and any `more` options)."""
+    return runner.invoke(
+        args=["users", "create", "--role", role, "--email", email, "--password", password, *more]
     )
+
+
+def test_create_staff_from_the_command_line(app: Flask, session: Session) -> None:
+    runner = app.test_cli_runner()
+    password = "ledger thistle ferry"
+    result = _create(runner, "staff", "Sam@Programme.example", password, "--name", "Sam Patel")
     assert result.exit_code == 0, result.output
     assert "created staff account sam@programme.example" in result.output
     user = session.exec(select(User)).one()
@@ -52,46 +50,13 @@ def test_cli_refuses_other_roles_weak_passwords_and_taken_emails(
     app: Flask, session: Session
 ) -> None:
     runner = app.test_cli_runner()
-    founder = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "--role",
-            "founder",
-            "--email",
-            "a@example.org",
-            "--password",
-            "ledger thistle ferry",
-        ]
-    )
+    founder = _create(runner, "founder", "a@example.org", "ledger thistle ferry")
     assert founder.exit_code == 2
-    weak = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "--role",
-            "staff",
-            "--email",
-            "a@example.org",
-            "--password",
-            "short",
-        ]
-    )
+    weak = _create(runner, "staff", "a@example.org", "short")
     assert weak.exit_code == 1
     assert "password: Use at least 12 characters" in weak.output
     FounderFactory(email="taken@example.org")
-    taken = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "--role",
-            "staff",
-            "--email",
-            "taken@example.org",
-            "--password",
-            "ledger thistle ferry",
-        ]
-    )
+    taken = _create(runner, "staff", "taken@example.org", "ledger thistle ferry")
     assert taken.exit_code == 1
     assert "already exists" in taken.output
     assert [u.email for u in fresh(session).exec(select(User)).all()] == ["taken@example.org"]

@@ -3,36 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 from sqlmodel import Session
 
 from tests.factories import InvestorProfileFactory
 from tests.webapp.api.helpers import Caller
-from tests.webapp.ventures.parties import make_founder, make_investor
+from tests.webapp.ventures.parties import make_founder, make_investor, past_deals
 from webapp.config import Settings
-from webapp.models import PortfolioDeal, User
+from webapp.models import User
 from webapp.services.ranking import scoring
 from webapp.services.ranking.scoring_cache import forget
 
 AsUser = Callable[[User | None], Caller]
-
-
-def _history(session: Session, investor_id: int, sectors: list[str], n: int, start: int) -> None:
-    for k in range(n):
-        session.add(
-            PortfolioDeal(
-                investor_id=investor_id,
-                company_name=f"Company {start + k}",
-                funded_at=date(2024, 1 + k % 12, 1),
-                amount_gbp=500_000,
-                stage="seed",
-                sectors=sectors,
-                region="north_east_ca",
-                dedupe_key=f"company-{start + k}",
-            )
-        )
-    session.commit()
 
 
 def test_both_sides_see_figures_and_the_ticket_deal_breaker(
@@ -42,9 +24,9 @@ def test_both_sides_see_figures_and_the_ticket_deal_breaker(
     founder = make_founder(raise_amount_gbp=3_200_000, sectors=["diagnostics"])
     fund = make_investor(ticket_min_gbp=250_000, ticket_max_gbp=2_000_000)
     market = InvestorProfileFactory(ticket_min_gbp=1_000_000, ticket_max_gbp=5_000_000)
-    _history(session, fund.profile.id, ["diagnostics"], 4, 0)
-    _history(session, fund.profile.id, ["offshore_wind"], 8, 100)
-    _history(session, market.id, ["ai"], 40, 200)  # the market seldom backs diagnostics
+    past_deals(session, fund.profile.id, ["diagnostics"], 4, 0)
+    past_deals(session, fund.profile.id, ["offshore_wind"], 8, 100)
+    past_deals(session, market.id, ["ai"], 40, 200)  # the market seldom backs diagnostics
     scoring.refresh_venture(session=session, settings=settings, venture_id=founder.venture.id)
 
     venture_side = as_user(founder.user).get(f"/api/v1/ventures/{founder.venture.id}/matches")

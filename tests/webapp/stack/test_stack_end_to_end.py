@@ -20,11 +20,13 @@ pytestmark = pytest.mark.slow
 
 def test_stack_serves_reports_healthy_and_stops_everything_on_ctrl_c(tmp_path, db):
     port = free_port()  # `db` empties the suite's database and Redis, which the stack may use
+    env = stack_environment(tmp_path / "instance", port)
+    env["WEB_CONCURRENCY"] = "1"  # the default is one per core plus one: never 1
     log = (tmp_path / "stack.log").open("w")
     stack = subprocess.Popen(
-        [sys.executable, "-m", "webapp.stack", "--workers", "1", "--web-workers", "2"],
+        [sys.executable, "-m", "webapp.stack", "--workers", "1"],
         cwd=ROOT,
-        env=stack_environment(tmp_path / "instance", port),
+        env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -51,7 +53,9 @@ def test_stack_serves_reports_healthy_and_stops_everything_on_ctrl_c(tmp_path, d
             assert embedded_redis_log.exists(), "make run starts its own Redis"
 
         children = descendants(stack.pid)
-        assert len(children) >= 5  # redis, worker (+ pool), beat, gunicorn (+ workers)
+        assert len(children) >= 4  # redis, worker (+ pool), beat, gunicorn (+ its worker)
+        [gunicorn] = [p for p in psutil.Process(stack.pid).children() if "gunicorn" in p.cmdline()]
+        assert len(gunicorn.children()) == 1  # WEB_CONCURRENCY web workers
         started = time.monotonic()
         stack.send_signal(signal.SIGINT)
         stack.wait(timeout=15)

@@ -1,4 +1,4 @@
-"""Every staff test starts with no cached pipeline figures."""
+"""Every staff test starts with no cached pipeline figures; `known` stores the hand-worked one."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.webapp.staff.known_pipeline import KnownPipeline, seed_known_pipeline
 from webapp.services.reports import pipeline_cache
 
 
@@ -14,3 +15,9 @@ def _fresh_pipeline_cache() -> Iterator[None]:
     pipeline_cache.clear()
     yield
     pipeline_cache.clear()
+
+
+@pytest.fixture
+def known(session: object) -> KnownPipeline:
+    """The pipeline of `known_pipeline`'s docstring, stored."""
+    return seed_known_pipeline()

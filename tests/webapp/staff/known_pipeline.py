@@ -260,3 +260,17 @@ EXPECTED_2025: dict[str, Any] = {
     "capital_invested_gbp": 700_000,
     "north_retention": 0.5,  # D1 with I1 (Northern), D3 with I2 (London)
 }
+
+# The gap report's worst cell: V4 (advanced manufacturing, Series A, South Yorkshire), nobody.
+WORST_GAP_CELL: dict[str, Any] = {
+    "sector": "advanced_manufacturing",
+    "stage": "series_a",
+    "region": "south_yorkshire_mca",
+    "ventures": 1,
+    "capital_sought_gbp": 3_000_000,
+    "investors_in_mandate": 0,
+    "capacity_gbp": 0,
+    "shortfall_gbp": 3_000_000,
+    "coverage": 0.0,
+    "ventures_without_investor": 1,
+}

@@ -5,14 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import InvestorProfileFactory, VentureFactory
-from tests.webapp.staff.known_pipeline import seed_known_pipeline
+from tests.webapp.staff.known_pipeline import WORST_GAP_CELL
 from webapp.services.reports.gaps import supply_gaps
 from webapp.services.reports.pipeline_filters import make_filters
-
-
-@pytest.fixture
-def known(session):
-    return seed_known_pipeline()
 
 
 def test_cells_worst_first_with_investors_in_mandate_and_capacity(session, known):
@@ -27,18 +22,7 @@ def test_cells_worst_first_with_investors_in_mandate_and_capacity(session, known
         ("creative_industries", "pre_seed", "greater_manchester_ca"),  # V3: I3 covers £150k
         ("life_sciences", "seed", "north_east_ca"),  # V1 as diagnostics: I1 covers
     ]
-    assert cells[0] == {
-        "sector": "advanced_manufacturing",
-        "stage": "series_a",
-        "region": "south_yorkshire_mca",
-        "ventures": 1,
-        "capital_sought_gbp": 3_000_000,
-        "investors_in_mandate": 0,
-        "capacity_gbp": 0,
-        "shortfall_gbp": 3_000_000,
-        "coverage": 0.0,
-        "ventures_without_investor": 1,
-    }
+    assert cells[0] == WORST_GAP_CELL
     assert (cells[1]["investors_in_mandate"], cells[1]["capacity_gbp"]) == (1, 250_000)
     assert cells[1]["shortfall_gbp"] == 950_000
     assert (cells[5]["investors_in_mandate"], cells[5]["capacity_gbp"]) == (1, 2_000_000)

@@ -14,16 +14,10 @@ from tests.factories import (
     StaffFactory,
 )
 from tests.webapp.staff.calls import bearer_for, signed_in
-from tests.webapp.staff.known_pipeline import seed_known_pipeline
 from tests.webapp.web_client import csrf_token
 
 RANGE = "from=2025-01-01&to=2025-12-31"
 SUMMARY = "A good summary of a venture from Durham."
-
-
-@pytest.fixture
-def known(session):
-    return seed_known_pipeline()
 
 
 @pytest.fixture

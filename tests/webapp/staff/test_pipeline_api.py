@@ -11,16 +11,11 @@ from sqlmodel import select
 from tests.factories import AdminFactory, StaffFactory
 from tests.webapp.staff.calls import bearer_for
 from tests.webapp.staff.factories import ProgrammeMemberFactory, ProgrammeVentureFactory
-from tests.webapp.staff.known_pipeline import EXPECTED_2025, seed_known_pipeline
+from tests.webapp.staff.known_pipeline import EXPECTED_2025, WORST_GAP_CELL
 from webapp.models import AuditLog, JobRun, OutboxEvent, User
 from webapp.services.reports.pipeline_progress import FUNNEL
 
 RANGE = "from=2025-01-01&to=2025-12-31"
-
-
-@pytest.fixture
-def known(session):
-    return seed_known_pipeline()
 
 
 @pytest.fixture
@@ -78,18 +73,7 @@ def test_unknown_codes_and_bad_dates_are_422_naming_the_field(client, session, s
 def test_gaps_and_unserved_lists(client, session, known, staff_headers):
     gaps = client.get("/api/v1/pipeline/gaps?limit=2", headers=staff_headers).get_json()
     assert (gaps["total"], gaps["limit"], gaps["offset"]) == (6, 2, 0)
-    assert gaps["items"][0] == {
-        "sector": "advanced_manufacturing",
-        "stage": "series_a",
-        "region": "south_yorkshire_mca",
-        "ventures": 1,
-        "capital_sought_gbp": 3_000_000,
-        "investors_in_mandate": 0,
-        "capacity_gbp": 0,
-        "shortfall_gbp": 3_000_000,
-        "coverage": 0.0,
-        "ventures_without_investor": 1,
-    }
+    assert gaps["items"][0] == WORST_GAP_CELL
     unserved = client.get("/api/v1/pipeline/unserved", headers=staff_headers).get_json()
     assert [u["venture"]["name"] for u in unserved["items"]] == ["Sheffield Graphene"]
     nearest = unserved["items"][0]["nearest_investors"][0]

@@ -6,15 +6,10 @@ import pytest
 
 from tests.factories import IntroductionFactory
 from tests.webapp.staff.factories import ProgrammeVentureFactory
-from tests.webapp.staff.known_pipeline import EXPECTED_2025, FROM, TO, seed_known_pipeline
+from tests.webapp.staff.known_pipeline import EXPECTED_2025, FROM, TO
 from webapp.services.common.errors import ValidationFailed
 from webapp.services.reports.pipeline import pipeline_summary
 from webapp.services.reports.pipeline_filters import make_filters
-
-
-@pytest.fixture
-def known(session):
-    return seed_known_pipeline()
 
 
 def _summary(session, **filters):

@@ -6,6 +6,7 @@ Import them into a conftest.py (`from tests.webapp.ventures.parties import *`-st
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from sqlmodel import Session
@@ -18,7 +19,7 @@ from tests.factories import (
     StaffFactory,
     VentureFactory,
 )
-from webapp.models import Deal, InvestorProfile, User, Venture
+from webapp.models import Deal, InvestorProfile, PortfolioDeal, User, Venture
 
 
 @dataclass
@@ -35,6 +36,24 @@ class Investor:
 
     user: User
     profile: InvestorProfile
+
+
+def past_deals(session: Session, investor_id: int, sectors: list[str], n: int, start: int) -> None:
+    """`n` seed rounds in `sectors` on the investor's track record (companies `start`, …)."""
+    for k in range(n):
+        session.add(
+            PortfolioDeal(
+                investor_id=investor_id,
+                company_name=f"Company {start + k}",
+                funded_at=date(2024, 1 + k % 12, 1),
+                amount_gbp=500_000,
+                stage="seed",
+                sectors=sectors,
+                region="north_east_ca",
+                dedupe_key=f"company-{start + k}",
+            )
+        )
+    session.commit()
 
 
 def make_founder(**venture: object) -> Founder:

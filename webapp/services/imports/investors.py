@@ -17,13 +17,12 @@ from sqlmodel import Session, col
 from webapp.models import InvestorProfile, InvestorProfileCreate, Organisation, User, utcnow
 from webapp.models.enums import OrganisationKind
 from webapp.services.access.staff_scope import require_staff
-from webapp.services.common.audit import record_audit
 from webapp.services.common.ids import saved_id
 from webapp.services.common.taxonomy import INVESTOR_CODE_FIELDS
 from webapp.services.imports.common import Parser, parse_cells, validate_model
 from webapp.services.imports.csvfile import Row, as_bool, as_list, as_whole_number, read_rows
 from webapp.services.imports.report import ImportMode, ImportReport, Progress, RowError
-from webapp.services.imports.runner import Checked, CheckResult, run_import
+from webapp.services.imports.runner import Checked, CheckResult, audit_import, run_import
 from webapp.services.outbox.outbox import INVESTOR_CHANGED, record_event
 
 REQUIRED = (
@@ -139,20 +138,8 @@ def import_investors(
         return ids
 
     def finish(created: list[int]) -> None:
-        record_audit(
-            session=session,
-            actor=actor,
-            action="import.investors",
-            object_type="import",
-            object_id=None,
-            after={
-                "rows": len(rows),
-                "written": len(created),
-                "investor_ids": created[:1000],
-                "mode": mode.value,
-            },
-            ip=ip,
-        )
+        audit_import(session=session, actor=actor, kind="investors", rows=len(rows),
+                     created=created, mode=mode, ip=ip, investor_ids=created[:1000])  # fmt: skip
 
     return run_import(
         session=session,

@@ -18,7 +18,6 @@ from sqlmodel import Session, col
 
 from webapp.models import PortfolioDeal, User, utcnow
 from webapp.services.access.object_access import is_member, is_staff, readable_investor
-from webapp.services.common.audit import record_audit
 from webapp.services.common.errors import Forbidden
 from webapp.services.common.ids import saved_id
 from webapp.services.common.taxonomy import reference_data
@@ -26,7 +25,7 @@ from webapp.services.common.text_checks import text_problem
 from webapp.services.imports.crunchbase import CATEGORIES, ROUND_TYPES, place, usd_to_gbp
 from webapp.services.imports.csvfile import CellError, Row, as_decimal, as_list, read_rows
 from webapp.services.imports.report import ImportMode, ImportReport, Progress, RowError
-from webapp.services.imports.runner import SKIP, Checked, CheckResult, run_import
+from webapp.services.imports.runner import SKIP, Checked, CheckResult, audit_import, run_import
 from webapp.services.outbox.outbox import FULL_REFRESH_REQUESTED, record_event
 
 REQUIRED = ("company_name", "investor_name", "funded_at")
@@ -196,15 +195,9 @@ def import_portfolio(
                 kind=FULL_REFRESH_REQUESTED,
                 payload={"reason": f"portfolio import for investor {investor_id}"},
             )
-        record_audit(
-            session=session,
-            actor=actor,
-            action="import.portfolio",
-            object_type="investor_profile",
-            object_id=investor_id,
-            after={"rows": len(rows), "written": len(created), "mode": mode.value},
-            ip=ip,
-        )
+        audit_import(session=session, actor=actor, kind="portfolio", rows=len(rows),
+                     created=created, mode=mode, ip=ip, object_type="investor_profile",
+                     object_id=investor_id)  # fmt: skip
 
     return run_import(
         session=session,

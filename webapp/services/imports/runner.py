@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from webapp.models import User
+from webapp.services.common.audit import record_audit
 from webapp.services.common.errors import Conflict
 from webapp.services.imports.csvfile import Row
 from webapp.services.imports.report import ImportMode, ImportReport, Progress, RowError
@@ -89,3 +91,28 @@ def run_import(
         ) from None
     report.written, report.created_ids, report.committed = len(fresh), created, True
     return report
+
+
+def audit_import(
+    *,
+    session: Session,
+    actor: User,
+    kind: str,
+    rows: int,
+    created: Sequence[int],
+    mode: ImportMode,
+    ip: str | None,
+    object_type: str = "import",
+    object_id: int | None = None,
+    **details: Any,
+) -> None:
+    """The audit row every import's `finish` adds: what was asked, what was written, how."""
+    record_audit(
+        session=session,
+        actor=actor,
+        action=f"import.{kind}",
+        object_type=object_type,
+        object_id=object_id,
+        after={"rows": rows, "written": len(created), **details, "mode": mode.value},
+        ip=ip,
+    )

@@ -20,13 +20,12 @@ from sqlmodel import Session, col
 from webapp.models import ProgrammeVenture, User, Venture, VentureCreate, utcnow
 from webapp.models.enums import Role, Visibility
 from webapp.services.access.staff_scope import require_staff
-from webapp.services.common.audit import record_audit
 from webapp.services.common.ids import saved_id
 from webapp.services.common.taxonomy import VENTURE_CODE_FIELDS
 from webapp.services.imports.common import Parser, parse_cells, validate_model
 from webapp.services.imports.csvfile import as_bool, as_date, as_list, as_whole_number, read_rows
 from webapp.services.imports.report import ImportMode, ImportReport, Progress, RowError
-from webapp.services.imports.runner import Checked, CheckResult, run_import
+from webapp.services.imports.runner import Checked, CheckResult, audit_import, run_import
 from webapp.services.outbox.outbox import VENTURE_CHANGED, record_event
 from webapp.services.ventures.programmes import programme_detail
 
@@ -172,22 +171,9 @@ def import_ventures(
                 if vid not in present:
                     session.add(ProgrammeVenture(programme_id=programme_id, venture_id=vid))
                     enrolled += 1
-        record_audit(
-            session=session,
-            actor=actor,
-            action="import.ventures",
-            object_type="import",
-            object_id=None,
-            after={
-                "rows": len(rows),
-                "written": len(created),
-                "venture_ids": created[:1000],
-                "programme_id": programme_id,
-                "enrolled": enrolled,
-                "mode": mode.value,
-            },
-            ip=ip,
-        )
+        audit_import(session=session, actor=actor, kind="ventures", rows=len(rows),
+                     created=created, mode=mode, ip=ip, venture_ids=created[:1000],
+                     programme_id=programme_id, enrolled=enrolled)  # fmt: skip
 
     report = ImportReport(kind="ventures", mode=mode)
     return run_import(

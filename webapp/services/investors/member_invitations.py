@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
@@ -36,7 +37,7 @@ from webapp.services.common.errors import (
 )
 from webapp.services.common.ids import saved_id
 from webapp.services.common.locks import begin_write
-from webapp.services.outbox.notifications import notify
+from webapp.services.outbox.notifications import answer_verb, notify, tell_asker
 
 INVITATION_DAYS = 14
 # Open invitations per organisation: plenty for a firm, too few to pester people with.
@@ -201,6 +202,33 @@ def organisation_invitations(
     )
 
 
+def _close(
+    session: Session,
+    invitation: MemberInvitation,
+    actor: User,
+    status: InvitationStatus,
+    action: str,
+    *,
+    profile_id: int,
+    ip: str | None,
+    **audited: Any,
+) -> None:
+    """End a pending invitation (revoked, accepted or declined) by `actor`, on the audit trail."""
+    invitation.status = status.value
+    invitation.answered_at = utcnow()
+    invitation.answered_by = actor.id
+    session.add(invitation)
+    record_audit(
+        session=session,
+        actor=actor,
+        action=action,
+        object_type="investor_profile",
+        object_id=profile_id,
+        after={"invitation_id": invitation.id, **audited},
+        ip=ip,
+    )
+
+
 def revoke_invitation(
     *, session: Session, actor: User, investor_id: int, invitation_id: int, ip: str | None = None
 ) -> InvitationView:
@@ -212,19 +240,8 @@ def revoke_invitation(
         raise NotFound(f"No invitation {invitation_id} in investor {investor_id}")
     if _effective_status(invitation, utcnow()) != InvitationStatus.PENDING.value:
         raise Conflict(f"Invitation {invitation_id} is {_effective_status(invitation, utcnow())}")
-    invitation.status = InvitationStatus.REVOKED.value
-    invitation.answered_at = utcnow()
-    invitation.answered_by = actor.id
-    session.add(invitation)
-    record_audit(
-        session=session,
-        actor=actor,
-        action="investor.invitation_revoked",
-        object_type="investor_profile",
-        object_id=profile.id,
-        after={"invitation_id": invitation.id},
-        ip=ip,
-    )
+    _close(session, invitation, actor, InvitationStatus.REVOKED, "investor.invitation_revoked",
+           profile_id=saved_id(profile), ip=ip)  # fmt: skip
     session.commit()
     return _view(session, invitation_id)
 
@@ -301,38 +318,29 @@ def answer_invitation(
         actor.organisation_id = invitation.organisation_id
         actor.updated_at = utcnow()
         session.add(actor)
-    invitation.status = (
-        InvitationStatus.ACCEPTED.value if accept else InvitationStatus.DECLINED.value
-    )
-    invitation.answered_at = utcnow()
-    invitation.answered_by = actor.id
-    session.add(invitation)
-    record_audit(
-        session=session,
-        actor=actor,
-        action="investor.member_added" if accept else "investor.invitation_declined",
-        object_type="investor_profile",
-        object_id=profile.id,
-        after={"invitation_id": invitation.id, "user_id": actor.id},
+    _close(
+        session,
+        invitation,
+        actor,
+        InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED,
+        "investor.member_added" if accept else "investor.invitation_declined",
+        profile_id=saved_id(profile),
         ip=ip,
+        user_id=actor.id,
     )
-    inviter = session.get(User, invitation.invited_by) if invitation.invited_by else None
-    if inviter is not None:
-        verb = "accepted" if accept else "declined"
-        notify(
-            session=session,
-            user=inviter,
-            kind=INVITATION_ANSWERED,
-            title=f"{actor.name} {verb} your invitation to {profile.name}",
-            body=(
-                f"{actor.name} now manages the mandate of {profile.name} with you."
-                if accept
-                else f"{actor.name} won't be joining {profile.name} on venturematch."
-            ),
-            link="/investor/mandate#members",
-            data={"invitation_id": invitation.id, "investor_id": profile.id},
-            dedupe_key=f"invitation-answer:{invitation.id}",
-            email=False,
-        )
+    tell_asker(
+        session=session,
+        asker_id=invitation.invited_by,
+        kind=INVITATION_ANSWERED,
+        title=f"{actor.name} {answer_verb(accept)} your invitation to {profile.name}",
+        body=(
+            f"{actor.name} now manages the mandate of {profile.name} with you."
+            if accept
+            else f"{actor.name} won't be joining {profile.name} on venturematch."
+        ),
+        link="/investor/mandate#members",
+        data={"invitation_id": invitation.id, "investor_id": profile.id},
+        dedupe_key=f"invitation-answer:{invitation.id}",
+    )
     session.commit()
     return _view(session, invitation_id)

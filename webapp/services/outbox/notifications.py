@@ -118,6 +118,32 @@ def notify(
     return session.get(Notification, notification_id)
 
 
+def answer_verb(accept: bool) -> str:
+    """How a notice words a yes or a no to something someone asked for."""
+    return "accepted" if accept else "declined"
+
+
+def tell_asker(
+    *,
+    session: Session,
+    asker_id: int | None,
+    kind: str,
+    title: str,
+    body: str,
+    link: str,
+    data: dict[str, Any],
+    dedupe_key: str,
+) -> None:
+    """Tell whoever asked (if their account is still there) that their request was answered.
+
+    In-app only: the answer waits for them on their next visit; it is not worth an email.
+    """
+    asker = session.get(User, asker_id) if asker_id else None
+    if asker is not None:
+        notify(session=session, user=asker, kind=kind, title=title, body=body, link=link,
+               data=data, dedupe_key=dedupe_key, email=False)  # fmt: skip
+
+
 def _email_now(user: User) -> bool:
     """Only people who asked for instant email get one now; the digest or the app tells the rest."""
     return user.email_frequency == EmailFrequency.INSTANT.value

@@ -17,7 +17,7 @@ from webapp.services.common.audit import record_audit
 from webapp.services.common.errors import Conflict, NotFound
 from webapp.services.common.ids import saved_id
 from webapp.services.common.locks import begin_write
-from webapp.services.outbox.notifications import notify
+from webapp.services.outbox.notifications import answer_verb, tell_asker
 from webapp.services.ventures.programmes import visible_programme
 
 ENROLMENT_ANSWERED = "programme.enrolment_answered"  # the staff member who asked: the answer
@@ -122,24 +122,20 @@ def answer_request(
         after={"programme_id": programme.id, "request_id": request.id},
         ip=ip,
     )
-    asker = session.get(User, request.requested_by) if request.requested_by else None
-    if asker is not None:
-        verb = "accepted" if accept else "declined"
-        notify(
-            session=session,
-            user=asker,
-            kind=ENROLMENT_ANSWERED,
-            title=f"The founder of {venture.name} {verb} joining {programme.name}",
-            body=(
-                f"{venture.name} is now in {programme.name}."
-                if accept
-                else f"{venture.name} stays out of {programme.name}."
-            ),
-            link=f"/staff/programmes/{programme.id}",
-            data={"enrolment_request_id": request.id, "programme_id": programme.id},
-            dedupe_key=f"enrolment-answer:{request.id}:{request.answered_at:%Y%m%d%H%M%S}",
-            email=False,
-        )
+    tell_asker(
+        session=session,
+        asker_id=request.requested_by,
+        kind=ENROLMENT_ANSWERED,
+        title=f"The founder of {venture.name} {answer_verb(accept)} joining {programme.name}",
+        body=(
+            f"{venture.name} is now in {programme.name}."
+            if accept
+            else f"{venture.name} stays out of {programme.name}."
+        ),
+        link=f"/staff/programmes/{programme.id}",
+        data={"enrolment_request_id": request.id, "programme_id": programme.id},
+        dedupe_key=f"enrolment-answer:{request.id}:{request.answered_at:%Y%m%d%H%M%S}",
+    )
     session.commit()
     [view] = _views(session, [col(EnrolmentRequest.id) == request_id])
     return view

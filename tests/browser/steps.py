@@ -1,0 +1,24 @@
+"""Steps every browser journey takes: signing in, and checking a phone-width page fits."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.factories import DEFAULT_PASSWORD
+
+PHONE = {"width": 390, "height": 844}
+
+
+def sign_in(page: Page, email: str, password: str = DEFAULT_PASSWORD) -> None:
+    """Sign in through the form and wait until the page shows a signed-in header."""
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_attached()
+
+
+def no_sideways_scroll(page: Page) -> None:
+    """The page is no wider than the viewport (nothing to scroll sideways to)."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{page.url} is {width} px wide"  # type: ignore[index]
