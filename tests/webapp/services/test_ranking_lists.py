@@ -276,3 +276,78 @@ def test_with_no_active_investor_a_full_refresh_empties_the_lists_instead_of_fai
                                snapshot_at=utcnow())  # fmt: skip
     assert (stats.ventures, stats.investors, stats.rows) == (9, 0, 0)
     assert stored_lists(session) == {}
+
+
+def _investor_list(session: Session, investor_id: int) -> list[int]:
+    lists = stored_lists(session)
+    ranked = sorted((r[1], v) for (v, i), r in lists.items() if i == investor_id and r[1])
+    return [v for _, v in ranked]
+
+
+def _scored_rows(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Venture rows scored from now on (a spy on the one scoring function)."""
+    rows: list[int] = []
+    real = PairFeatures.logit
+
+    def spy(self: PairFeatures, picked: Any, coef: Any, intercept: float) -> Any:
+        out = real(self, picked, coef, intercept)
+        rows.append(out.shape[0])
+        return out
+
+    monkeypatch.setattr(PairFeatures, "logit", spy)
+    return rows
+
+
+def test_a_list_losing_its_best_venture_is_refilled_from_the_reserve_without_a_stream(
+    session: Session, small: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ventures, investors, _ = market(random.Random(21), ventures=40, investors=3)
+    full_refresh(session, small)
+    scoring.refresh_venture(session=session, settings=small, venture_id=ventures[0].id)  # warm
+    investor_id = investors[0].id
+    best = _investor_list(session, investor_id)[0]
+    rows = _scored_rows(monkeypatch)
+    change_venture = session.get(Venture, best)
+    assert change_venture is not None
+    change_venture.visibility = "draft"
+    change_venture.updated_at = utcnow()
+    session.add(change_venture)
+    session.commit()
+    result = scoring.refresh_venture(session=session, settings=small, venture_id=best)
+    assert result.refilled >= 1  # the list had to be recomputed ...
+    assert sum(rows) < len(ventures) // 2  # ... without scoring every venture again
+    assert stored_lists(session) == brute_force(session, small)
+
+
+def test_lists_stay_exact_when_the_reserve_runs_dry_or_is_passed_over(
+    session: Session, small: Settings
+) -> None:
+    """Unpublishing and passing on an investor's best ventures one by one exhausts its reserve
+    (2K deep) again and again: each list is then streamed, and still exact."""
+    ventures, investors, _ = market(random.Random(22), ventures=40, investors=3)
+    full_refresh(session, small)
+    investor_id = investors[0].id
+    for step in range(3 * K + 2):
+        session.rollback()
+        best = _investor_list(session, investor_id)[0]
+        if step % 2:
+            session.add(Feedback(venture_id=best, investor_id=investor_id, action="pass"))
+        else:
+            venture = session.get(Venture, best)
+            assert venture is not None
+            venture.visibility = "draft"
+            venture.updated_at = utcnow()
+            session.add(venture)
+        session.commit()
+        scoring.refresh_venture(session=session, settings=small, venture_id=best)
+        assert stored_lists(session) == brute_force(session, small), f"after step {step}"
+    for venture in ventures[:10]:  # republished and changed: they re-enter from the change log
+        session.rollback()
+        changed = session.get(Venture, venture.id)
+        assert changed is not None
+        changed.visibility = "published"
+        changed.updated_at = utcnow()
+        session.add(changed)
+        session.commit()
+        scoring.refresh_venture(session=session, settings=small, venture_id=venture.id)
+        assert stored_lists(session) == brute_force(session, small)

@@ -4,9 +4,10 @@ How the other side stays right when one venture V changes (investors are symmetr
 - every investor list that V now beats the K-th member of (or that is not full) takes V in;
 - a list that held V keeps it, re-ordered, if V still beats that list's lowest other member;
   otherwise the K-th place may belong to a venture that is not stored anywhere, so that
-  investor's column is streamed over every venture in blocks (`matching.blocks`, from the
-  process's cached venture keys) and its list recomputed. No ventures × investors matrix is
-  ever held: memory grows with ventures + investors.
+  investor's list is recomputed: exactly, from the process's reserve of its 2K best ventures
+  and the ventures changed since (`column_reserve`), or else by streaming its column over every
+  venture in blocks (`matching.blocks`, from the process's cached venture keys). No ventures ×
+  investors matrix is ever held: memory grows with ventures + investors.
 Every step runs under one lock and reads committed data, so any order of concurrent refreshes
 ends in the lists a from-scratch full refresh computes. Safe to repeat (idempotent); each
 function takes the ranking lock, writes and commits.
@@ -22,13 +23,13 @@ import numpy as np
 import orjson
 from sqlmodel import Session
 
-from matching.blocks import barred_pairs, stream_column_top_k, stream_logits
+from matching.blocks import barred_pairs, stream_logits
 from matching.reasons import pair_reasons
 from matching.topk import probability, ranks_above, top_k_rows
 from webapp.config import Settings
 from webapp.models import utcnow
 from webapp.services.common.locks import take_write_lock
-from webapp.services.ranking import match_store, scoring_data
+from webapp.services.ranking import column_reserve, match_store, scoring_data
 from webapp.services.ranking.match_store import Member, Pair
 from webapp.services.ranking.scoring_cache import (
     F32,
@@ -120,18 +121,12 @@ def _investor_refill(
     session: Session, ctx: ScoringContext, k: int
 ) -> Callable[[list[int]], dict[int, list[Member]]]:
     def refill(investor_ids: list[int]) -> dict[int, list[Member]]:
-        """These investors' lists, streamed over every published venture."""
+        """These investors' lists over every published venture (from the reserve when it can)."""
         out: dict[int, list[Member]] = {i: [] for i in investor_ids}
-        ids, pool = ctx.sub_pool(investor_ids)
-        if len(ids) == 0:
-            return out
         ctx.ventures.sync(session)
-        barred = barred_pairs(scoring_data.passed_pairs(session=session, investor_ids=ids.tolist()))
-        top, logit = stream_column_top_k(ctx.model, ctx.ventures.each(), pool, k, barred)
-        for row, investor_id in enumerate(ids.tolist()):
-            keep = top[row] >= 0
-            scores = probability(logit[row][keep])
-            out[investor_id] = list(zip(top[row][keep].tolist(), scores.tolist(), strict=True))
+        reserve = column_reserve.reserve_for(session, ctx, k)
+        passed = scoring_data.passed_pairs(session=session, investor_ids=investor_ids)
+        out.update(reserve.lists(investor_ids, passed, k))
         return out
 
     return refill
@@ -204,11 +199,16 @@ def _write(
     )
 
 
-def _locked_context(session: Session, settings: Settings) -> ScoringContext | None:
-    """Warm the context outside the lock, then take the lock and re-check it (a pool rebuilt
-    for changed investors takes seconds; other refreshes must not wait on the lock for it)."""
+def _locked_context(
+    session: Session, settings: Settings, reserve: bool = False
+) -> ScoringContext | None:
+    """Warm the context (and with `reserve`, the investors' column reserve) outside the lock,
+    then take the lock and re-check it (a pool rebuilt for changed investors takes seconds;
+    other refreshes must not wait on the lock for it)."""
     try:
-        scoring_context(session=session, settings=settings)
+        ctx = scoring_context(session=session, settings=settings)
+        if reserve:
+            column_reserve.reserve_for(session, ctx, settings.match_top_k)
         session.rollback()
         take_write_lock(session=session, name="ranking")
         return scoring_context(session=session, settings=settings)
@@ -221,7 +221,7 @@ def refresh_venture(
 ) -> RefreshResult:
     """Rescore one venture against every investor and fix every list it enters or leaves."""
     k = settings.match_top_k
-    ctx = _locked_context(session, settings)
+    ctx = _locked_context(session, settings, reserve=True)
     if ctx is None:
         session.commit()
         return RefreshResult()

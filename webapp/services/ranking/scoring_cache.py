@@ -49,6 +49,10 @@ class VentureSides:
         self.recent: dict[int, dict[str, Any]] = {}  # changed since the full sides were built
         self.recent_side: VentureSide | None = None
         self.stamps: dict[int, object] = {}
+        # A log of what changed: `epoch` goes up whenever a sync finds ventures changed, new
+        # or gone, and `changed_at` says at which epoch each such venture last did.
+        self.epoch = 0
+        self.changed_at: dict[int, int] = {}
         self._built = False
         self._lock = threading.RLock()  # a warm-up thread and a task may both sync
 
@@ -58,6 +62,9 @@ class VentureSides:
             stamps = scoring_data.venture_stamps(session=session)
             changed = [v for v, at in stamps.items() if self.stamps.get(v) != at]
             gone = [v for v in self.stamps if v not in stamps]
+            if self._built and (changed or gone):
+                self.epoch += 1
+                self.changed_at.update(dict.fromkeys(changed + gone, self.epoch))
             if not self._built or len(self.recent) + len(changed) > REBUILD_AFTER:
                 self._rebuild(session, stamps)
                 return
@@ -74,6 +81,13 @@ class VentureSides:
                 self.stamps[venture_id] = stamps[venture_id]
             records = [self.recent[v] for v in sorted(self.recent)]
             self.recent_side = self._side(records) if records else None
+
+    def changed_after(self, epoch: int) -> tuple[int, dict[int, int]]:
+        """(the current epoch, ventures changed, new or gone after `epoch` → when)."""
+        with self._lock:
+            if epoch >= self.epoch:
+                return self.epoch, {}
+            return self.epoch, {v: e for v, e in self.changed_at.items() if e > epoch}
 
     def _side(self, records: list[dict[str, Any]]) -> VentureSide:
         return VentureSide.build(self.model.venture_frame(records), self.model.vectoriser)
