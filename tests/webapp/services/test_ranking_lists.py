@@ -24,7 +24,7 @@ from tests.workers.builders import (
 )
 from webapp.config import Settings
 from webapp.models import Feedback, InvestorProfile, Venture, utcnow
-from webapp.services.ranking import scoring, scoring_data
+from webapp.services.ranking import match_store, scoring, scoring_data
 from webapp.services.ranking.match_queries import display_reasons
 from webapp.services.ranking.scoring_cache import forget, scoring_context
 from webapp.services.ranking.scoring_full import compute_chunk, plan_chunks, write_full_refresh
@@ -351,3 +351,18 @@ def test_lists_stay_exact_when_the_reserve_runs_dry_or_is_passed_over(
         session.commit()
         scoring.refresh_venture(session=session, settings=small, venture_id=venture.id)
         assert stored_lists(session) == brute_force(session, small)
+
+
+def test_thresholds_read_in_one_scan_equal_the_per_investor_reads(
+    session: Session, small: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, investors, _ = market(random.Random(23), ventures=30, investors=6)
+    full_refresh(session, small)
+    session.rollback()
+    some = {i.id for i in investors[:4] if i.id is not None}
+    read = {}
+    for scan_from in (0, 10_000):  # the scan of ix_match_investor_threshold, then probes
+        monkeypatch.setattr(match_store, "SCAN_THRESHOLDS_FROM", scan_from)
+        read[scan_from] = match_store.thresholds(session=session, side="investor", k=K, owners=some)
+    assert read[0] == read[10_000]
+    assert set(read[0]) == some  # every list is full: 30 ventures, K = 4

@@ -21,6 +21,8 @@ from webapp.models import Match
 Member = tuple[int, float]  # (id, score)
 Pair = tuple[int, int]  # (venture id, investor id)
 CHUNK = 5000  # ids per IN (...) list, well under SQLite's bound-variable limit
+SCAN_THRESHOLDS_FROM = 100  # investors: above this, read every list's K-th member in one scan
+PAIRS_PER_STATEMENT = 500  # (venture, investor) keys per OR of probes
 
 _table: Any = Match.__table__  # type: ignore[attr-defined]
 
@@ -63,6 +65,11 @@ def thresholds(
     """For each of these owners whose list is full: its K-th member and that member's score."""
     owner, member, rank = _names(side)
     found: dict[int, Member] = {}
+    if side == "investor" and len(owners) > SCAN_THRESHOLDS_FROM:
+        # Every investor's K-th member from one scan of ix_match_investor_threshold.
+        sql = f"SELECT {owner}, {member}, score FROM match WHERE {rank} = {int(k)}"  # noqa: S608
+        wanted = set(owners)
+        return {int(o): (int(m), float(s)) for o, m, s in _raw(session, sql) if o in wanted}
     for part in _chunks(owners):
         ids = ", ".join(str(int(o)) for o in part)  # integers only: safe to inline
         sql = (
@@ -158,20 +165,16 @@ def apply_lists(
         for row_id, v, i, vr, ir, version in _raw(session, sql):
             existing[(v, i)] = (row_id, vr, ir, version == model_version)
     # Pairs entering an investor's list may already be stored (for the venture's list): look
-    # those few up by key rather than reading every row of each investor.
-    entering: dict[int, list[int]] = {}
-    for v, i in want_i:
-        if (v, i) not in existing:
-            entering.setdefault(i, []).append(v)
-    for i, ventures in sorted(entering.items()):
-        for part in _chunks(ventures):
-            ids = ", ".join(str(int(v)) for v in part)
-            sql = (
-                f"SELECT {columns} FROM match "  # noqa: S608
-                f"WHERE investor_id = {int(i)} AND venture_id IN ({ids})"
-            )
-            for row_id, v, i2, vr, ir, version in _raw(session, sql):
-                existing[(v, i2)] = (row_id, vr, ir, version == model_version)
+    # those few up by key, a few hundred per statement (an OR of unique-key probes).
+    entering = sorted(pair for pair in want_i if pair not in existing)
+    for start in range(0, len(entering), PAIRS_PER_STATEMENT):
+        wanted = " OR ".join(
+            f"(venture_id = {int(v)} AND investor_id = {int(i)})"
+            for v, i in entering[start : start + PAIRS_PER_STATEMENT]
+        )
+        sql = f"SELECT {columns} FROM match WHERE {wanted}"  # noqa: S608
+        for row_id, v, i, vr, ir, version in _raw(session, sql):
+            existing[(v, i)] = (row_id, vr, ir, version == model_version)
     rescore = sorted(
         pair for pair in score_of if pair in fresh or pair not in existing or not existing[pair][3]
     )
