@@ -161,12 +161,19 @@ _lock = threading.Lock()
 _current: Reserve | None = None
 
 
+def ready(ctx: ScoringContext, k: int) -> bool:
+    """Whether this process's reserve serves the context for lists of k."""
+    reserve = _current
+    return reserve is not None and reserve.ctx is ctx and reserve.depth >= DEPTH * k
+
+
 def reserve_for(session: Session, ctx: ScoringContext, k: int) -> Reserve:
     """This process's reserve for the context, built on first use."""
     global _current
     with _lock:
-        if _current is None or _current.ctx is not ctx or _current.depth < DEPTH * k:
+        reserve = _current
+        if reserve is None or not ready(ctx, k):
             reserve = Reserve(ctx, DEPTH * k)
             reserve.build(session)
             _current = reserve
-        return _current
+        return reserve

@@ -97,11 +97,12 @@ def lists(*, session: Session, side: str, owners: Collection[int]) -> dict[int, 
 
 def memberships(*, session: Session, side: str, member_id: int) -> dict[int, int]:
     """Owners whose list holds this member, with its rank there."""
-    owner, member, rank = _columns(side)
-    rows = session.connection().execute(
-        select(owner, rank).where(member == member_id).where(rank.is_not(None))
+    owner, member, rank = _names(side)
+    sql = (
+        f"SELECT {owner}, {rank} FROM match "  # noqa: S608
+        f"WHERE {member} = {int(member_id)} AND {rank} IS NOT NULL"
     )
-    return {int(o): int(r) for o, r in rows}
+    return {int(o): int(r) for o, r in _raw(session, sql)}
 
 
 def owners_with_gaps(*, session: Session, side: str) -> list[int]:

@@ -36,6 +36,7 @@ from webapp.services.ranking.scoring_cache import (
     I64,
     NoInvestors,
     ScoringContext,
+    current_context,
     scoring_context,
 )
 
@@ -202,13 +203,20 @@ def _write(
 def _locked_context(
     session: Session, settings: Settings, reserve: bool = False
 ) -> ScoringContext | None:
-    """Warm the context (and with `reserve`, the investors' column reserve) outside the lock,
-    then take the lock and re-check it (a pool rebuilt for changed investors takes seconds;
-    other refreshes must not wait on the lock for it)."""
+    """Take the ranking lock with a current context (and, with `reserve`, the investors' column
+    reserve). When either must be built (seconds: a pool rebuilt for changed investors), the
+    lock is let go for the build so other refreshes do not wait on it, then taken again."""
+    k = settings.match_top_k
     try:
+        session.rollback()
+        take_write_lock(session=session, name="ranking")
+        ctx = current_context(session=session, settings=settings)
+        if ctx is not None and (not reserve or column_reserve.ready(ctx, k)):
+            return ctx
+        session.rollback()
         ctx = scoring_context(session=session, settings=settings)
         if reserve:
-            column_reserve.reserve_for(session, ctx, settings.match_top_k)
+            column_reserve.reserve_for(session, ctx, k)
         session.rollback()
         take_write_lock(session=session, name="ranking")
         return scoring_context(session=session, settings=settings)

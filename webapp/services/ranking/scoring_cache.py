@@ -191,7 +191,8 @@ def scoring_context(*, session: Session, settings: Settings) -> ScoringContext:
     inputs = scoring_data.inputs_version(session=session)
     with _lock:
         context = _current
-        if context is not None and context.version == active.version and context.inputs == inputs:
+        if _still_current(context, active.version, inputs):
+            assert context is not None
             return context
         investors = scoring_data.investor_rows(session=session)
         if not investors:
@@ -203,6 +204,19 @@ def scoring_context(*, session: Session, settings: Settings) -> ScoringContext:
             context.ventures = _current.ventures  # same model: the venture keys still hold
         _current = context
         return context
+
+
+def current_context(*, session: Session, settings: Settings) -> ScoringContext | None:
+    """This process's context if it is still the one to score with; None if it must be built
+    (`scoring_context` builds it: seconds, so callers holding a lock release it first)."""
+    active = active_model(session=session, settings=settings)
+    inputs = scoring_data.inputs_version(session=session)
+    with _lock:
+        return _current if _still_current(_current, active.version, inputs) else None
+
+
+def _still_current(context: ScoringContext | None, version: str, inputs: tuple[Any, ...]) -> bool:
+    return context is not None and context.version == version and context.inputs == inputs
 
 
 class NoInvestors(Exception):
