@@ -209,7 +209,13 @@ def apply_lists(
                  "reasons": new.reasons, "model_version": model_version, "computed_at": now}
             )  # fmt: skip
         elif (vr, ir) != (row[1], row[2]):
-            updates.append({"row_id": row[0], "venture_rank": vr, "investor_rank": ir})
+            # Only the rank that moved: the other rank's index entries stay untouched.
+            moved: dict[str, Any] = {"row_id": row[0]}
+            if vr != row[1]:
+                moved["venture_rank"] = vr
+            if ir != row[2]:
+                moved["investor_rank"] = ir
+            updates.append(moved)
     for part in _chunks(deletes):
         connection.execute(delete(_table).where(_table.c.id.in_(part)))
     full = [u for u in updates if "score" in u]
@@ -228,15 +234,15 @@ def apply_lists(
             ),
             full,
         )
-    if ranks:
-        connection.execute(
-            update(_table)
-            .where(_table.c.id == bindparam("row_id"))
-            .values(
-                venture_rank=bindparam("venture_rank"), investor_rank=bindparam("investor_rank")
-            ),
-            ranks,
-        )
+    for names in (("venture_rank",), ("investor_rank",), ("venture_rank", "investor_rank")):
+        batch = [u for u in ranks if tuple(n for n in u if n != "row_id") == names]
+        if batch:
+            connection.execute(
+                update(_table)
+                .where(_table.c.id == bindparam("row_id"))
+                .values({name: bindparam(name) for name in names}),
+                batch,
+            )
     if inserts:
         connection.execute(insert(_table), inserts)
     return len(inserts) + len(updates) + len(deletes)
