@@ -9,7 +9,7 @@ lock (`locks.take_write_lock(name="ranking")`) and commit.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +33,15 @@ class Fresh:
 
     score: float
     reasons: list[Any]  # [code, effect, facts] triples (matching.reasons)
+
+
+@dataclass
+class Listed:
+    """Rows of whole lists read earlier in this transaction (by `lists`), by pair: (row id,
+    venture rank, investor rank, model version), and which owners' lists they are, by side."""
+
+    rows: dict[Pair, tuple[int, int | None, int | None, str]] = field(default_factory=dict)
+    read: dict[str, set[int]] = field(default_factory=dict)
 
 
 def _chunks(ids: Collection[int]) -> Iterable[list[int]]:
@@ -80,18 +89,27 @@ def thresholds(
     return found
 
 
-def lists(*, session: Session, side: str, owners: Collection[int]) -> dict[int, list[Member]]:
-    """The current lists of these owners, best first."""
+def lists(
+    *, session: Session, side: str, owners: Collection[int], rows: Listed | None = None
+) -> dict[int, list[Member]]:
+    """The current lists of these owners, best first. `rows`, when given, is filled with each
+    listed row's state, so that `apply_lists` need not read these lists again."""
     owner, member, rank = _names(side)
     found: dict[int, list[Member]] = {o: [] for o in owners}
+    columns = f"{owner}, {member}, score, id, venture_rank, investor_rank, model_version"
     for part in _chunks(owners):
         ids = ", ".join(str(int(o)) for o in part)
         sql = (
-            f"SELECT {owner}, {member}, score FROM match WHERE {owner} IN ({ids}) "  # noqa: S608
+            f"SELECT {columns} FROM match WHERE {owner} IN ({ids}) "  # noqa: S608
             f"AND {rank} IS NOT NULL ORDER BY {owner}, {rank}"
         )
-        for o, m, s in _raw(session, sql):
+        for o, m, s, row_id, vr, ir, version in _raw(session, sql):
             found[int(o)].append((int(m), float(s)))
+            if rows is not None:
+                pair = (int(m), int(o)) if side == "investor" else (int(o), int(m))
+                rows.rows[pair] = (row_id, vr, ir, version)
+    if rows is not None:
+        rows.read.setdefault(side, set()).update(found)
     return found
 
 
@@ -153,12 +171,14 @@ def apply_lists(
     reasons_for: Callable[[list[Pair]], Mapping[Pair, list[dict[str, str]]]],
     model_version: str,
     now: datetime,
+    listed: Listed | None = None,
 ) -> int:
     """Replace these lists; returns how many rows were written or deleted.
 
     A row gets the list's score and new reasons when its pair is in `fresh` (just rescored),
     is not stored yet, or was stored by another model; otherwise only its ranks change.
-    `reasons_for` is called once, with exactly those pairs.
+    `reasons_for` is called once, with exactly those pairs. Investor lists in `listed` (read
+    by `lists` in this transaction, under the same lock) are not read again.
     """
     connection = session.connection()
     want_v = {
@@ -176,7 +196,16 @@ def apply_lists(
         sql = f"SELECT {columns} FROM match WHERE venture_id IN ({ids})"  # noqa: S608
         for row_id, v, i, vr, ir, version in _raw(session, sql):
             existing[(v, i)] = (row_id, vr, ir, version == model_version)
-    for part in _chunks(investor_lists):
+    known = listed.read.get("investor", set()) if listed is not None else set()
+    if listed is not None:
+        existing.update(
+            {
+                (v, i): (row_id, vr, ir, version == model_version)
+                for (v, i), (row_id, vr, ir, version) in listed.rows.items()
+                if i in known and i in investor_lists
+            }
+        )
+    for part in _chunks([i for i in investor_lists if i not in known]):
         ids = ", ".join(str(int(i)) for i in part)
         sql = (
             f"SELECT {columns} FROM match "  # noqa: S608

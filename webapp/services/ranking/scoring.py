@@ -86,8 +86,10 @@ def _other_side(
     logits: F32,
     k: int,
     refill: Callable[[list[int]], dict[int, list[Member]]],
+    listed: match_store.Listed,
 ) -> tuple[dict[int, list[Member]], set[int], int]:
-    """New lists of every owner the candidate enters or leaves; (lists, held before, refilled)."""
+    """New lists of every owner the candidate enters or leaves; (lists, held before, refilled).
+    The rows of the lists read are kept in `listed` for the write."""
     scores = probability(logits)
     eligible = np.isfinite(logits)
     position = {int(o): p for p, o in enumerate(owner_ids.tolist())}
@@ -103,7 +105,7 @@ def _other_side(
             limit is None or ranks_above(float(scores[p]), candidate, limit[1], limit[0])
         ):
             touched.add(owner)
-    current = match_store.lists(session=session, side=side, owners=touched)
+    current = match_store.lists(session=session, side=side, owners=touched, rows=listed)
     new_lists: dict[int, list[Member]] = {}
     needs: list[int] = []
     for owner in sorted(touched):
@@ -186,6 +188,7 @@ def _write(
     venture_lists: dict[int, list[Member]],
     investor_lists: dict[int, list[Member]],
     fresh_pairs: set[Pair],
+    listed: match_store.Listed | None = None,
 ) -> int:
     """Store the new lists; pairs just rescored, new to the table or from another model get
     their score and reasons written, the others keep theirs and only move."""
@@ -197,6 +200,7 @@ def _write(
         reasons_for=lambda pairs: _reasons(session, ctx, pairs),
         model_version=ctx.version,
         now=utcnow(),
+        listed=listed,
     )
 
 
@@ -241,14 +245,15 @@ def refresh_venture(
         _, logits = ctx.venture_logits(records, barred_pairs(passed))
         row = logits[0]
         own = _ranked(ctx.investor_ids, row, k)
+    listed = match_store.Listed()
     investor_lists, held, refilled = _other_side(
         session, side="investor", candidate=venture_id, owner_ids=ctx.investor_ids,
-        logits=row, k=k, refill=_investor_refill(session, ctx, k),
+        logits=row, k=k, refill=_investor_refill(session, ctx, k), listed=listed,
     )  # fmt: skip
     fresh = {(venture_id, i) for i, _ in own}
     for investor_id, members in investor_lists.items():
         fresh |= {(v, investor_id) for v, _ in members if v == venture_id}
-    rows = _write(session, ctx, {venture_id: own}, investor_lists, fresh)
+    rows = _write(session, ctx, {venture_id: own}, investor_lists, fresh, listed)
     result = RefreshResult(1 + len(investor_lists), refilled, rows, {}, ctx.version)
     if announce:
         for investor_id, members in investor_lists.items():
@@ -271,6 +276,7 @@ def refresh_investor(*, session: Session, settings: Settings, investor_id: int) 
     venture_lists, _held, refilled = _other_side(
         session, side="venture", candidate=investor_id, owner_ids=venture_ids,
         logits=column, k=k, refill=_venture_refill(session, ctx, k),
+        listed=match_store.Listed(),
     )  # fmt: skip
     fresh = {(v, investor_id) for v, _ in own}
     for venture_id, members in venture_lists.items():
