@@ -23,7 +23,8 @@ import numpy as np
 import orjson
 from sqlmodel import Session
 
-from matching.blocks import barred_pairs, stream_logits
+from matching.blocks import barred_pairs, block_logits, stream_logits
+from matching.features import PairFeatures
 from matching.reasons import pair_reasons
 from matching.topk import probability, ranks_above, top_k_rows
 from webapp.config import Settings
@@ -165,16 +166,30 @@ def _column(session: Session, ctx: ScoringContext, investor_id: int) -> tuple[I6
     return np.concatenate([b[0] for b in blocks]), np.concatenate([b[1][:, 0] for b in blocks])
 
 
-def _reasons(session: Session, ctx: ScoringContext, pairs: list[Pair]) -> dict[Pair, list[Any]]:
-    """Reasons for these pairs, from fresh venture records."""
+def _reasons(
+    session: Session, ctx: ScoringContext, pairs: list[Pair], known: PairFeatures | None = None
+) -> dict[Pair, list[Any]]:
+    """Reasons for these pairs, from the features of `known` (records read in this
+    transaction) for its ventures, and from fresh venture records for the others."""
     if not pairs:
         return {}
-    records = scoring_data.venture_rows(session=session, ids={v for v, _ in pairs})
-    if not records:
-        return {}
-    features = ctx.features_for(records)
+    have = set(known.side.frame.ids.tolist()) if known is not None else set()
+    mine = [p for p in pairs if p[0] in have]
+    out = _reasons_from(ctx, known, mine) if known is not None and mine else {}
+    rest = [p for p in pairs if p[0] not in have]
+    records = scoring_data.venture_rows(session=session, ids={v for v, _ in rest}) if rest else []
+    if records:
+        out.update(_reasons_from(ctx, ctx.features_for(records), rest))
+    return out
+
+
+def _reasons_from(
+    ctx: ScoringContext, features: PairFeatures, pairs: list[Pair]
+) -> dict[Pair, list[Any]]:
     row_of = {int(v): r for r, v in enumerate(features.side.frame.ids.tolist())}
     kept = [(v, i) for v, i in pairs if v in row_of and i in ctx.investor_position]
+    if not kept:
+        return {}
     rows = np.array([row_of[v] for v, _ in kept], dtype=np.int64)
     cols = np.array([ctx.investor_position[i] for _, i in kept], dtype=np.int64)
     texts = pair_reasons(ctx.model, features, rows, cols)
@@ -189,6 +204,7 @@ def _write(
     investor_lists: dict[int, list[Member]],
     fresh_pairs: set[Pair],
     listed: match_store.Listed | None = None,
+    known: PairFeatures | None = None,
 ) -> int:
     """Store the new lists; pairs just rescored, new to the table or from another model get
     their score and reasons written, the others keep theirs and only move."""
@@ -197,7 +213,7 @@ def _write(
         venture_lists=venture_lists,
         investor_lists=investor_lists,
         fresh=fresh_pairs,
-        reasons_for=lambda pairs: _reasons(session, ctx, pairs),
+        reasons_for=lambda pairs: _reasons(session, ctx, pairs, known),
         model_version=ctx.version,
         now=utcnow(),
         listed=listed,
@@ -240,10 +256,10 @@ def refresh_venture(
     records = scoring_data.venture_rows(session=session, ids=[venture_id])
     row = np.full(len(ctx.investor_ids), -np.inf, dtype=np.float32)
     own: list[Member] = []
-    if records:
+    features = ctx.features_for(records) if records else None
+    if features is not None:
         passed = scoring_data.passed_pairs(session=session, venture_ids=[venture_id])
-        _, logits = ctx.venture_logits(records, barred_pairs(passed))
-        row = logits[0]
+        row = block_logits(ctx.model, features, np.arange(1), barred_pairs(passed))[0]
         own = _ranked(ctx.investor_ids, row, k)
     listed = match_store.Listed()
     investor_lists, held, refilled = _other_side(
@@ -253,7 +269,7 @@ def refresh_venture(
     fresh = {(venture_id, i) for i, _ in own}
     for investor_id, members in investor_lists.items():
         fresh |= {(v, investor_id) for v, _ in members if v == venture_id}
-    rows = _write(session, ctx, {venture_id: own}, investor_lists, fresh, listed)
+    rows = _write(session, ctx, {venture_id: own}, investor_lists, fresh, listed, features)
     result = RefreshResult(1 + len(investor_lists), refilled, rows, {}, ctx.version)
     if announce:
         for investor_id, members in investor_lists.items():
