@@ -41,6 +41,7 @@ def small(settings: Settings) -> Settings:
 def brute_force(session: Session, settings: Settings) -> Lists:
     """Every pair scored, then plain sorting: best log-odds first, smaller id on ties."""
     session.rollback()
+    k = settings.match_top_k
     ctx = scoring_context(session=session, settings=settings)
     records = scoring_data.venture_rows(session=session)
     passed = scoring_data.passed_pairs(session=session)
@@ -56,11 +57,11 @@ def brute_force(session: Session, settings: Settings) -> Lists:
     }
     lists: dict[tuple[int, int], list[int | None]] = {}
     for v in v_ids:
-        best = sorted((-s, i) for (vv, i), s in score.items() if vv == v)[:K]
+        best = sorted((-s, i) for (vv, i), s in score.items() if vv == v)[:k]
         for rank, (_, i) in enumerate(best, 1):
             lists.setdefault((v, i), [None, None])[0] = rank
     for i in i_ids:
-        best = sorted((-s, v) for (v, ii), s in score.items() if ii == i)[:K]
+        best = sorted((-s, v) for (v, ii), s in score.items() if ii == i)[:k]
         for rank, (_, v) in enumerate(best, 1):
             lists.setdefault((v, i), [None, None])[1] = rank
     session.rollback()
@@ -366,3 +367,88 @@ def test_thresholds_read_in_one_scan_equal_the_per_investor_reads(
         read[scan_from] = match_store.thresholds(session=session, side="investor", k=K, owners=some)
     assert read[0] == read[10_000]
     assert set(read[0]) == some  # every list is full: 30 ventures, K = 4
+
+
+def test_many_venture_changes_against_a_shallow_reserve_keep_every_list_exact(
+    session: Session, settings: Settings
+) -> None:
+    """K = 2: each investor's reserve holds 4 ventures, so changed ventures that fall below
+    its cut (and must not be trusted there) and refills from a dry reserve come up often."""
+    forget()
+    tiny = settings.model_copy(update={"match_top_k": 2})
+    rng = random.Random(31)
+    ventures, _, _ = market(rng, ventures=40, investors=3)
+    full_refresh(session, tiny)
+    for step in range(60):
+        session.rollback()
+        venture = session.get(Venture, rng.choice(ventures).id)
+        assert venture is not None
+        for name, value in venture_values(rng).items():
+            setattr(venture, name, value)
+        venture.updated_at = utcnow()
+        session.add(venture)
+        session.commit()
+        scoring.refresh_venture(session=session, settings=tiny, venture_id=venture.id)
+        assert stored_lists(session) == brute_force(session, tiny), f"after step {step}"
+
+
+def _logits_for(session: Session, settings: Settings, investor_id: int) -> dict[int, float]:
+    """Every published venture's log-odds for one investor (−inf where barred by mandate)."""
+    session.rollback()
+    ctx = scoring_context(session=session, settings=settings)
+    records = scoring_data.venture_rows(session=session)
+    features = ctx.features_for(records)
+    logits = block_logits(ctx.model, features, np.arange(len(records)))
+    column = ctx.investor_position[investor_id]
+    session.rollback()
+    return {int(v): float(logits[r, column]) for r, v in enumerate(features.side.frame.ids)}
+
+
+def test_ventures_that_fell_below_the_reserve_cut_do_not_fill_a_list(
+    session: Session, settings: Settings
+) -> None:
+    """Twelve identical ventures (ties: by id) give investor I the list [1, 2] and a reserve of
+    1–4. Ventures 3 and 4 then get worse (still eligible) and venture 1 leaves: the list must
+    take venture 5, which no reserve holds, not 3 or 4 from below the reserve's cut."""
+    forget()
+    tiny = settings.model_copy(update={"match_top_k": 2})
+    rng = random.Random(41)
+    _, investors, _ = market(rng, ventures=0, investors=1)
+    investor_id = investors[0].id
+    assert investor_id is not None
+    twin: dict[str, Any] = {}
+    for _ in range(200):  # values the investor can be matched with
+        twin = venture_values(rng)
+        probe = VentureFactory(**twin)
+        eligible = np.isfinite(_logits_for(session, tiny, investor_id)[probe.id])
+        session.delete(session.get(Venture, probe.id))
+        session.commit()
+        if eligible:
+            break
+    twins = sorted(VentureFactory(**twin).id for _ in range(12))
+    full_refresh(session, tiny)
+    scoring.refresh_venture(session=session, settings=tiny, venture_id=twins[-1])  # reserve
+    assert _investor_list(session, investor_id) == twins[:2]
+    best = _logits_for(session, tiny, investor_id)[twins[0]]
+    for venture_id in twins[2:4]:
+        for _ in range(200):  # worse for the investor, but still eligible
+            venture = session.get(Venture, venture_id)
+            assert venture is not None
+            for name, value in venture_values(rng).items():
+                setattr(venture, name, value)
+            venture.updated_at = utcnow()
+            session.add(venture)
+            session.commit()
+            score = _logits_for(session, tiny, investor_id)[venture_id]
+            if np.isfinite(score) and score < best:
+                break
+        scoring.refresh_venture(session=session, settings=tiny, venture_id=venture_id)
+    gone = session.get(Venture, twins[0])
+    assert gone is not None
+    gone.visibility = "draft"
+    gone.updated_at = utcnow()
+    session.add(gone)
+    session.commit()
+    scoring.refresh_venture(session=session, settings=tiny, venture_id=twins[0])
+    assert _investor_list(session, investor_id) == [twins[1], twins[4]]
+    assert stored_lists(session) == brute_force(session, tiny)
