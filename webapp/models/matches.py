@@ -23,6 +23,16 @@ class Match(SQLModel, table=True):
         UniqueConstraint("venture_id", "investor_id"),
         Index("ix_match_investor_rank", "investor_id", "investor_rank"),
         Index("ix_match_venture_rank", "venture_id", "venture_rank"),
+        # Every investor list's K-th member in one scan (match_store.thresholds).
+        Index(
+            "ix_match_investor_threshold",
+            "investor_rank",
+            "investor_id",
+            "venture_id",
+            "score",
+            sqlite_where=text("investor_rank IS NOT NULL"),
+            postgresql_where=text("investor_rank IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

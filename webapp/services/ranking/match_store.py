@@ -9,7 +9,7 @@ lock (`locks.take_write_lock(name="ranking")`) and commit.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,8 @@ from webapp.models import Match
 Member = tuple[int, float]  # (id, score)
 Pair = tuple[int, int]  # (venture id, investor id)
 CHUNK = 5000  # ids per IN (...) list, well under SQLite's bound-variable limit
+SCAN_THRESHOLDS_FROM = 100  # investors: above this, read every list's K-th member in one scan
+PAIRS_PER_STATEMENT = 500  # (venture, investor) keys per OR of probes
 
 _table: Any = Match.__table__  # type: ignore[attr-defined]
 
@@ -31,6 +33,15 @@ class Fresh:
 
     score: float
     reasons: list[Any]  # [code, effect, facts] triples (matching.reasons)
+
+
+@dataclass
+class Listed:
+    """Rows of whole lists read earlier in this transaction (by `lists`), by pair: (row id,
+    venture rank, investor rank, model version), and which owners' lists they are, by side."""
+
+    rows: dict[Pair, tuple[int, int | None, int | None, str]] = field(default_factory=dict)
+    read: dict[str, set[int]] = field(default_factory=dict)
 
 
 def _chunks(ids: Collection[int]) -> Iterable[list[int]]:
@@ -63,6 +74,11 @@ def thresholds(
     """For each of these owners whose list is full: its K-th member and that member's score."""
     owner, member, rank = _names(side)
     found: dict[int, Member] = {}
+    if side == "investor" and len(owners) > SCAN_THRESHOLDS_FROM:
+        # Every investor's K-th member from one scan of ix_match_investor_threshold.
+        sql = f"SELECT {owner}, {member}, score FROM match WHERE {rank} = {int(k)}"  # noqa: S608
+        wanted = set(owners)
+        return {int(o): (int(m), float(s)) for o, m, s in _raw(session, sql) if o in wanted}
     for part in _chunks(owners):
         ids = ", ".join(str(int(o)) for o in part)  # integers only: safe to inline
         sql = (
@@ -73,28 +89,38 @@ def thresholds(
     return found
 
 
-def lists(*, session: Session, side: str, owners: Collection[int]) -> dict[int, list[Member]]:
-    """The current lists of these owners, best first."""
+def lists(
+    *, session: Session, side: str, owners: Collection[int], rows: Listed | None = None
+) -> dict[int, list[Member]]:
+    """The current lists of these owners, best first. `rows`, when given, is filled with each
+    listed row's state, so that `apply_lists` need not read these lists again."""
     owner, member, rank = _names(side)
     found: dict[int, list[Member]] = {o: [] for o in owners}
+    columns = f"{owner}, {member}, score, id, venture_rank, investor_rank, model_version"
     for part in _chunks(owners):
         ids = ", ".join(str(int(o)) for o in part)
         sql = (
-            f"SELECT {owner}, {member}, score FROM match WHERE {owner} IN ({ids}) "  # noqa: S608
+            f"SELECT {columns} FROM match WHERE {owner} IN ({ids}) "  # noqa: S608
             f"AND {rank} IS NOT NULL ORDER BY {owner}, {rank}"
         )
-        for o, m, s in _raw(session, sql):
+        for o, m, s, row_id, vr, ir, version in _raw(session, sql):
             found[int(o)].append((int(m), float(s)))
+            if rows is not None:
+                pair = (int(m), int(o)) if side == "investor" else (int(o), int(m))
+                rows.rows[pair] = (row_id, vr, ir, version)
+    if rows is not None:
+        rows.read.setdefault(side, set()).update(found)
     return found
 
 
 def memberships(*, session: Session, side: str, member_id: int) -> dict[int, int]:
     """Owners whose list holds this member, with its rank there."""
-    owner, member, rank = _columns(side)
-    rows = session.connection().execute(
-        select(owner, rank).where(member == member_id).where(rank.is_not(None))
+    owner, member, rank = _names(side)
+    sql = (
+        f"SELECT {owner}, {rank} FROM match "  # noqa: S608
+        f"WHERE {member} = {int(member_id)} AND {rank} IS NOT NULL"
     )
-    return {int(o): int(r) for o, r in rows}
+    return {int(o): int(r) for o, r in _raw(session, sql)}
 
 
 def owners_with_gaps(*, session: Session, side: str) -> list[int]:
@@ -117,6 +143,25 @@ def _columns(side: str) -> tuple[Any, Any, Any]:
     raise ValueError(f"side={side!r}; expected 'venture' or 'investor'")
 
 
+def _move_ranks(session: Session, names: tuple[str, ...], batch: list[dict[str, Any]]) -> None:
+    """Set these rows' ranks in one statement (UPDATE ... FROM VALUES, on SQLite and
+    PostgreSQL alike): one round trip instead of one execution per row."""
+
+    def value(rank: int | None) -> str:
+        return "NULL" if rank is None else str(int(rank))
+
+    rows = ", ".join(
+        f"({int(u['row_id'])}, {', '.join(value(u[name]) for name in names)})" for u in batch
+    )  # integers only: safe to inline
+    sets = ", ".join(f"{name} = CAST(v.column{n} AS INTEGER)" for n, name in enumerate(names, 2))
+    sql = f"UPDATE match SET {sets} FROM (VALUES {rows}) AS v WHERE match.id = v.column1"  # noqa: S608
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+    finally:
+        cursor.close()
+
+
 def apply_lists(
     *,
     session: Session,
@@ -126,12 +171,14 @@ def apply_lists(
     reasons_for: Callable[[list[Pair]], Mapping[Pair, list[dict[str, str]]]],
     model_version: str,
     now: datetime,
+    listed: Listed | None = None,
 ) -> int:
     """Replace these lists; returns how many rows were written or deleted.
 
     A row gets the list's score and new reasons when its pair is in `fresh` (just rescored),
     is not stored yet, or was stored by another model; otherwise only its ranks change.
-    `reasons_for` is called once, with exactly those pairs.
+    `reasons_for` is called once, with exactly those pairs. Investor lists in `listed` (read
+    by `lists` in this transaction, under the same lock) are not read again.
     """
     connection = session.connection()
     want_v = {
@@ -149,7 +196,16 @@ def apply_lists(
         sql = f"SELECT {columns} FROM match WHERE venture_id IN ({ids})"  # noqa: S608
         for row_id, v, i, vr, ir, version in _raw(session, sql):
             existing[(v, i)] = (row_id, vr, ir, version == model_version)
-    for part in _chunks(investor_lists):
+    known = listed.read.get("investor", set()) if listed is not None else set()
+    if listed is not None:
+        existing.update(
+            {
+                (v, i): (row_id, vr, ir, version == model_version)
+                for (v, i), (row_id, vr, ir, version) in listed.rows.items()
+                if i in known and i in investor_lists
+            }
+        )
+    for part in _chunks([i for i in investor_lists if i not in known]):
         ids = ", ".join(str(int(i)) for i in part)
         sql = (
             f"SELECT {columns} FROM match "  # noqa: S608
@@ -158,20 +214,16 @@ def apply_lists(
         for row_id, v, i, vr, ir, version in _raw(session, sql):
             existing[(v, i)] = (row_id, vr, ir, version == model_version)
     # Pairs entering an investor's list may already be stored (for the venture's list): look
-    # those few up by key rather than reading every row of each investor.
-    entering: dict[int, list[int]] = {}
-    for v, i in want_i:
-        if (v, i) not in existing:
-            entering.setdefault(i, []).append(v)
-    for i, ventures in sorted(entering.items()):
-        for part in _chunks(ventures):
-            ids = ", ".join(str(int(v)) for v in part)
-            sql = (
-                f"SELECT {columns} FROM match "  # noqa: S608
-                f"WHERE investor_id = {int(i)} AND venture_id IN ({ids})"
-            )
-            for row_id, v, i2, vr, ir, version in _raw(session, sql):
-                existing[(v, i2)] = (row_id, vr, ir, version == model_version)
+    # those few up by key, a few hundred per statement (an OR of unique-key probes).
+    entering = sorted(pair for pair in want_i if pair not in existing)
+    for start in range(0, len(entering), PAIRS_PER_STATEMENT):
+        wanted = " OR ".join(
+            f"(venture_id = {int(v)} AND investor_id = {int(i)})"
+            for v, i in entering[start : start + PAIRS_PER_STATEMENT]
+        )
+        sql = f"SELECT {columns} FROM match WHERE {wanted}"  # noqa: S608
+        for row_id, v, i, vr, ir, version in _raw(session, sql):
+            existing[(v, i)] = (row_id, vr, ir, version == model_version)
     rescore = sorted(
         pair for pair in score_of if pair in fresh or pair not in existing or not existing[pair][3]
     )
@@ -205,7 +257,13 @@ def apply_lists(
                  "reasons": new.reasons, "model_version": model_version, "computed_at": now}
             )  # fmt: skip
         elif (vr, ir) != (row[1], row[2]):
-            updates.append({"row_id": row[0], "venture_rank": vr, "investor_rank": ir})
+            # Only the rank that moved: the other rank's index entries stay untouched.
+            moved: dict[str, Any] = {"row_id": row[0]}
+            if vr != row[1]:
+                moved["venture_rank"] = vr
+            if ir != row[2]:
+                moved["investor_rank"] = ir
+            updates.append(moved)
     for part in _chunks(deletes):
         connection.execute(delete(_table).where(_table.c.id.in_(part)))
     full = [u for u in updates if "score" in u]
@@ -224,15 +282,10 @@ def apply_lists(
             ),
             full,
         )
-    if ranks:
-        connection.execute(
-            update(_table)
-            .where(_table.c.id == bindparam("row_id"))
-            .values(
-                venture_rank=bindparam("venture_rank"), investor_rank=bindparam("investor_rank")
-            ),
-            ranks,
-        )
+    for names in (("venture_rank",), ("investor_rank",), ("venture_rank", "investor_rank")):
+        batch = [u for u in ranks if tuple(n for n in u if n != "row_id") == names]
+        for start in range(0, len(batch), CHUNK):
+            _move_ranks(session, names, batch[start : start + CHUNK])
     if inserts:
         connection.execute(insert(_table), inserts)
     return len(inserts) + len(updates) + len(deletes)

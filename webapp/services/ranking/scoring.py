@@ -4,9 +4,10 @@ How the other side stays right when one venture V changes (investors are symmetr
 - every investor list that V now beats the K-th member of (or that is not full) takes V in;
 - a list that held V keeps it, re-ordered, if V still beats that list's lowest other member;
   otherwise the K-th place may belong to a venture that is not stored anywhere, so that
-  investor's column is streamed over every venture in blocks (`matching.blocks`, from the
-  process's cached venture keys) and its list recomputed. No ventures × investors matrix is
-  ever held: memory grows with ventures + investors.
+  investor's list is recomputed: exactly, from the process's reserve of its 2K best ventures
+  and the ventures changed since (`column_reserve`), or else by streaming its column over every
+  venture in blocks (`matching.blocks`, from the process's cached venture keys). No ventures ×
+  investors matrix is ever held: memory grows with ventures + investors.
 Every step runs under one lock and reads committed data, so any order of concurrent refreshes
 ends in the lists a from-scratch full refresh computes. Safe to repeat (idempotent); each
 function takes the ranking lock, writes and commits.
@@ -22,19 +23,21 @@ import numpy as np
 import orjson
 from sqlmodel import Session
 
-from matching.blocks import barred_pairs, stream_column_top_k, stream_logits
+from matching.blocks import barred_pairs, block_logits, stream_logits
+from matching.features import PairFeatures
 from matching.reasons import pair_reasons
 from matching.topk import probability, ranks_above, top_k_rows
 from webapp.config import Settings
 from webapp.models import utcnow
 from webapp.services.common.locks import take_write_lock
-from webapp.services.ranking import match_store, scoring_data
+from webapp.services.ranking import column_reserve, match_store, scoring_data
 from webapp.services.ranking.match_store import Member, Pair
 from webapp.services.ranking.scoring_cache import (
     F32,
     I64,
     NoInvestors,
     ScoringContext,
+    current_context,
     scoring_context,
 )
 
@@ -84,8 +87,10 @@ def _other_side(
     logits: F32,
     k: int,
     refill: Callable[[list[int]], dict[int, list[Member]]],
+    listed: match_store.Listed,
 ) -> tuple[dict[int, list[Member]], set[int], int]:
-    """New lists of every owner the candidate enters or leaves; (lists, held before, refilled)."""
+    """New lists of every owner the candidate enters or leaves; (lists, held before, refilled).
+    The rows of the lists read are kept in `listed` for the write."""
     scores = probability(logits)
     eligible = np.isfinite(logits)
     position = {int(o): p for p, o in enumerate(owner_ids.tolist())}
@@ -101,7 +106,7 @@ def _other_side(
             limit is None or ranks_above(float(scores[p]), candidate, limit[1], limit[0])
         ):
             touched.add(owner)
-    current = match_store.lists(session=session, side=side, owners=touched)
+    current = match_store.lists(session=session, side=side, owners=touched, rows=listed)
     new_lists: dict[int, list[Member]] = {}
     needs: list[int] = []
     for owner in sorted(touched):
@@ -120,18 +125,12 @@ def _investor_refill(
     session: Session, ctx: ScoringContext, k: int
 ) -> Callable[[list[int]], dict[int, list[Member]]]:
     def refill(investor_ids: list[int]) -> dict[int, list[Member]]:
-        """These investors' lists, streamed over every published venture."""
+        """These investors' lists over every published venture (from the reserve when it can)."""
         out: dict[int, list[Member]] = {i: [] for i in investor_ids}
-        ids, pool = ctx.sub_pool(investor_ids)
-        if len(ids) == 0:
-            return out
         ctx.ventures.sync(session)
-        barred = barred_pairs(scoring_data.passed_pairs(session=session, investor_ids=ids.tolist()))
-        top, logit = stream_column_top_k(ctx.model, ctx.ventures.each(), pool, k, barred)
-        for row, investor_id in enumerate(ids.tolist()):
-            keep = top[row] >= 0
-            scores = probability(logit[row][keep])
-            out[investor_id] = list(zip(top[row][keep].tolist(), scores.tolist(), strict=True))
+        reserve = column_reserve.reserve_for(session, ctx, k)
+        passed = scoring_data.passed_pairs(session=session, investor_ids=investor_ids)
+        out.update(reserve.lists(investor_ids, passed, k))
         return out
 
     return refill
@@ -167,16 +166,30 @@ def _column(session: Session, ctx: ScoringContext, investor_id: int) -> tuple[I6
     return np.concatenate([b[0] for b in blocks]), np.concatenate([b[1][:, 0] for b in blocks])
 
 
-def _reasons(session: Session, ctx: ScoringContext, pairs: list[Pair]) -> dict[Pair, list[Any]]:
-    """Reasons for these pairs, from fresh venture records."""
+def _reasons(
+    session: Session, ctx: ScoringContext, pairs: list[Pair], known: PairFeatures | None = None
+) -> dict[Pair, list[Any]]:
+    """Reasons for these pairs, from the features of `known` (records read in this
+    transaction) for its ventures, and from fresh venture records for the others."""
     if not pairs:
         return {}
-    records = scoring_data.venture_rows(session=session, ids={v for v, _ in pairs})
-    if not records:
-        return {}
-    features = ctx.features_for(records)
+    have = set(known.side.frame.ids.tolist()) if known is not None else set()
+    mine = [p for p in pairs if p[0] in have]
+    out = _reasons_from(ctx, known, mine) if known is not None and mine else {}
+    rest = [p for p in pairs if p[0] not in have]
+    records = scoring_data.venture_rows(session=session, ids={v for v, _ in rest}) if rest else []
+    if records:
+        out.update(_reasons_from(ctx, ctx.features_for(records), rest))
+    return out
+
+
+def _reasons_from(
+    ctx: ScoringContext, features: PairFeatures, pairs: list[Pair]
+) -> dict[Pair, list[Any]]:
     row_of = {int(v): r for r, v in enumerate(features.side.frame.ids.tolist())}
     kept = [(v, i) for v, i in pairs if v in row_of and i in ctx.investor_position]
+    if not kept:
+        return {}
     rows = np.array([row_of[v] for v, _ in kept], dtype=np.int64)
     cols = np.array([ctx.investor_position[i] for _, i in kept], dtype=np.int64)
     texts = pair_reasons(ctx.model, features, rows, cols)
@@ -190,6 +203,8 @@ def _write(
     venture_lists: dict[int, list[Member]],
     investor_lists: dict[int, list[Member]],
     fresh_pairs: set[Pair],
+    listed: match_store.Listed | None = None,
+    known: PairFeatures | None = None,
 ) -> int:
     """Store the new lists; pairs just rescored, new to the table or from another model get
     their score and reasons written, the others keep theirs and only move."""
@@ -198,17 +213,30 @@ def _write(
         venture_lists=venture_lists,
         investor_lists=investor_lists,
         fresh=fresh_pairs,
-        reasons_for=lambda pairs: _reasons(session, ctx, pairs),
+        reasons_for=lambda pairs: _reasons(session, ctx, pairs, known),
         model_version=ctx.version,
         now=utcnow(),
+        listed=listed,
     )
 
 
-def _locked_context(session: Session, settings: Settings) -> ScoringContext | None:
-    """Warm the context outside the lock, then take the lock and re-check it (a pool rebuilt
-    for changed investors takes seconds; other refreshes must not wait on the lock for it)."""
+def _locked_context(
+    session: Session, settings: Settings, reserve: bool = False
+) -> ScoringContext | None:
+    """Take the ranking lock with a current context (and, with `reserve`, the investors' column
+    reserve). When either must be built (seconds: a pool rebuilt for changed investors), the
+    lock is let go for the build so other refreshes do not wait on it, then taken again."""
+    k = settings.match_top_k
     try:
-        scoring_context(session=session, settings=settings)
+        session.rollback()
+        take_write_lock(session=session, name="ranking")
+        ctx = current_context(session=session, settings=settings)
+        if ctx is not None and (not reserve or column_reserve.ready(ctx, k)):
+            return ctx
+        session.rollback()
+        ctx = scoring_context(session=session, settings=settings)
+        if reserve:
+            column_reserve.reserve_for(session, ctx, k)
         session.rollback()
         take_write_lock(session=session, name="ranking")
         return scoring_context(session=session, settings=settings)
@@ -221,26 +249,27 @@ def refresh_venture(
 ) -> RefreshResult:
     """Rescore one venture against every investor and fix every list it enters or leaves."""
     k = settings.match_top_k
-    ctx = _locked_context(session, settings)
+    ctx = _locked_context(session, settings, reserve=True)
     if ctx is None:
         session.commit()
         return RefreshResult()
     records = scoring_data.venture_rows(session=session, ids=[venture_id])
     row = np.full(len(ctx.investor_ids), -np.inf, dtype=np.float32)
     own: list[Member] = []
-    if records:
+    features = ctx.features_for(records) if records else None
+    if features is not None:
         passed = scoring_data.passed_pairs(session=session, venture_ids=[venture_id])
-        _, logits = ctx.venture_logits(records, barred_pairs(passed))
-        row = logits[0]
+        row = block_logits(ctx.model, features, np.arange(1), barred_pairs(passed))[0]
         own = _ranked(ctx.investor_ids, row, k)
+    listed = match_store.Listed()
     investor_lists, held, refilled = _other_side(
         session, side="investor", candidate=venture_id, owner_ids=ctx.investor_ids,
-        logits=row, k=k, refill=_investor_refill(session, ctx, k),
+        logits=row, k=k, refill=_investor_refill(session, ctx, k), listed=listed,
     )  # fmt: skip
     fresh = {(venture_id, i) for i, _ in own}
     for investor_id, members in investor_lists.items():
         fresh |= {(v, investor_id) for v, _ in members if v == venture_id}
-    rows = _write(session, ctx, {venture_id: own}, investor_lists, fresh)
+    rows = _write(session, ctx, {venture_id: own}, investor_lists, fresh, listed, features)
     result = RefreshResult(1 + len(investor_lists), refilled, rows, {}, ctx.version)
     if announce:
         for investor_id, members in investor_lists.items():
@@ -263,6 +292,7 @@ def refresh_investor(*, session: Session, settings: Settings, investor_id: int) 
     venture_lists, _held, refilled = _other_side(
         session, side="venture", candidate=investor_id, owner_ids=venture_ids,
         logits=column, k=k, refill=_venture_refill(session, ctx, k),
+        listed=match_store.Listed(),
     )  # fmt: skip
     fresh = {(v, investor_id) for v, _ in own}
     for venture_id, members in venture_lists.items():

@@ -49,6 +49,10 @@ class VentureSides:
         self.recent: dict[int, dict[str, Any]] = {}  # changed since the full sides were built
         self.recent_side: VentureSide | None = None
         self.stamps: dict[int, object] = {}
+        # A log of what changed: `epoch` goes up whenever a sync finds ventures changed, new
+        # or gone, and `changed_at` says at which epoch each such venture last did.
+        self.epoch = 0
+        self.changed_at: dict[int, int] = {}
         self._built = False
         self._lock = threading.RLock()  # a warm-up thread and a task may both sync
 
@@ -58,6 +62,9 @@ class VentureSides:
             stamps = scoring_data.venture_stamps(session=session)
             changed = [v for v, at in stamps.items() if self.stamps.get(v) != at]
             gone = [v for v in self.stamps if v not in stamps]
+            if self._built and (changed or gone):
+                self.epoch += 1
+                self.changed_at.update(dict.fromkeys(changed + gone, self.epoch))
             if not self._built or len(self.recent) + len(changed) > REBUILD_AFTER:
                 self._rebuild(session, stamps)
                 return
@@ -74,6 +81,13 @@ class VentureSides:
                 self.stamps[venture_id] = stamps[venture_id]
             records = [self.recent[v] for v in sorted(self.recent)]
             self.recent_side = self._side(records) if records else None
+
+    def changed_after(self, epoch: int) -> tuple[int, dict[int, int]]:
+        """(the current epoch, ventures changed, new or gone after `epoch` → when)."""
+        with self._lock:
+            if epoch >= self.epoch:
+                return self.epoch, {}
+            return self.epoch, {v: e for v, e in self.changed_at.items() if e > epoch}
 
     def _side(self, records: list[dict[str, Any]]) -> VentureSide:
         return VentureSide.build(self.model.venture_frame(records), self.model.vectoriser)
@@ -177,7 +191,8 @@ def scoring_context(*, session: Session, settings: Settings) -> ScoringContext:
     inputs = scoring_data.inputs_version(session=session)
     with _lock:
         context = _current
-        if context is not None and context.version == active.version and context.inputs == inputs:
+        if _still_current(context, active.version, inputs):
+            assert context is not None
             return context
         investors = scoring_data.investor_rows(session=session)
         if not investors:
@@ -189,6 +204,19 @@ def scoring_context(*, session: Session, settings: Settings) -> ScoringContext:
             context.ventures = _current.ventures  # same model: the venture keys still hold
         _current = context
         return context
+
+
+def current_context(*, session: Session, settings: Settings) -> ScoringContext | None:
+    """This process's context if it is still the one to score with; None if it must be built
+    (`scoring_context` builds it: seconds, so callers holding a lock release it first)."""
+    active = active_model(session=session, settings=settings)
+    inputs = scoring_data.inputs_version(session=session)
+    with _lock:
+        return _current if _still_current(_current, active.version, inputs) else None
+
+
+def _still_current(context: ScoringContext | None, version: str, inputs: tuple[Any, ...]) -> bool:
+    return context is not None and context.version == version and context.inputs == inputs
 
 
 class NoInvestors(Exception):

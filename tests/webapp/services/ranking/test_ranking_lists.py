@@ -24,7 +24,7 @@ from tests.workers.builders import (
 )
 from webapp.config import Settings
 from webapp.models import Feedback, InvestorProfile, Venture, utcnow
-from webapp.services.ranking import scoring, scoring_data
+from webapp.services.ranking import match_store, scoring, scoring_data
 from webapp.services.ranking.match_queries import display_reasons
 from webapp.services.ranking.scoring_cache import forget, scoring_context
 from webapp.services.ranking.scoring_full import compute_chunk, plan_chunks, write_full_refresh
@@ -41,6 +41,7 @@ def small(settings: Settings) -> Settings:
 def brute_force(session: Session, settings: Settings) -> Lists:
     """Every pair scored, then plain sorting: best log-odds first, smaller id on ties."""
     session.rollback()
+    k = settings.match_top_k
     ctx = scoring_context(session=session, settings=settings)
     records = scoring_data.venture_rows(session=session)
     passed = scoring_data.passed_pairs(session=session)
@@ -56,11 +57,11 @@ def brute_force(session: Session, settings: Settings) -> Lists:
     }
     lists: dict[tuple[int, int], list[int | None]] = {}
     for v in v_ids:
-        best = sorted((-s, i) for (vv, i), s in score.items() if vv == v)[:K]
+        best = sorted((-s, i) for (vv, i), s in score.items() if vv == v)[:k]
         for rank, (_, i) in enumerate(best, 1):
             lists.setdefault((v, i), [None, None])[0] = rank
     for i in i_ids:
-        best = sorted((-s, v) for (v, ii), s in score.items() if ii == i)[:K]
+        best = sorted((-s, v) for (v, ii), s in score.items() if ii == i)[:k]
         for rank, (_, v) in enumerate(best, 1):
             lists.setdefault((v, i), [None, None])[1] = rank
     session.rollback()
@@ -276,3 +277,178 @@ def test_with_no_active_investor_a_full_refresh_empties_the_lists_instead_of_fai
                                snapshot_at=utcnow())  # fmt: skip
     assert (stats.ventures, stats.investors, stats.rows) == (9, 0, 0)
     assert stored_lists(session) == {}
+
+
+def _investor_list(session: Session, investor_id: int) -> list[int]:
+    lists = stored_lists(session)
+    ranked = sorted((r[1], v) for (v, i), r in lists.items() if i == investor_id and r[1])
+    return [v for _, v in ranked]
+
+
+def _scored_rows(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Venture rows scored from now on (a spy on the one scoring function)."""
+    rows: list[int] = []
+    real = PairFeatures.logit
+
+    def spy(self: PairFeatures, picked: Any, coef: Any, intercept: float) -> Any:
+        out = real(self, picked, coef, intercept)
+        rows.append(out.shape[0])
+        return out
+
+    monkeypatch.setattr(PairFeatures, "logit", spy)
+    return rows
+
+
+def test_a_list_losing_its_best_venture_is_refilled_from_the_reserve_without_a_stream(
+    session: Session, small: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ventures, investors, _ = market(random.Random(21), ventures=40, investors=3)
+    full_refresh(session, small)
+    scoring.refresh_venture(session=session, settings=small, venture_id=ventures[0].id)  # warm
+    investor_id = investors[0].id
+    best = _investor_list(session, investor_id)[0]
+    rows = _scored_rows(monkeypatch)
+    change_venture = session.get(Venture, best)
+    assert change_venture is not None
+    change_venture.visibility = "draft"
+    change_venture.updated_at = utcnow()
+    session.add(change_venture)
+    session.commit()
+    result = scoring.refresh_venture(session=session, settings=small, venture_id=best)
+    assert result.refilled >= 1  # the list had to be recomputed ...
+    assert sum(rows) < len(ventures) // 2  # ... without scoring every venture again
+    assert stored_lists(session) == brute_force(session, small)
+
+
+def test_lists_stay_exact_when_the_reserve_runs_dry_or_is_passed_over(
+    session: Session, small: Settings
+) -> None:
+    """Unpublishing and passing on an investor's best ventures one by one exhausts its reserve
+    (2K deep) again and again: each list is then streamed, and still exact."""
+    ventures, investors, _ = market(random.Random(22), ventures=40, investors=3)
+    full_refresh(session, small)
+    investor_id = investors[0].id
+    for step in range(3 * K + 2):
+        session.rollback()
+        best = _investor_list(session, investor_id)[0]
+        if step % 2:
+            session.add(Feedback(venture_id=best, investor_id=investor_id, action="pass"))
+        else:
+            venture = session.get(Venture, best)
+            assert venture is not None
+            venture.visibility = "draft"
+            venture.updated_at = utcnow()
+            session.add(venture)
+        session.commit()
+        scoring.refresh_venture(session=session, settings=small, venture_id=best)
+        assert stored_lists(session) == brute_force(session, small), f"after step {step}"
+    for venture in ventures[:10]:  # republished and changed: they re-enter from the change log
+        session.rollback()
+        changed = session.get(Venture, venture.id)
+        assert changed is not None
+        changed.visibility = "published"
+        changed.updated_at = utcnow()
+        session.add(changed)
+        session.commit()
+        scoring.refresh_venture(session=session, settings=small, venture_id=venture.id)
+        assert stored_lists(session) == brute_force(session, small)
+
+
+def test_thresholds_read_in_one_scan_equal_the_per_investor_reads(
+    session: Session, small: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, investors, _ = market(random.Random(23), ventures=30, investors=6)
+    full_refresh(session, small)
+    session.rollback()
+    some = {i.id for i in investors[:4] if i.id is not None}
+    read = {}
+    for scan_from in (0, 10_000):  # the scan of ix_match_investor_threshold, then probes
+        monkeypatch.setattr(match_store, "SCAN_THRESHOLDS_FROM", scan_from)
+        read[scan_from] = match_store.thresholds(session=session, side="investor", k=K, owners=some)
+    assert read[0] == read[10_000]
+    assert set(read[0]) == some  # every list is full: 30 ventures, K = 4
+
+
+def test_many_venture_changes_against_a_shallow_reserve_keep_every_list_exact(
+    session: Session, settings: Settings
+) -> None:
+    """K = 2: each investor's reserve holds 4 ventures, so changed ventures that fall below
+    its cut (and must not be trusted there) and refills from a dry reserve come up often."""
+    forget()
+    tiny = settings.model_copy(update={"match_top_k": 2})
+    rng = random.Random(31)
+    ventures, _, _ = market(rng, ventures=40, investors=3)
+    full_refresh(session, tiny)
+    for step in range(60):
+        session.rollback()
+        venture = session.get(Venture, rng.choice(ventures).id)
+        assert venture is not None
+        for name, value in venture_values(rng).items():
+            setattr(venture, name, value)
+        venture.updated_at = utcnow()
+        session.add(venture)
+        session.commit()
+        scoring.refresh_venture(session=session, settings=tiny, venture_id=venture.id)
+        assert stored_lists(session) == brute_force(session, tiny), f"after step {step}"
+
+
+def _logits_for(session: Session, settings: Settings, investor_id: int) -> dict[int, float]:
+    """Every published venture's log-odds for one investor (−inf where barred by mandate)."""
+    session.rollback()
+    ctx = scoring_context(session=session, settings=settings)
+    records = scoring_data.venture_rows(session=session)
+    features = ctx.features_for(records)
+    logits = block_logits(ctx.model, features, np.arange(len(records)))
+    column = ctx.investor_position[investor_id]
+    session.rollback()
+    return {int(v): float(logits[r, column]) for r, v in enumerate(features.side.frame.ids)}
+
+
+def test_ventures_that_fell_below_the_reserve_cut_do_not_fill_a_list(
+    session: Session, settings: Settings
+) -> None:
+    """Twelve identical ventures (ties: by id) give investor I the list [1, 2] and a reserve of
+    1–4. Ventures 3 and 4 then get worse (still eligible) and venture 1 leaves: the list must
+    take venture 5, which no reserve holds, not 3 or 4 from below the reserve's cut."""
+    forget()
+    tiny = settings.model_copy(update={"match_top_k": 2})
+    rng = random.Random(41)
+    _, investors, _ = market(rng, ventures=0, investors=1)
+    investor_id = investors[0].id
+    assert investor_id is not None
+    twin: dict[str, Any] = {}
+    for _ in range(200):  # values the investor can be matched with
+        twin = venture_values(rng)
+        probe = VentureFactory(**twin)
+        eligible = np.isfinite(_logits_for(session, tiny, investor_id)[probe.id])
+        session.delete(session.get(Venture, probe.id))
+        session.commit()
+        if eligible:
+            break
+    twins = sorted(VentureFactory(**twin).id for _ in range(12))
+    full_refresh(session, tiny)
+    scoring.refresh_venture(session=session, settings=tiny, venture_id=twins[-1])  # reserve
+    assert _investor_list(session, investor_id) == twins[:2]
+    best = _logits_for(session, tiny, investor_id)[twins[0]]
+    for venture_id in twins[2:4]:
+        for _ in range(200):  # worse for the investor, but still eligible
+            venture = session.get(Venture, venture_id)
+            assert venture is not None
+            for name, value in venture_values(rng).items():
+                setattr(venture, name, value)
+            venture.updated_at = utcnow()
+            session.add(venture)
+            session.commit()
+            score = _logits_for(session, tiny, investor_id)[venture_id]
+            if np.isfinite(score) and score < best:
+                break
+        scoring.refresh_venture(session=session, settings=tiny, venture_id=venture_id)
+    gone = session.get(Venture, twins[0])
+    assert gone is not None
+    gone.visibility = "draft"
+    gone.updated_at = utcnow()
+    session.add(gone)
+    session.commit()
+    scoring.refresh_venture(session=session, settings=tiny, venture_id=twins[0])
+    assert _investor_list(session, investor_id) == [twins[1], twins[4]]
+    assert stored_lists(session) == brute_force(session, tiny)
