@@ -202,7 +202,10 @@ class PairFeatures:
         venture = self.side.instruments[rows]
         offered = venture.sum(axis=1)
         if cols is None:
-            shared = venture @ p.instruments
+            # 0/1 flags: "invalid" can only be OpenBLAS's spurious FE_INVALID (numpy #24067),
+            # seen once in ~45 runs; it would fail a run that treats warnings as errors.
+            with np.errstate(invalid="ignore"):
+                shared = venture @ p.instruments
         else:
             shared = (venture * p.instruments.T[cols]).sum(axis=1)
         anyone = self._inv(p.instruments_any, cols)

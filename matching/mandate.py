@@ -208,7 +208,10 @@ def check(
         offered = ventures.instruments[rows]
         shared: B
         if cols is None:
-            shared = np.asarray(offered.astype(np.float32) @ t.instruments.astype(np.float32) > 0)
+            with np.errstate(invalid="ignore"):  # 0/1 flags: only OpenBLAS's spurious flag
+                shared = np.asarray(
+                    offered.astype(np.float32) @ t.instruments.astype(np.float32) > 0
+                )
         else:
             shared = np.asarray((offered & t.instruments.T[cols]).any(axis=1))
         silent = np.asarray(~offered.any(axis=1), dtype=np.bool_)

@@ -11,9 +11,11 @@ below the cut). Otherwise the column is streamed over every venture as before an
 row rebuilt. Log-odds are bit-identical however a venture is scored (`matching.blocks`), so a
 list from the reserve equals the one a full refresh computes.
 
-The reserve is built for every investor in one streamed pass (about two seconds at 10,000 ×
-2,000, one block of scores at a time) when a scoring context is first used for a venture
-refresh, and is dropped with that context. It holds investors × 2K ids and log-odds.
+An investor's row is made the first time its list is refilled, by streaming its column (what a
+refill without the reserve costs), and serves its later refills; rows are dropped with their
+scoring context (new investors, deals or model). Nothing is built up front: a pass over every
+pair for every investor would cost seconds at 10,000 × 2,000 and minutes at 100,000 × 20,000
+after every investor change. The reserve holds at most investors × 2K ids and log-odds.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
-from sqlmodel import Session
 
 from matching.blocks import barred_pairs, stream_column_top_k, stream_logits
 from matching.pool import InvestorPool
@@ -51,28 +52,19 @@ class Reserve:
         self.rows: dict[int, _Row] = {}
         self._lock = threading.Lock()
 
-    def build(self, session: Session) -> None:
-        """Every investor's row, from one pass over every published venture."""
-        self.ctx.ventures.sync(session)
-        epoch = self.ctx.ventures.epoch
-        top, logit = stream_column_top_k(
-            self.ctx.model, self.ctx.ventures.each(), self.ctx.pool, self.depth
-        )
-        self.rows = _rows(self.ctx.investor_ids, top, logit, epoch)
-
     def lists(
         self, investor_ids: Collection[int], passed: set[tuple[int, int]], k: int
     ) -> dict[int, list[Member]]:
         """Exact top-k lists of these pool investors (call after `ctx.ventures.sync`)."""
         with self._lock:
-            ids, pool = self.ctx.sub_pool(investor_ids)
-            if len(ids) == 0:
-                return {}
-            since = min(self.rows[i].epoch for i in ids.tolist())
-            now, changed = self.ctx.ventures.changed_after(since)
-            fresh = _rescore(self.ctx, pool, changed)
+            ids, _pool = self.ctx.sub_pool(investor_ids)
             out: dict[int, list[Member]] = {}
-            stale: list[int] = []
+            stale = [i for i in ids.tolist() if i not in self.rows]  # first refill: stream it
+            known = [i for i in ids.tolist() if i in self.rows]
+            ids, pool = self.ctx.sub_pool(known)
+            since = min((self.rows[i].epoch for i in known), default=self.ctx.ventures.epoch)
+            now, changed = self.ctx.ventures.changed_after(since)
+            fresh = _rescore(self.ctx, pool, changed) if known else {}
             for at, investor_id in enumerate(ids.tolist()):
                 row = self.rows[investor_id]
                 mine = {v: c[at] for v, c in fresh.items() if changed[v] > row.epoch}
@@ -167,13 +159,12 @@ def ready(ctx: ScoringContext, k: int) -> bool:
     return reserve is not None and reserve.ctx is ctx and reserve.depth >= DEPTH * k
 
 
-def reserve_for(session: Session, ctx: ScoringContext, k: int) -> Reserve:
-    """This process's reserve for the context, built on first use."""
+def reserve_for(ctx: ScoringContext, k: int) -> Reserve:
+    """This process's reserve for the context (empty when the context is new)."""
     global _current
     with _lock:
         reserve = _current
         if reserve is None or not ready(ctx, k):
             reserve = Reserve(ctx, DEPTH * k)
-            reserve.build(session)
             _current = reserve
         return reserve

@@ -128,7 +128,7 @@ def _investor_refill(
         """These investors' lists over every published venture (from the reserve when it can)."""
         out: dict[int, list[Member]] = {i: [] for i in investor_ids}
         ctx.ventures.sync(session)
-        reserve = column_reserve.reserve_for(session, ctx, k)
+        reserve = column_reserve.reserve_for(ctx, k)
         passed = scoring_data.passed_pairs(session=session, investor_ids=investor_ids)
         out.update(reserve.lists(investor_ids, passed, k))
         return out
@@ -220,23 +220,18 @@ def _write(
     )
 
 
-def _locked_context(
-    session: Session, settings: Settings, reserve: bool = False
-) -> ScoringContext | None:
-    """Take the ranking lock with a current context (and, with `reserve`, the investors' column
-    reserve). When either must be built (seconds: a pool rebuilt for changed investors), the
-    lock is let go for the build so other refreshes do not wait on it, then taken again."""
-    k = settings.match_top_k
+def _locked_context(session: Session, settings: Settings) -> ScoringContext | None:
+    """Take the ranking lock with a current context. When it must be built (seconds: a pool
+    rebuilt for changed investors), the lock is let go for the build so other refreshes do not
+    wait on it, then taken again."""
     try:
         session.rollback()
         take_write_lock(session=session, name="ranking")
         ctx = current_context(session=session, settings=settings)
-        if ctx is not None and (not reserve or column_reserve.ready(ctx, k)):
+        if ctx is not None:
             return ctx
         session.rollback()
-        ctx = scoring_context(session=session, settings=settings)
-        if reserve:
-            column_reserve.reserve_for(session, ctx, k)
+        scoring_context(session=session, settings=settings)
         session.rollback()
         take_write_lock(session=session, name="ranking")
         return scoring_context(session=session, settings=settings)
@@ -249,7 +244,7 @@ def refresh_venture(
 ) -> RefreshResult:
     """Rescore one venture against every investor and fix every list it enters or leaves."""
     k = settings.match_top_k
-    ctx = _locked_context(session, settings, reserve=True)
+    ctx = _locked_context(session, settings)
     if ctx is None:
         session.commit()
         return RefreshResult()

@@ -33,6 +33,11 @@ def refresh(session: Session, settings: Settings) -> Any:
                               snapshot_at=utcnow())  # fmt: skip
 
 
+def _options(options: Any) -> str:
+    """An index's dialect options as text (a partial index's WHERE is a TextClause)."""
+    return repr(sorted((k, str(v)) for k, v in (options or {}).items()))
+
+
 def schema(session: Session) -> dict[str, Any]:
     session.rollback()
     found = inspect(session.connection())
@@ -40,7 +45,10 @@ def schema(session: Session) -> dict[str, Any]:
         "columns": [(c["name"], str(c["type"]), c["nullable"]) for c in found.get_columns("match")],
         "pk": found.get_pk_constraint("match"),
         "unique": sorted(map(str, found.get_unique_constraints("match"))),
-        "indexes": sorted(map(str, found.get_indexes("match"))),
+        "indexes": sorted(
+            (i["name"], i["column_names"], i["unique"], _options(i.get("dialect_options")))
+            for i in found.get_indexes("match")
+        ),
         "foreign_keys": sorted(map(str, found.get_foreign_keys("match"))),
     }
     if session.connection().dialect.name == "postgresql":

@@ -24,7 +24,7 @@ from tests.workers.builders import (
 )
 from webapp.config import Settings
 from webapp.models import Feedback, InvestorProfile, Venture, utcnow
-from webapp.services.ranking import match_store, scoring, scoring_data
+from webapp.services.ranking import column_reserve, match_store, scoring, scoring_data
 from webapp.services.ranking.match_queries import display_reasons
 from webapp.services.ranking.scoring_cache import forget, scoring_context
 from webapp.services.ranking.scoring_full import compute_chunk, plan_chunks, write_full_refresh
@@ -285,18 +285,50 @@ def _investor_list(session: Session, investor_id: int) -> list[int]:
     return [v for _, v in ranked]
 
 
-def _scored_rows(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Venture rows scored from now on (a spy on the one scoring function)."""
+def _scored_rows(monkeypatch: pytest.MonkeyPatch, cells: bool = False) -> list[int]:
+    """Venture rows (or pairs, with `cells`) scored from now on (a spy on the one scoring
+    function)."""
     rows: list[int] = []
     real = PairFeatures.logit
 
     def spy(self: PairFeatures, picked: Any, coef: Any, intercept: float) -> Any:
         out = real(self, picked, coef, intercept)
-        rows.append(out.shape[0])
+        rows.append(out.size if cells else out.shape[0])
         return out
 
     monkeypatch.setattr(PairFeatures, "logit", spy)
     return rows
+
+
+def _warm_reserve(session: Session, settings: Settings, investor_ids: list[int]) -> None:
+    """Make these investors' reserve rows, as their first refill does."""
+    k = settings.match_top_k
+    ctx = scoring_context(session=session, settings=settings)
+    ctx.ventures.sync(session)
+    column_reserve.reserve_for(ctx, k).lists(investor_ids, set(), k)
+    session.rollback()
+
+
+def test_a_new_scoring_context_costs_a_venture_refresh_no_pass_over_every_pair(
+    session: Session, small: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an investor change (a new context) the next venture refresh scores that venture,
+    not investors × ventures to rebuild a reserve (minutes at 100,000 × 20,000)."""
+    ventures, investors, _ = market(random.Random(25), ventures=40, investors=6)
+    full_refresh(session, small)
+    scoring.refresh_venture(session=session, settings=small, venture_id=ventures[0].id)
+    profile = session.get(InvestorProfile, investors[0].id)
+    assert profile is not None
+    profile.thesis = f"{profile.thesis} and more"
+    profile.updated_at = utcnow()
+    session.add(profile)
+    session.commit()
+    scoring.refresh_investor(session=session, settings=small, investor_id=investors[0].id)
+    cells = _scored_rows(monkeypatch, cells=True)
+    result = scoring.refresh_venture(session=session, settings=small, venture_id=ventures[1].id)
+    assert result.refilled == 0
+    assert sum(cells) <= 2 * len(investors)  # the venture's own row, not every pair
+    assert stored_lists(session) == brute_force(session, small)
 
 
 def test_a_list_losing_its_best_venture_is_refilled_from_the_reserve_without_a_stream(
@@ -304,8 +336,8 @@ def test_a_list_losing_its_best_venture_is_refilled_from_the_reserve_without_a_s
 ) -> None:
     ventures, investors, _ = market(random.Random(21), ventures=40, investors=3)
     full_refresh(session, small)
-    scoring.refresh_venture(session=session, settings=small, venture_id=ventures[0].id)  # warm
     investor_id = investors[0].id
+    _warm_reserve(session, small, [investor_id])
     best = _investor_list(session, investor_id)[0]
     rows = _scored_rows(monkeypatch)
     change_venture = session.get(Venture, best)
@@ -427,7 +459,7 @@ def test_ventures_that_fell_below_the_reserve_cut_do_not_fill_a_list(
             break
     twins = sorted(VentureFactory(**twin).id for _ in range(12))
     full_refresh(session, tiny)
-    scoring.refresh_venture(session=session, settings=tiny, venture_id=twins[-1])  # reserve
+    _warm_reserve(session, tiny, [investor_id])
     assert _investor_list(session, investor_id) == twins[:2]
     best = _logits_for(session, tiny, investor_id)[twins[0]]
     for venture_id in twins[2:4]:
