@@ -62,18 +62,13 @@ def stored_scores(
     """The stored scores of these ventures' rows written by this model (one range scan)."""
     if not venture_ids:
         return StoredScores(np.zeros(0, np.int64), np.zeros(0, np.float64))
-    connection = session.connection()
-    mark = "%s" if connection.dialect.name == "postgresql" else "?"
-    sql = (
-        "SELECT venture_id, investor_id, score FROM match "  # noqa: S608 - fixed names
-        f"WHERE venture_id BETWEEN {mark} AND {mark} AND model_version = {mark}"
+    found = _fetch(
+        session,
+        "SELECT venture_id, investor_id, score FROM match "
+        "WHERE venture_id BETWEEN ? AND ? AND model_version = ?",
+        (min(venture_ids), max(venture_ids), model_version),
     )
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql, (min(venture_ids), max(venture_ids), model_version))
-        table = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 3)
-    finally:
-        cursor.close()
+    table = np.array(found, dtype=np.float64).reshape(-1, 3)
     key = (table[:, 0].astype(np.int64) << 32) | table[:, 1].astype(np.int64)
     order = np.argsort(key)
     return StoredScores(key[order], table[order, 2])
@@ -279,19 +274,25 @@ def _existing(session: Session, model_version: str) -> dict[str, Any]:
 
 def _counts(session: Session, model_version: str) -> tuple[int, int]:
     """(rows stored, rows stored by this model)."""
-    connection = session.connection()
-    mark = "%s" if connection.dialect.name == "postgresql" else "?"
     sql = (
-        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN model_version = "  # noqa: S608 - no input
-        f"{mark} THEN 1 ELSE 0 END), 0) FROM match"
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN model_version = ? THEN 1 ELSE 0 END), 0) "
+        "FROM match"
     )
+    ((total, same),) = _fetch(session, sql, (model_version,))
+    return int(total), int(same)
+
+
+def _fetch(session: Session, sql: str, params: tuple[Any, ...]) -> list[Any]:
+    """Plain tuples through the driver's own cursor; `sql` marks parameters with `?`."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        sql = sql.replace("?", "%s")
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.execute(sql, (model_version,))
-        total, same = cursor.fetchone()
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
     finally:
         cursor.close()
-    return int(total), int(same)
 
 
 def _fill_reasons(rows: dict[str, Any], mask: Any, reasons_for: ReasonsFor) -> None:
