@@ -37,7 +37,8 @@ class WorkerTuning(BaseSettings):
     retry_backoff_max_s: int = Field(default=40, ge=1)
     # A message delivered more often than this (its worker died each time) is a poison message.
     max_deliveries: int = Field(default=3, ge=1)
-    # SIGTERM: running tasks get this long to finish before they are put back on the queue.
+    # SIGTERM: running tasks get this long to finish before they are put back on the queue
+    # (the worker needs `REMAP_SIGTERM=SIGQUIT` in its environment, see `workers.reliability`).
     soft_shutdown_s: float = Field(default=6.0, ge=0)
     # The relay runs at every wake-up and at least this often (the sweep for anything missed).
     sweep_interval_s: float = Field(default=10.0, gt=0)
