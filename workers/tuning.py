@@ -39,7 +39,9 @@ class WorkerTuning(BaseSettings):
     max_deliveries: int = Field(default=3, ge=1)
     # SIGTERM: running tasks get this long to finish before they are put back on the queue
     # (the worker needs `REMAP_SIGTERM=SIGQUIT` in its environment, see `workers.reliability`).
-    soft_shutdown_s: float = Field(default=6.0, ge=0)
+    # The worker waits this long even when idle, then needs about 2 s more to stop: `make run`
+    # kills what is still running 8 s after Ctrl-C.
+    soft_shutdown_s: float = Field(default=4.0, ge=0)
     # The relay runs at every wake-up and at least this often (the sweep for anything missed).
     sweep_interval_s: float = Field(default=10.0, gt=0)
     # How often a worker renews its /healthz heartbeat (the key lives 30 s: keep this below).

@@ -97,7 +97,7 @@ def test_a_task_running_at_sigterm_finishes_within_the_configured_soft_shutdown(
     venture_id: int, logs: Path,
 ) -> None:  # fmt: skip
     hold_s = DEFAULTS.soft_shutdown_s + 3  # by default the task would be cancelled meanwhile
-    worker = Worker("patient", _env(settings, redis_url, soft_shutdown_s="20"), logs)
+    worker = Worker("patient", _env(settings, redis_url, soft_shutdown_s="12"), logs)
     try:
         _start(redis_client, worker)
         with _running_refresh(db, redis_client, redis_url, venture_id):
@@ -121,7 +121,7 @@ def test_with_no_soft_shutdown_a_task_running_at_sigterm_is_put_back_on_the_queu
     venture_id: int, logs: Path,
 ) -> None:  # fmt: skip
     """0 means no grace: the worker stops at once and the task goes back to the queue. (With
-    the default it would end the same way 6 s later; the test above tells the two apart.)"""
+    the default it would end the same way seconds later; the test above tells the two apart.)"""
     assert DEFAULTS.soft_shutdown_s > 0
     worker = Worker("hasty", _env(settings, redis_url, soft_shutdown_s="0"), logs)
     try:
