@@ -75,8 +75,11 @@ def celery_config(settings: Settings, tuning: WorkerTuning) -> dict[str, Any]:
         "broker_connection_retry_on_startup": True,
         "broker_connection_max_retries": None,
         # Soft shutdown: on SIGTERM running tasks get `soft_shutdown_s` to finish (within
-        # `make run`'s 10 s), then the worker stops; what it had not acknowledged comes back
-        # after the visibility timeout (or the relay's lease, for outbox work).
+        # `make run`'s 8 s stop deadline), then they are cancelled and put back on the queue and
+        # the worker stops (it waits out the timeout even when idle: the setting below). Only
+        # with `REMAP_SIGTERM=SIGQUIT` in the worker's environment (`make run` and docker-compose
+        # set it): otherwise SIGTERM is Celery's warm shutdown, which ignores this timeout (and
+        # a SIGTERM to the process group kills the pool process mid-task).
         "worker_soft_shutdown_timeout": tuning.soft_shutdown_s,
         "worker_enable_soft_shutdown_on_idle": True,
         # Default time limits; long tasks set their own (claims keep their copies waiting).

@@ -37,13 +37,18 @@ class WorkerTuning(BaseSettings):
     retry_backoff_max_s: int = Field(default=40, ge=1)
     # A message delivered more often than this (its worker died each time) is a poison message.
     max_deliveries: int = Field(default=3, ge=1)
-    # SIGTERM: running tasks get this long to finish before they are put back on the queue.
-    soft_shutdown_s: float = Field(default=6.0, ge=0)
+    # SIGTERM: running tasks get this long to finish before they are put back on the queue
+    # (the worker needs `REMAP_SIGTERM=SIGQUIT` in its environment, see `workers.reliability`).
+    # The worker waits this long even when idle, then needs about 2 s more to stop: `make run`
+    # kills what is still running 8 s after Ctrl-C.
+    soft_shutdown_s: float = Field(default=4.0, ge=0)
     # The relay runs at every wake-up and at least this often (the sweep for anything missed).
     sweep_interval_s: float = Field(default=10.0, gt=0)
+    # How often a worker renews its /healthz heartbeat (the key lives 30 s: keep this below).
     heartbeat_interval_s: float = Field(default=10.0, gt=0)
     # An email being sent is leased for this long; a sender killed mid-send frees it after.
     email_lease_s: float = Field(default=60.0, gt=0)
+    # A failed send is tried again after a random delay from half this, doubling per attempt.
     email_backoff_base_s: float = Field(default=30.0, gt=0)
     email_max_attempts: int = Field(default=8, ge=1)
     full_refresh_chunk: int = Field(default=2500, ge=1)

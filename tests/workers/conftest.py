@@ -160,10 +160,18 @@ def mailbox(smtp_server: SmtpServer) -> Iterator[Mailbox]:
 class Worker:
     """One `celery -A workers worker` node: its main process and pool in their own group."""
 
-    def __init__(self, name: str, env: dict[str, str], log_dir: Path, concurrency: int = 1) -> None:
+    def __init__(
+        self,
+        name: str,
+        env: dict[str, str],
+        log_dir: Path,
+        concurrency: int = 1,
+        queues: tuple[str, ...] = QUEUES,
+    ) -> None:
         self.name = name
         self.env = env
         self.concurrency = concurrency
+        self.queues = queues
         self.log_path = log_dir / f"{name}.log"
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -174,7 +182,7 @@ class Worker:
     def start(self) -> Worker:
         argv = [
             sys.executable, "-m", "celery", "-A", "workers", "worker",
-            "-Q", ",".join(QUEUES), "-c", str(self.concurrency), "-P", "prefork",
+            "-Q", ",".join(self.queues), "-c", str(self.concurrency), "-P", "prefork",
             "-n", self.hostname,
             "--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "INFO",
         ]  # fmt: skip
@@ -199,7 +207,7 @@ class Worker:
             self.process.wait(10)
 
     def stop(self) -> None:
-        """SIGTERM (warm shutdown), then SIGKILL if it lingers."""
+        """SIGTERM (the soft shutdown, then a cold one), then SIGKILL if it lingers."""
         if self.process is None or self.process.poll() is not None:
             return
         os.killpg(self.process.pid, signal.SIGTERM)
@@ -225,6 +233,7 @@ def worker_env(settings: Settings, redis_url: str, smtp_url: str | None) -> dict
             "SECRET_KEY": settings.secret_key.get_secret_value(),
             "MATCH_TOP_K": str(settings.match_top_k),
             "PYTHONUNBUFFERED": "1",
+            "REMAP_SIGTERM": "SIGQUIT",  # as `make run` and docker-compose give it
         }
     )
     env.pop("SMTP_URL", None)

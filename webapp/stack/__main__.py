@@ -35,6 +35,11 @@ READY_TIMEOUT_S = 60.0
 # broken that a restart will not mend.
 RESTART = Restart(first_delay_s=1.0, max_delay_s=30.0, healthy_after_s=30.0, give_up_after=10)
 GUNICORN_CONFIG = "python:webapp.gunicorn_conf"  # shared with the Docker image and benchmarks
+# Celery's own switch (read by billiard at import): SIGTERM starts a cold shutdown with the soft
+# shutdown first, so running tasks get `VENTUREMATCH_WORKER_SOFT_SHUTDOWN_S` to finish and are
+# then put back on the queue. Without it SIGTERM to the worker's process group kills the pool
+# process mid-task at once, and SIGTERM to the main process alone waits for every task.
+WORKER_ENV = {"REMAP_SIGTERM": "SIGQUIT"}
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -144,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
                     [*celery, "worker", "-Q", "scoring,notifications,maintenance",
                      "-c", str(args.worker_concurrency), "-n", f"worker{number}@%h",
                      "-l", "INFO"],
-                    env,
+                    {**env, **WORKER_ENV},
                     restart=RESTART,
                 )
             )  # fmt: skip
