@@ -155,7 +155,8 @@ def _swap_in(connection: Any, rows: dict[str, Any], model_version: str, computed
         run(f'ALTER INDEX "{name}__next" RENAME TO "{name}"')
     # Plans for the list reads from the first query on; the columns they filter and sort on
     # (statistics of the reasons JSON would cost three times as long and serve no query).
-    run("ANALYZE match (venture_id, investor_id, venture_rank, investor_rank, score, model_version)")
+    planned = "venture_id, investor_id, venture_rank, investor_rank, score, model_version"
+    run(f"ANALYZE match ({planned})")
 
 
 SWAP_LOCK_TRIES = 5
