@@ -24,7 +24,7 @@ from matching.features import PairFeatures
 from matching.pool import VentureSide
 from webapp.config import Settings
 from webapp.services.ranking import scoring_data
-from webapp.services.ranking.model_registry import active_model
+from webapp.services.ranking.model_registry import ActiveModel, active_model
 
 F32 = npt.NDArray[np.float32]
 I64 = npt.NDArray[np.int64]
@@ -194,11 +194,16 @@ def scoring_context(*, session: Session, settings: Settings) -> ScoringContext:
         if _still_current(context, active.version, inputs):
             assert context is not None
             return context
-        investors = scoring_data.investor_rows(session=session)
-        if not investors:
-            raise NoInvestors("no active investors to score against")
-        history = scoring_data.history_rows(session=session)
-        pool = active.model.prepare(investors, history)
+        if context is not None and context.inputs == inputs and _same_codes(context, active):
+            # Only the model changed: the validated investor and deal frames still hold, and
+            # reading and checking them again is most of a pool's build.
+            pool = active.model.prepare(context.pool.frame, context.pool.history)
+        else:
+            investors = scoring_data.investor_rows(session=session)
+            if not investors:
+                raise NoInvestors("no active investors to score against")
+            history = scoring_data.history_rows(session=session)
+            pool = active.model.prepare(investors, history)
         context = ScoringContext(active.model, active.version, inputs, pool)
         if _current is not None and _current.model is active.model:
             context.ventures = _current.ventures  # same model: the venture keys still hold
@@ -217,6 +222,12 @@ def current_context(*, session: Session, settings: Settings) -> ScoringContext |
 
 def _still_current(context: ScoringContext | None, version: str, inputs: tuple[Any, ...]) -> bool:
     return context is not None and context.version == version and context.inputs == inputs
+
+
+def _same_codes(context: ScoringContext, active: ActiveModel) -> bool:
+    """Whether both models index codes alike (frames hold codes as taxonomy positions)."""
+    old, new = context.model.taxonomy, active.model.taxonomy
+    return old is new or old.to_dict() == new.to_dict()
 
 
 class NoInvestors(Exception):

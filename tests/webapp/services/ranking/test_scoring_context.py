@@ -1,0 +1,64 @@
+"""A process's scoring context after a new model: the investor and deal frames are reused when
+only the model changed, and score exactly as a context built from the database."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import update
+from sqlmodel import Session
+
+import matching
+from matching.blocks import block_logits
+from tests.workers.builders import market
+from webapp.config import Settings
+from webapp.models import ModelVersion, utcnow
+from webapp.services.common.taxonomy import matching_taxonomy
+from webapp.services.ranking import scoring_data
+from webapp.services.ranking.scoring_cache import ScoringContext, forget, scoring_context
+
+
+def activate(session: Session, directory: Path, version: str) -> None:
+    """A model whose text vocabulary is fitted on the profiles, made the active one."""
+    model = matching.prior_model(
+        matching_taxonomy(),
+        ventures=scoring_data.venture_rows(session=session),
+        investors=scoring_data.investor_rows(session=session),
+        version=version,
+    )
+    path = matching.save_model(model, directory)
+    session.execute(update(ModelVersion).values(active=False))
+    session.flush()
+    session.add(ModelVersion(version=version, artefact_path=str(path), trained_at=utcnow(),
+                             features=list(matching.FEATURES), active=True))  # fmt: skip
+    session.commit()
+
+
+def logits(session: Session, ctx: ScoringContext) -> np.ndarray:
+    features = ctx.features_for(scoring_data.venture_rows(session=session))
+    return block_logits(ctx.model, features, np.arange(len(features.side.frame)))
+
+
+def test_a_new_model_reuses_the_frames_and_scores_like_a_fresh_context(
+    session: Session, settings: Settings, tmp_path: Path
+) -> None:
+    market(random.Random(51), ventures=15, investors=6)
+    forget()
+    before = scoring_context(session=session, settings=settings)
+    session.rollback()
+    activate(session, tmp_path, "context-b")
+
+    after = scoring_context(session=session, settings=settings)
+    assert after.version == "context-b"
+    assert after.pool.frame is before.pool.frame  # read and checked once, not again
+    assert after.pool.history is before.pool.history
+    reused = logits(session, after)
+    session.rollback()
+
+    forget()
+    fresh = scoring_context(session=session, settings=settings)
+    assert fresh.pool.frame is not before.pool.frame
+    assert np.array_equal(logits(session, fresh), reused)
+    assert not np.array_equal(logits(session, before), reused)  # the new model does score
