@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import threading
 import time
 from typing import Any
@@ -55,7 +56,7 @@ class Background:
         interval = runtime(self.app).tuning.heartbeat_interval_s
         while not self.stop.is_set():
             try:
-                client.set(self.key, self.hostname, ex=WORKER_HEARTBEAT_TTL_S)
+                client.set(self.key, self.hostname, ex=heartbeat_ttl(interval))
             except redis.RedisError as exc:
                 log.warning("heartbeat not written: %s", exc)
             self.stop.wait(interval)
@@ -106,6 +107,12 @@ def install(app: Celery) -> None:
     worker_ready.connect(_ready, weak=False)
     worker_shutting_down.connect(_stopping, weak=False)
     worker_process_init.connect(_warm, weak=False)
+
+
+def heartbeat_ttl(interval_s: float) -> int:
+    """How long a heartbeat key lives: its usual 30 s, or three beats when they are slower, so
+    that /healthz never sees a live worker's key lapse between two beats."""
+    return max(WORKER_HEARTBEAT_TTL_S, math.ceil(3 * interval_s))
 
 
 def _warm_scoring(app: Celery) -> None:

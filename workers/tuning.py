@@ -44,7 +44,7 @@ class WorkerTuning(BaseSettings):
     soft_shutdown_s: float = Field(default=4.0, ge=0)
     # The relay runs at every wake-up and at least this often (the sweep for anything missed).
     sweep_interval_s: float = Field(default=10.0, gt=0)
-    # How often a worker renews its /healthz heartbeat (the key lives 30 s: keep this below).
+    # How often a worker renews its /healthz heartbeat (the key lives 30 s, or 3 beats if longer).
     heartbeat_interval_s: float = Field(default=10.0, gt=0)
     # An email being sent is leased for this long; a sender killed mid-send frees it after.
     email_lease_s: float = Field(default=60.0, gt=0)

@@ -15,7 +15,9 @@ from tests.webapp.ventures.factories import FeedbackFactory
 from tests.workers.conftest import SmtpServer, WorkerPool, wait_for
 from webapp.models import EmailDelivery, JobRun
 from webapp.models.enums import EmailStatus, JobKind
+from webapp.services.common.health import WORKER_HEARTBEAT_TTL_S
 from webapp.services.outbox.mail import queue_email
+from workers.lifecycle import heartbeat_ttl
 from workers.tuning import WorkerTuning
 
 pytestmark = [pytest.mark.workers, pytest.mark.slow]
@@ -66,3 +68,10 @@ def test_an_email_fails_for_good_after_the_configured_number_of_attempts(
     row = wait_for(failed, 60, "the email to fail for good")
     assert row.attempts == 2
     pool.wait_settled(db)
+
+
+def test_a_slow_heartbeat_outlives_its_interval() -> None:
+    """Beats further apart than the key's 30 s would let /healthz see no worker between them."""
+    assert heartbeat_ttl(10) == WORKER_HEARTBEAT_TTL_S
+    assert heartbeat_ttl(600) == 1800
+    assert heartbeat_ttl(12.5) == 38

@@ -5,7 +5,8 @@ the row (a new `claim_token`, the attempt counted, the row leased for `lease_s`)
 commit, so no other worker sends it meanwhile; only the holder of that token can record the
 outcome, and recording "sent" is retried through a busy or briefly unreachable database
 rather than given up (giving up is what used to send an email twice). A pending row whose
-lease ran out with a token still set was interrupted between claiming and recording: the
+lease ran out with a token still set was interrupted between claiming and recording (a live
+sender keeps renewing its lease, however slow the server, so only a dead one lets it lapse): the
 `.eml` sink looks for the file that attempt wrote (named by the recipient and dedupe key, so
 writing it again would replace, not add) and records it as sent; over SMTP it cannot know, so
 it sends again with the same Message-ID, which receiving servers use to drop the copy.
@@ -21,7 +22,10 @@ import random
 import secrets
 import smtplib
 import ssl
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -194,7 +198,8 @@ def deliver_email(
         log.warning("email %s: an earlier attempt stopped after claiming it; sending again "
                     "with the same Message-ID", email_id)  # fmt: skip
     try:
-        message_id = send_message(settings, message)
+        with _lease_kept(session, email_id, token, lease_s):
+            message_id = send_message(settings, message)
     except (OSError, smtplib.SMTPException) as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         if email.attempts >= max_attempts:
@@ -209,6 +214,41 @@ def deliver_email(
         message_id=message_id, last_error=None,
     )  # fmt: skip
     return Delivery(Outcome.SENT)
+
+
+@contextmanager
+def _lease_kept(session: Session, email_id: int, token: str, lease_s: float) -> Iterator[None]:
+    """Push the claim's lease on every third of it while this process sends.
+
+    A slow SMTP conversation (a server that stalls, a long queue on its side) must not let the
+    lease run out: another worker would claim the row and send it too, alongside. Only a
+    sender that died stops renewing, so only its emails are claimed again.
+    """
+    engine = session.get_bind()
+    stop = threading.Event()
+
+    def renew() -> None:
+        while not stop.wait(lease_s / 3):
+            try:
+                with Session(engine) as own:
+                    begin_write(session=own, name="email")
+                    own.exec(
+                        update(EmailDelivery)
+                        .where(col(EmailDelivery.id) == email_id)
+                        .where(col(EmailDelivery.claim_token) == token)
+                        .values(next_attempt_at=utcnow() + timedelta(seconds=lease_s))
+                    )
+                    own.commit()
+            except OperationalError:  # a busy database: two thirds of the lease are left
+                log.warning("email %s: could not renew its lease this time", email_id)
+
+    renewer = threading.Thread(target=renew, name=f"email-{email_id}-lease", daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        renewer.join()
 
 
 def _record(session: Session, email_id: int, token: str, **values: Any) -> None:
