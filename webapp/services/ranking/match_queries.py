@@ -270,8 +270,7 @@ def display_reasons(stored: Any, pair: Pair = None) -> list[dict[str, Any]]:
     """Stored reasons `[code, effect, facts]` worded with the current labels, mandate reasons
     with the figures of the pair's two profiles.
 
-    Rows stored before reasons carried facts (`[{code, text, effect}]`) keep their text unless
-    the profiles are given.
+    Rows stored before reasons carried facts (`[{code, text, effect}]`) keep their text.
     """
     if isinstance(stored, str):
         stored = json.loads(stored)
