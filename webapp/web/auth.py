@@ -188,6 +188,8 @@ def login_required(view: F) -> F:
 
 def roles_required(*roles: str) -> Callable[[F], F]:
     """Page decorator: sign-in first, then a 403 page unless the user has one of `roles`."""
+    if not roles:  # fail closed: naming no role must not open a page to every account
+        raise ValueError("roles_required needs at least one role; use login_required for any")
     return _guard(roles, anonymous=_to_sign_in, refuse=_forbidden_page)
 
 

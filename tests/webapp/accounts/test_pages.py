@@ -194,6 +194,12 @@ def test_roles_required_refuses_unknown_roles() -> None:
         roles_required("superuser")
 
 
+def test_roles_required_with_no_role_fails_closed() -> None:
+    """`@roles_required()` must not open a page to every signed-in account."""
+    with pytest.raises(ValueError, match="at least one role"):
+        roles_required()
+
+
 def test_error_pages_are_html_with_the_right_status(guarded_app: Flask) -> None:
     client = guarded_app.test_client()
     missing = client.get("/no-such-page")
