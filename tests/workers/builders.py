@@ -26,6 +26,8 @@ from webapp.models.enums import EmailFrequency, FeedbackAction, PassReason
 from webapp.services.common.locks import take_write_lock
 from webapp.services.outbox.outbox import INVESTOR_CHANGED, VENTURE_CHANGED, record_event
 from webapp.services.ranking.scoring_full import (
+    ChunkResult,
+    FullRefreshStats,
     compute_chunk,
     expected_rows,
     plan_chunks,
@@ -141,13 +143,28 @@ def change_investor(session: Session, investor_id: int, values: dict[str, Any]) 
     session.commit()
 
 
-def refresh_everything(session: Session, settings: Settings) -> None:
-    """Store the full-refresh lists now, in this process (the starting point of a test)."""
-    parts = [
+def chunk_parts(
+    session: Session, settings: Settings, chunk_size: int | None = None
+) -> list[ChunkResult]:
+    """Every chunk of a full refresh computed now, in this process, as a worker would."""
+    plan = plan_chunks(session=session, **({"chunk_size": chunk_size} if chunk_size else {}))
+    return [
         compute_chunk(session=session, settings=settings, venture_ids=ids, index=i)
-        for i, ids in enumerate(plan_chunks(session=session))
+        for i, ids in enumerate(plan)
     ]
-    write_full_refresh(session=session, settings=settings, parts=parts, snapshot_at=utcnow())
+
+
+def write_parts(session: Session, settings: Settings, parts: list[ChunkResult]) -> FullRefreshStats:
+    """Merge the parts and store the lists, as the finishing task does (parts read once)."""
+    return write_full_refresh(session=session, settings=settings, parts=iter(parts),
+                              snapshot_at=utcnow())  # fmt: skip
+
+
+def refresh_everything(
+    session: Session, settings: Settings, chunk_size: int | None = None
+) -> FullRefreshStats:
+    """Store the full-refresh lists now, in this process (the starting point of a test)."""
+    return write_parts(session, settings, chunk_parts(session, settings, chunk_size))
 
 
 Lists = dict[tuple[int, int], tuple[int | None, int | None]]

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session
 
 from matching.reasons import PROFILE_CODES
-from tests.workers.builders import market, venture_values
+from tests.workers.builders import chunk_parts, market, venture_values, write_parts
 from webapp.config import Settings
 from webapp.models import Venture, utcnow
 from webapp.services.ranking.match_bulk import KEEP
@@ -19,9 +19,6 @@ from webapp.services.ranking.match_queries import Profiles, display_reasons
 from webapp.services.ranking.scoring_cache import forget
 from webapp.services.ranking.scoring_full import (
     ChunkResult,
-    compute_chunk,
-    plan_chunks,
-    write_full_refresh,
 )
 
 K = 4
@@ -35,15 +32,10 @@ def small(settings: Settings) -> Settings:
 
 
 def chunks(session: Session, settings: Settings) -> list[ChunkResult]:
-    return [
-        compute_chunk(session=session, settings=settings, venture_ids=ids, index=i)
-        for i, ids in enumerate(plan_chunks(session=session, chunk_size=5))
-    ]
+    return chunk_parts(session, settings, 5)
 
 
-def finish(session: Session, settings: Settings, parts: list[ChunkResult]) -> Any:
-    return write_full_refresh(session=session, settings=settings, parts=iter(parts),
-                              snapshot_at=utcnow())  # fmt: skip
+finish = write_parts
 
 
 def stored_reasons(session: Session) -> Reasons:

@@ -10,12 +10,11 @@ import pytest
 from sqlalchemy import Engine, inspect
 from sqlmodel import Session
 
-from tests.workers.builders import market
+from tests.workers.builders import market, refresh_everything
 from webapp.config import Settings
-from webapp.models import Venture, utcnow
+from webapp.models import Venture
 from webapp.services.ranking import match_bulk
 from webapp.services.ranking.scoring_cache import forget
-from webapp.services.ranking.scoring_full import compute_chunk, plan_chunks, write_full_refresh
 
 
 @pytest.fixture
@@ -25,12 +24,7 @@ def small(settings: Settings) -> Settings:
 
 
 def refresh(session: Session, settings: Settings) -> Any:
-    parts = [
-        compute_chunk(session=session, settings=settings, venture_ids=ids, index=i)
-        for i, ids in enumerate(plan_chunks(session=session, chunk_size=4))
-    ]
-    return write_full_refresh(session=session, settings=settings, parts=iter(parts),
-                              snapshot_at=utcnow())  # fmt: skip
+    return refresh_everything(session, settings, 4)
 
 
 def _options(options: Any) -> str:

@@ -16,18 +16,20 @@ from matching.features import PairFeatures
 from tests.factories import VentureFactory
 from tests.workers.builders import (
     Lists,
+    chunk_parts,
     expected_lists,
     investor_values,
     market,
+    refresh_everything,
     stored_lists,
     venture_values,
+    write_parts,
 )
 from webapp.config import Settings
 from webapp.models import Feedback, InvestorProfile, Venture, utcnow
 from webapp.services.ranking import column_reserve, match_store, scoring, scoring_data
 from webapp.services.ranking.match_queries import display_reasons
 from webapp.services.ranking.scoring_cache import forget, scoring_context
-from webapp.services.ranking.scoring_full import compute_chunk, plan_chunks, write_full_refresh
 
 K = 4
 
@@ -69,11 +71,7 @@ def brute_force(session: Session, settings: Settings) -> Lists:
 
 
 def full_refresh(session: Session, settings: Settings, chunk: int = 7) -> None:
-    parts = [
-        compute_chunk(session=session, settings=settings, venture_ids=ids, index=i)
-        for i, ids in enumerate(plan_chunks(session=session, chunk_size=chunk))
-    ]
-    write_full_refresh(session=session, settings=settings, parts=parts, snapshot_at=utcnow())
+    refresh_everything(session, settings, chunk)
 
 
 def test_full_refresh_in_chunks_equals_brute_force_even_with_ties(
@@ -242,12 +240,7 @@ def test_a_second_full_refresh_writes_only_the_difference_and_matches(
         changed.updated_at = utcnow()
         session.add(changed)
     session.commit()
-    parts = [
-        compute_chunk(session=session, settings=small, venture_ids=ids, index=i)
-        for i, ids in enumerate(plan_chunks(session=session, chunk_size=9))
-    ]
-    stats = write_full_refresh(session=session, settings=small, parts=iter(parts),
-                               snapshot_at=utcnow())  # fmt: skip
+    stats = refresh_everything(session, small, 9)
     assert stats.written is not None
     assert not stats.written.rewrote
     assert stats.written.unchanged > 0
@@ -268,13 +261,9 @@ def test_with_no_active_investor_a_full_refresh_empties_the_lists_instead_of_fai
         profile.updated_at = utcnow()
         session.add(profile)
     session.commit()
-    parts = [
-        compute_chunk(session=session, settings=small, venture_ids=ids, index=i)
-        for i, ids in enumerate(plan_chunks(session=session, chunk_size=4))
-    ]
+    parts = chunk_parts(session, small, 4)
     assert all((part.venture_top == -1).all() for part in parts)
-    stats = write_full_refresh(session=session, settings=small, parts=iter(parts),
-                               snapshot_at=utcnow())  # fmt: skip
+    stats = write_parts(session, small, parts)
     assert (stats.ventures, stats.investors, stats.rows) == (9, 0, 0)
     assert stored_lists(session) == {}
 
