@@ -21,7 +21,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.services.common.health import WORKER_HEARTBEAT_PREFIX, WORKER_HEARTBEAT_TTL_S
 from webapp.services.outbox.relay import wait_for_wake
-from webapp.services.ranking.scoring_cache import NoInvestors, scoring_context
+from webapp.services.ranking.scoring import warm
+from webapp.services.ranking.scoring_cache import NoInvestors
 from workers.dispatch import relay_due
 from workers.runtime import runtime
 
@@ -121,8 +122,7 @@ def _warm_scoring(app: Celery) -> None:
     rt = runtime(app)
     try:
         with rt.session() as session:
-            context = scoring_context(session=session, settings=rt.settings)
-            context.ventures.sync(session)
+            warm(session=session, settings=rt.settings)
         log.info("scoring cache warm in %.1f s", time.monotonic() - started)
     except (NoInvestors, SQLAlchemyError) as exc:
         log.info("scoring cache not warmed: %s", exc)

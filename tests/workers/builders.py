@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
 from sqlmodel import Session
 
+from matching.blocks import block_logits
 from tests.factories import (
     InvestorProfileFactory,
     InvestorUserFactory,
@@ -25,6 +27,8 @@ from webapp.models import InvestorProfile, User, Venture, utcnow
 from webapp.models.enums import EmailFrequency, FeedbackAction, PassReason
 from webapp.services.common.locks import take_write_lock
 from webapp.services.outbox.outbox import INVESTOR_CHANGED, VENTURE_CHANGED, record_event
+from webapp.services.ranking import scoring_data
+from webapp.services.ranking.scoring_cache import scoring_context
 from webapp.services.ranking.scoring_full import (
     ChunkResult,
     FullRefreshStats,
@@ -276,3 +280,33 @@ def preference_market(
         [m.id for m in members], [o.id for o in rest], [v.id for v in passed],
         [v.id for v in kept], [f.id for f in fillers],
     )  # fmt: skip
+
+
+def brute_force(session: Session, settings: Settings) -> Lists:
+    """Every pair scored, then plain sorting: best log-odds first, smaller id on ties."""
+    session.rollback()
+    k = settings.match_top_k
+    ctx = scoring_context(session=session, settings=settings)
+    records = scoring_data.venture_rows(session=session)
+    passed = scoring_data.passed_pairs(session=session)
+    features = ctx.features_for(records)
+    logits = block_logits(ctx.model, features, np.arange(len(records)))
+    v_ids = [int(v) for v in features.side.frame.ids]
+    i_ids = [int(i) for i in ctx.investor_ids]
+    score = {
+        (v, i): float(logits[r, c])
+        for r, v in enumerate(v_ids)
+        for c, i in enumerate(i_ids)
+        if np.isfinite(logits[r, c]) and (v, i) not in passed
+    }
+    lists: dict[tuple[int, int], list[int | None]] = {}
+    for v in v_ids:
+        best = sorted((-s, i) for (vv, i), s in score.items() if vv == v)[:k]
+        for rank, (_, i) in enumerate(best, 1):
+            lists.setdefault((v, i), [None, None])[0] = rank
+    for i in i_ids:
+        best = sorted((-s, v) for (v, ii), s in score.items() if ii == i)[:k]
+        for rank, (_, v) in enumerate(best, 1):
+            lists.setdefault((v, i), [None, None])[1] = rank
+    session.rollback()
+    return {pair: (ranks[0], ranks[1]) for pair, ranks in lists.items()}

@@ -11,17 +11,22 @@ below the cut). Otherwise the column is streamed over every venture as before an
 row rebuilt. Log-odds are bit-identical however a venture is scored (`matching.blocks`), so a
 list from the reserve equals the one a full refresh computes.
 
-An investor's row is made the first time its list is refilled, by streaming its column (what a
-refill without the reserve costs), and serves its later refills; rows are dropped with their
-scoring context (new investors, deals or model). Nothing is built up front: a pass over every
-pair for every investor would cost seconds at 10,000 × 2,000 and minutes at 100,000 × 20,000
-after every investor change. The reserve holds at most investors × 2K ids and log-odds.
+Rows are made in two ways. A worker process fills every missing row in a background thread
+(`fill_in_background`, from `workers.lifecycle` at start): a pass over every pair, a few
+seconds of one core at 10,000 × 2,000, so that refills need no stream. And an investor
+refilled before its row exists gets it by streaming its column, as before. When a new context
+replaces this one because investors changed (not the model or the past deals), the rows of
+investors whose profile is unchanged are carried over: their columns are the same, so only
+changed investors' rows are made again. The reserve holds at most investors × 2K ids and
+log-odds, as arrays (24 MB at 20,000 investors and K = 50).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Collection
+import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,16 +36,28 @@ from matching.pool import InvestorPool
 from matching.topk import probability
 from webapp.services.ranking.match_store import Member
 from webapp.services.ranking.scoring_cache import F32, I64, B, ScoringContext
+from webapp.services.ranking.scoring_data import same_history
 
+log = logging.getLogger(__name__)
 DEPTH = 2  # the reserve holds DEPTH × K ventures per investor
+FILL_BLOCK = 128  # investors streamed together by a fill (the lock is let go between blocks)
 Key = tuple[float, int]  # (−log-odds, venture id): sorts best first, ties to the smaller id
 
 
 @dataclass
 class _Row:
-    held: list[Key]  # best first
+    negated: F32  # −log-odds of the held ventures, best first
+    ids: I64  # the held ventures
     cut: Key | None  # every venture not held sorts after this; None: nothing else is eligible
     epoch: int
+
+    @classmethod
+    def of(cls, held: list[Key], cut: Key | None, epoch: int) -> _Row:
+        negated = np.array([x for x, _ in held], dtype=np.float32)
+        return cls(negated, np.array([v for _, v in held], dtype=np.int64), cut, epoch)
+
+    def held(self) -> list[Key]:
+        return list(zip(self.negated.tolist(), self.ids.tolist(), strict=True))
 
 
 class Reserve:
@@ -57,10 +74,10 @@ class Reserve:
     ) -> dict[int, list[Member]]:
         """Exact top-k lists of these pool investors (call after `ctx.ventures.sync`)."""
         with self._lock:
-            ids, _pool = self.ctx.sub_pool(investor_ids)
+            members = self.ctx.in_pool(investor_ids)
             out: dict[int, list[Member]] = {}
-            stale = [i for i in ids.tolist() if i not in self.rows]  # first refill: stream it
-            known = [i for i in ids.tolist() if i in self.rows]
+            stale = [i for i in members if i not in self.rows]  # first refill: stream it
+            known = [i for i in members if i in self.rows]
             ids, pool = self.ctx.sub_pool(known)
             since = min((self.rows[i].epoch for i in known), default=self.ctx.ventures.epoch)
             now, changed = self.ctx.ventures.changed_after(since)
@@ -68,7 +85,7 @@ class Reserve:
             for at, investor_id in enumerate(ids.tolist()):
                 row = self.rows[investor_id]
                 mine = {v: c[at] for v, c in fresh.items() if changed[v] > row.epoch}
-                kept = [key for key in row.held if changed.get(key[1], 0) <= row.epoch]
+                kept = [key for key in row.held() if changed.get(key[1], 0) <= row.epoch]
                 candidates = sorted(kept + [(-x, v) for v, x in mine.items() if np.isfinite(x)])
                 cut = row.cut
                 if cut is not None:  # what sorts after the cut may trail unseen ventures
@@ -80,11 +97,36 @@ class Reserve:
                 if cut is not None and len(unbarred) < k:
                     stale.append(investor_id)
                     continue
-                self.rows[investor_id] = _Row(candidates, cut, now)
+                self.rows[investor_id] = _Row.of(candidates, cut, now)
                 out[investor_id] = _members(unbarred[:k])
             if stale:
                 out.update(self._stream(stale, passed, k))
             return out
+
+    def missing(self) -> list[int]:
+        """Pool investors without a row yet."""
+        with self._lock:
+            return [i for i in self.ctx.investor_ids.tolist() if i not in self.rows]
+
+    def fill(self, stop: Callable[[], bool] = lambda: False) -> int:
+        """Make every missing row, FILL_BLOCK investors per stream over the ventures (call
+        after `ctx.ventures.sync`); returns how many were made. Refills go on meanwhile: the
+        lock is held only to store a block's rows."""
+        made = 0
+        while not stop():
+            block = self.missing()[:FILL_BLOCK]
+            if not block or not self.ctx.ventures.built:
+                break
+            ids, pool = self.ctx.sub_pool(block)
+            epoch = self.ctx.ventures.epoch  # read first: later changes are re-applied
+            top, logit = stream_column_top_k(
+                self.ctx.model, self.ctx.ventures.each(), pool, self.depth
+            )
+            with self._lock:
+                for investor_id, row in _rows(ids, top, logit, epoch).items():
+                    self.rows.setdefault(investor_id, row)
+            made += len(block)
+        return made
 
     def _stream(
         self, investor_ids: list[int], passed: set[tuple[int, int]], k: int
@@ -98,7 +140,7 @@ class Reserve:
         blocked: list[int] = []
         for investor_id in ids.tolist():
             row = self.rows[investor_id]
-            unbarred = [c for c in row.held if (c[1], investor_id) not in passed]
+            unbarred = [c for c in row.held() if (c[1], investor_id) not in passed]
             if row.cut is not None and len(unbarred) < k:
                 blocked.append(investor_id)  # passed on most of its best ventures
             else:
@@ -120,9 +162,10 @@ def _rows(ids: I64, top: I64, logit: F32, epoch: int) -> dict[int, _Row]:
     rows: dict[int, _Row] = {}
     for at, investor_id in enumerate(ids.tolist()):
         keep = top[at] >= 0
-        held = list(zip((-logit[at][keep]).tolist(), top[at][keep].tolist(), strict=True))
-        full = bool(keep.all())
-        rows[investor_id] = _Row(held, held[-1] if full else None, epoch)
+        negated = np.ascontiguousarray(-logit[at][keep])
+        held = np.ascontiguousarray(top[at][keep])
+        cut = (float(negated[-1]), int(held[-1])) if keep.all() and len(held) else None
+        rows[investor_id] = _Row(negated, held, cut, epoch)
     return rows
 
 
@@ -149,8 +192,31 @@ def _members(keys: list[Key]) -> list[Member]:
     return [(v, float(s)) for (_, v), s in zip(keys, scores, strict=True)]
 
 
+def _carried(old: Reserve, ctx: ScoringContext, depth: int) -> dict[int, _Row]:
+    """The rows of `old` that hold for the new context: same model, venture keys and past
+    deals, and the investor's profile unchanged (same stamp), so the same column."""
+    before = old.ctx
+    if (
+        old.depth != depth
+        or before.model is not ctx.model
+        or before.ventures is not ctx.ventures
+        or not same_history(before.inputs, ctx.inputs)
+    ):
+        return {}
+    with old._lock:
+        return {
+            i: row
+            for i, row in old.rows.items()
+            if i in ctx.investor_stamps
+            and ctx.investor_stamps[i] == before.investor_stamps.get(i, _UNSEEN)
+        }
+
+
+_UNSEEN = object()
 _lock = threading.Lock()
 _current: Reserve | None = None
+_filling = False  # whether this process fills its reserves in the background
+_filler: threading.Thread | None = None
 
 
 def ready(ctx: ScoringContext, k: int) -> bool:
@@ -160,11 +226,77 @@ def ready(ctx: ScoringContext, k: int) -> bool:
 
 
 def reserve_for(ctx: ScoringContext, k: int) -> Reserve:
-    """This process's reserve for the context (empty when the context is new)."""
+    """This process's reserve for the context: kept, carried over from the last context's,
+    or new; a background fill is started for its missing rows where this process fills."""
     global _current
     with _lock:
         reserve = _current
         if reserve is None or not ready(ctx, k):
-            reserve = Reserve(ctx, DEPTH * k)
-            _current = reserve
+            fresh = Reserve(ctx, DEPTH * k)
+            if reserve is not None:
+                fresh.rows = _carried(reserve, ctx, fresh.depth)
+            reserve = _current = fresh
+            _start_filler()
         return reserve
+
+
+def fill_in_background(ctx: ScoringContext, k: int) -> None:
+    """From now on this process keeps its reserve full: missing rows are made in a daemon
+    thread, now and whenever a new context replaces the reserve (worker processes call
+    this once their scoring state is warm)."""
+    global _filling
+    with _lock:
+        _filling = True
+    reserve_for(ctx, k)
+    with _lock:
+        _start_filler()
+
+
+def _start_filler() -> None:
+    """Start the filling thread if this process fills and none runs (call holding `_lock`)."""
+    global _filler
+    if _filling and _filler is None:
+        _filler = threading.Thread(target=_fill_current, name="vm-reserve-fill", daemon=True)
+        _filler.start()
+
+
+def _fill_current() -> None:
+    """Fill the current reserve; when another replaces it meanwhile, go on with that one."""
+    global _filler
+    reserve: Reserve | None = None
+    try:
+        while True:
+            with _lock:  # the thread ends under the lock, so no new reserve goes unfilled
+                if _current is None or _current is reserve:
+                    _filler = None
+                    return
+                reserve = _current
+            started = time.monotonic()
+            made = reserve.fill(stop=_replaced(reserve))
+            if made:
+                took = time.monotonic() - started
+                log.info("reserve: rows of %d investors in %.1f s", made, took)
+    except Exception:  # refills still stream: a failed fill costs speed, not correctness
+        log.exception("reserve fill failed")
+        with _lock:
+            _filler = None
+
+
+def _replaced(reserve: Reserve) -> Callable[[], bool]:
+    return lambda: _current is not reserve
+
+
+def wait_filled(timeout: float) -> bool:
+    """Wait for this process's background fill to finish; whether it did in time."""
+    thread = _filler
+    if thread is not None:
+        thread.join(timeout)
+    return _filler is None or not _filler.is_alive()
+
+
+def stop_filling() -> None:
+    """Stop keeping reserves full in this process, once the running fill ends (for tests)."""
+    global _filling
+    with _lock:
+        _filling = False
+    wait_filled(timeout=60)

@@ -228,15 +228,25 @@ def _locked_context(session: Session, settings: Settings) -> ScoringContext | No
         session.rollback()
         take_write_lock(session=session, name="ranking")
         ctx = current_context(session=session, settings=settings)
-        if ctx is not None:
-            return ctx
-        session.rollback()
-        scoring_context(session=session, settings=settings)
-        session.rollback()
-        take_write_lock(session=session, name="ranking")
-        return scoring_context(session=session, settings=settings)
+        if ctx is None:
+            session.rollback()
+            scoring_context(session=session, settings=settings)
+            session.rollback()
+            take_write_lock(session=session, name="ranking")
+            ctx = scoring_context(session=session, settings=settings)
     except NoInvestors:
         return None
+    column_reserve.reserve_for(ctx, settings.match_top_k)  # a new context's fill starts now
+    return ctx
+
+
+def warm(*, session: Session, settings: Settings) -> ScoringContext:
+    """What a worker process does when it starts: load the model, the investor pool and the
+    venture keys, and from then on keep the list reserve full in the background."""
+    ctx = scoring_context(session=session, settings=settings)
+    ctx.ventures.sync(session)
+    column_reserve.fill_in_background(ctx, settings.match_top_k)
+    return ctx
 
 
 def refresh_venture(

@@ -11,7 +11,9 @@ ventures' `updated_at` stamps before each use.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Collection, Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -23,6 +25,7 @@ from matching.blocks import block_logits, block_size
 from matching.features import PairFeatures
 from matching.pool import VentureSide
 from webapp.config import Settings
+from webapp.models import utcnow
 from webapp.services.ranking import scoring_data
 from webapp.services.ranking.model_registry import ActiveModel, active_model
 
@@ -31,56 +34,99 @@ I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
 SIDE_ROWS = 4096  # ventures per side built in a rebuild
 REBUILD_AFTER = 256  # recent changes kept apart before every side is rebuilt
+RECENT_SIDES = 4  # small sides of recent changes kept before they are merged into one
+# A change stamped this long before it was committed is still seen by the next sync; one
+# committed later still is seen by the comparison of every stamp, at least this often.
+STAMP_WINDOW = timedelta(minutes=10)
+FULL_SCAN_EVERY_S = 60.0
 
 
 class VentureSides:
-    """Published ventures as matching's venture sides, plus one small side of recent changes.
+    """Published ventures as matching's venture sides: full sides built in a rebuild, then one
+    small side per sync that found changes. A venture that changed since its side was built is
+    masked there (`dead`) and lives in the newest small side that holds it; small sides are
+    merged into one past `RECENT_SIDES`, and every side is rebuilt past `REBUILD_AFTER` changes.
 
-    A venture that changed since its side was built is masked there (`dead`) and lives in the
-    side of recent records (rebuilt from at most `REBUILD_AFTER` records when it changes),
-    until enough changes pile up to rebuild every side.
+    Catching up reads only what is new: ventures stamped since the last sync (less
+    `STAMP_WINDOW`, for writes committed a while after they were stamped) and the published
+    count and id total, which tell whether a venture left or arrived unseen. When those do not
+    add up, or `FULL_SCAN_EVERY_S` has passed, every published venture's stamp is compared.
     """
 
     def __init__(self, model: matching.MatchModel) -> None:
         self.model = model
         self.sides: list[VentureSide] = []
         self.dead: list[B] = []
-        self.owner: dict[int, tuple[int, int]] = {}  # venture id → (side, row) of a full side
-        self.recent: dict[int, dict[str, Any]] = {}  # changed since the full sides were built
-        self.recent_side: VentureSide | None = None
+        self.full = 0  # sides[:full] come from the last rebuild, the rest are small sides
+        self.owner: dict[int, tuple[int, int]] = {}  # venture id → (side, row) holding it now
+        self.recent: dict[int, dict[str, Any]] = {}  # records changed since the rebuild
         self.stamps: dict[int, object] = {}
+        self.id_total = 0  # sum of the ids in `stamps`
         # A log of what changed: `epoch` goes up whenever a sync finds ventures changed, new
         # or gone, and `changed_at` says at which epoch each such venture last did.
         self.epoch = 0
         self.changed_at: dict[int, int] = {}
         self._built = False
+        self._since: datetime | None = None  # stamps from here on are read by the next sync
+        self._scanned = 0.0  # time.monotonic() of the last comparison of every stamp
         self._lock = threading.RLock()  # a warm-up thread and a task may both sync
+
+    @property
+    def built(self) -> bool:
+        return self._built
 
     def sync(self, session: Session) -> None:
         """Catch up with the database: published ventures and their `updated_at` stamps."""
         with self._lock:
-            stamps = scoring_data.venture_stamps(session=session)
-            changed = [v for v, at in stamps.items() if self.stamps.get(v) != at]
-            gone = [v for v in self.stamps if v not in stamps]
+            started = utcnow()
+            found = self._recent_stamps(session) if self._built else None
+            if found is None:
+                stamps = scoring_data.venture_stamps(session=session)
+                self._scanned = time.monotonic()
+                changed = [v for v, at in stamps.items() if self.stamps.get(v) != at]
+                gone = [v for v in self.stamps if v not in stamps]
+            else:
+                stamps = found
+                changed = [v for v, at in found.items() if self.stamps.get(v) != at]
+                gone = []
+            self._since = started - STAMP_WINDOW
             if self._built and (changed or gone):
                 self.epoch += 1
                 self.changed_at.update(dict.fromkeys(changed + gone, self.epoch))
             if not self._built or len(self.recent) + len(changed) > REBUILD_AFTER:
-                self._rebuild(session, stamps)
+                self._rebuild(session, stamps if found is None else None)
                 return
             if not changed and not gone:
                 return
             for venture_id in gone:
                 self._retire(venture_id)
                 self.recent.pop(venture_id, None)
-                self.stamps.pop(venture_id, None)
-            for record in scoring_data.venture_rows(session=session, ids=changed):
+                self.id_total -= venture_id
+                del self.stamps[venture_id]
+            records = scoring_data.venture_rows(session=session, ids=changed)
+            for record in records:
                 venture_id = int(record["id"])
                 self._retire(venture_id)
                 self.recent[venture_id] = record
+                if venture_id not in self.stamps:
+                    self.id_total += venture_id
                 self.stamps[venture_id] = stamps[venture_id]
-            records = [self.recent[v] for v in sorted(self.recent)]
-            self.recent_side = self._side(records) if records else None
+            if len(self.sides) - self.full >= RECENT_SIDES:
+                self._merge_recent()
+            elif records:
+                self._add_side(records)
+
+    def _recent_stamps(self, session: Session) -> dict[int, object] | None:
+        """Stamps of the ventures published and stamped since the last sync, or None when a
+        venture left or arrived unseen (or it is time to compare every stamp)."""
+        if self._since is None or time.monotonic() - self._scanned > FULL_SCAN_EVERY_S:
+            return None
+        found = scoring_data.venture_stamps(session=session, since=self._since)
+        count, total = scoring_data.published_totals(session=session)
+        new = [v for v in found if v not in self.stamps]
+        if count != len(self.stamps) + len(new) or total != self.id_total + sum(new):
+            return None
+        return found
 
     def changed_after(self, epoch: int) -> tuple[int, dict[int, int]]:
         """(the current epoch, ventures changed, new or gone after `epoch` → when)."""
@@ -92,49 +138,58 @@ class VentureSides:
     def _side(self, records: list[dict[str, Any]]) -> VentureSide:
         return VentureSide.build(self.model.venture_frame(records), self.model.vectoriser)
 
+    def _add_side(self, records: list[dict[str, Any]]) -> None:
+        side = self._side(records)
+        at = len(self.sides)
+        self.owner.update({int(v): (at, row) for row, v in enumerate(side.frame.ids.tolist())})
+        self.sides.append(side)
+        self.dead.append(np.zeros(len(side.frame), dtype=np.bool_))
+
+    def _merge_recent(self) -> None:
+        """The small sides folded into one (their dead rows dropped)."""
+        for venture_id in self.recent:
+            self.owner.pop(venture_id, None)
+        del self.sides[self.full :], self.dead[self.full :]
+        if self.recent:
+            self._add_side([self.recent[v] for v in sorted(self.recent)])
+
     def _retire(self, venture_id: int) -> None:
         held = self.owner.pop(venture_id, None)
         if held is not None:
             self.dead[held[0]][held[1]] = True
 
-    def _rebuild(self, session: Session, stamps: dict[int, object]) -> None:
+    def _rebuild(self, session: Session, stamps: dict[int, object] | None) -> None:
+        if stamps is None:
+            stamps = scoring_data.venture_stamps(session=session)
+            self._scanned = time.monotonic()
         records = scoring_data.venture_rows(session=session)
-        self.sides, self.dead, self.owner = [], [], {}
-        self.recent, self.recent_side = {}, None
+        self.sides, self.dead, self.owner, self.recent = [], [], {}, {}
         for start in range(0, len(records), SIDE_ROWS):
-            side = self._side(records[start : start + SIDE_ROWS])
-            self.owner.update(
-                {int(v): (len(self.sides), row) for row, v in enumerate(side.frame.ids.tolist())}
-            )
-            self.sides.append(side)
-            self.dead.append(np.zeros(len(side.frame), dtype=np.bool_))
+            self._add_side(records[start : start + SIDE_ROWS])
+        self.full = len(self.sides)
         self.stamps = {int(r["id"]): stamps[int(r["id"])] for r in records if r["id"] in stamps}
+        self.id_total = sum(self.stamps)
         self._built = True
 
     def each(self) -> Iterator[tuple[VentureSide, B | None]]:
         """Every published venture exactly once: (side, rows to skip in it)."""
         with self._lock:
             for side, dead in zip(self.sides, self.dead, strict=True):
-                yield side, (dead.copy() if dead.any() else None)
-            if self.recent_side is not None:
-                yield self.recent_side, None
+                if not dead.all():
+                    yield side, (dead.copy() if dead.any() else None)
 
     def locate(self, venture_ids: I64) -> Iterator[tuple[VentureSide, I64, I64]]:
         """(side, which of `venture_ids`, their rows there) for the ventures held, side by side."""
         with self._lock:
             found: dict[int, tuple[list[int], list[int]]] = {}
-            recent = self.recent_side.frame.index if self.recent_side is not None else {}
             for at, venture_id in enumerate(venture_ids.tolist()):
                 held = self.owner.get(venture_id)
-                if held is None and venture_id in recent:
-                    held = (-1, recent[venture_id])
                 if held is not None:
                     picked, rows = found.setdefault(held[0], ([], []))
                     picked.append(at)
                     rows.append(held[1])
             for side_at, (picked, rows) in sorted(found.items()):
-                side = self.sides[side_at] if side_at >= 0 else self.recent_side
-                assert side is not None
+                side = self.sides[side_at]
                 yield side, np.array(picked, dtype=np.int64), np.array(rows, dtype=np.int64)
 
     def __len__(self) -> int:
@@ -144,12 +199,22 @@ class VentureSides:
 class ScoringContext:
     """The model and investor pool one process scores with, plus the ventures' keys."""
 
-    def __init__(self, model: matching.MatchModel, version: str, inputs: tuple[Any, ...],
-                 pool: matching.InvestorPool) -> None:  # fmt: skip
+    def __init__(
+        self,
+        model: matching.MatchModel,
+        version: str,
+        inputs: tuple[Any, ...],
+        pool: matching.InvestorPool,
+        investor_stamps: dict[int, object],
+    ) -> None:
         self.model = model
         self.version = version
         self.inputs = inputs
         self.pool = pool
+        # Each pool investor's `updated_at`, read before its row: a stamp never vouches for
+        # an older profile than the pool holds (`column_reserve` keeps unchanged investors'
+        # rows across contexts by it).
+        self.investor_stamps = investor_stamps
         self.investor_ids: I64 = np.asarray(pool.frame.ids, dtype=np.int64)
         self.investor_position = {int(i): c for c, i in enumerate(self.investor_ids.tolist())}
         self.ventures = VentureSides(model)
@@ -172,6 +237,11 @@ class ScoringContext:
             for s in range(0, len(ids), size)
         ]
         return ids, np.vstack(parts)
+
+    def in_pool(self, investor_ids: Collection[int]) -> list[int]:
+        """These investors that are in the pool, in pool order."""
+        where = self.investor_position
+        return sorted((i for i in investor_ids if i in where), key=where.__getitem__)
 
     def sub_pool(self, investor_ids: Collection[int]) -> tuple[I64, matching.InvestorPool]:
         """(ids, pool) of these investors that are in the pool, in pool order."""
@@ -198,13 +268,15 @@ def scoring_context(*, session: Session, settings: Settings) -> ScoringContext:
             # Only the model changed: the validated investor and deal frames still hold, and
             # reading and checking them again is most of a pool's build.
             pool = active.model.prepare(context.pool.frame, context.pool.history)
+            stamps = context.investor_stamps
         else:
+            stamps = scoring_data.investor_stamps(session=session)
             investors = scoring_data.investor_rows(session=session)
             if not investors:
                 raise NoInvestors("no active investors to score against")
             history = scoring_data.history_rows(session=session)
             pool = active.model.prepare(investors, history)
-        context = ScoringContext(active.model, active.version, inputs, pool)
+        context = ScoringContext(active.model, active.version, inputs, pool, stamps)
         if _current is not None and _current.model is active.model:
             context.ventures = _current.ventures  # same model: the venture keys still hold
         _current = context

@@ -10,12 +10,13 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, bindparam, exists, func, select, text
 from sqlmodel import Session, col
 
 from matching import DealRecord
 from webapp.models import Deal, DealEvent, Feedback, InvestorProfile, PortfolioDeal, Venture
 from webapp.models.enums import DealStage, FeedbackAction, Visibility
+from webapp.models.types import UTCDateTime
 
 VENTURE_COLUMNS = (
     "id", "name", "summary", "sectors", "stage", "raise_amount_gbp", "instruments", "region",
@@ -46,14 +47,24 @@ def venture_rows(
     return [dict(row) for row in rows]
 
 
-def venture_stamps(*, session: Session, ids: Collection[int] | None = None) -> dict[int, object]:
-    """id → an opaque 'last changed' stamp of published ventures (raw driver values: fast)."""
+def venture_stamps(
+    *, session: Session, ids: Collection[int] | None = None, since: datetime | None = None
+) -> dict[int, object]:
+    """id → an opaque 'last changed' stamp of published ventures (raw driver values: fast);
+    only those stamped at or after `since`, when given."""
     sql = "SELECT id, updated_at FROM venture WHERE visibility = 'published'"
     if ids is not None:
         wanted = sorted(int(i) for i in ids)
         if not wanted:
             return {}
         sql += f" AND id IN ({', '.join(str(i) for i in wanted)})"  # ints only: safe to inline
+    if since is not None:
+        # Bound through the column's type, so the value compares as the stored stamps do; the
+        # stamps come back raw (an untyped text column), as from the full read below.
+        query = text(f"{sql} AND updated_at >= :since").bindparams(
+            bindparam("since", since, type_=UTCDateTime)
+        )
+        return {int(i): at for i, at in session.connection().execute(query)}
     # The driver's own cursor: no result-row objects for a read of every published venture.
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
@@ -61,6 +72,19 @@ def venture_stamps(*, session: Session, ids: Collection[int] | None = None) -> d
         return {int(i): at for i, at in cursor.fetchall()}
     finally:
         cursor.close()
+
+
+def published_totals(*, session: Session) -> tuple[int, int]:
+    """How many ventures are published, and the sum of their ids."""
+    sql = "SELECT count(*), coalesce(sum(id), 0) FROM venture WHERE visibility = 'published'"
+    count, total = session.connection().exec_driver_sql(sql).one()
+    return int(count), int(total)
+
+
+def investor_stamps(*, session: Session) -> dict[int, object]:
+    """id → an opaque 'last changed' stamp of active investors (raw driver values)."""
+    sql = "SELECT id, updated_at FROM investor_profile WHERE active = true"
+    return {int(i): at for i, at in session.connection().exec_driver_sql(sql)}
 
 
 def investor_rows(*, session: Session, ids: Collection[int] | None = None) -> list[dict[str, Any]]:
@@ -169,6 +193,13 @@ def inputs_version(*, session: Session) -> tuple[Any, ...]:
         )
     ).one()
     return (*tuple(investors), *tuple(portfolio), *tuple(invested))
+
+
+def same_history(one: tuple[Any, ...], other: tuple[Any, ...]) -> bool:
+    """Whether two `inputs_version` fingerprints have the same past deals (their last three
+    parts): the investors' track records, and so their columns, then differ only for
+    investors whose own profile changed."""
+    return one[3:] == other[3:]
 
 
 def passed_pairs(

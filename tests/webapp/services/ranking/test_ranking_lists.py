@@ -15,7 +15,7 @@ from matching.blocks import block_logits
 from matching.features import PairFeatures
 from tests.factories import VentureFactory
 from tests.workers.builders import (
-    Lists,
+    brute_force,
     chunk_parts,
     expected_lists,
     investor_values,
@@ -38,36 +38,6 @@ K = 4
 def small(settings: Settings) -> Settings:
     forget()
     return settings.model_copy(update={"match_top_k": K})
-
-
-def brute_force(session: Session, settings: Settings) -> Lists:
-    """Every pair scored, then plain sorting: best log-odds first, smaller id on ties."""
-    session.rollback()
-    k = settings.match_top_k
-    ctx = scoring_context(session=session, settings=settings)
-    records = scoring_data.venture_rows(session=session)
-    passed = scoring_data.passed_pairs(session=session)
-    features = ctx.features_for(records)
-    logits = block_logits(ctx.model, features, np.arange(len(records)))
-    v_ids = [int(v) for v in features.side.frame.ids]
-    i_ids = [int(i) for i in ctx.investor_ids]
-    score = {
-        (v, i): float(logits[r, c])
-        for r, v in enumerate(v_ids)
-        for c, i in enumerate(i_ids)
-        if np.isfinite(logits[r, c]) and (v, i) not in passed
-    }
-    lists: dict[tuple[int, int], list[int | None]] = {}
-    for v in v_ids:
-        best = sorted((-s, i) for (vv, i), s in score.items() if vv == v)[:k]
-        for rank, (_, i) in enumerate(best, 1):
-            lists.setdefault((v, i), [None, None])[0] = rank
-    for i in i_ids:
-        best = sorted((-s, v) for (v, ii), s in score.items() if ii == i)[:k]
-        for rank, (_, v) in enumerate(best, 1):
-            lists.setdefault((v, i), [None, None])[1] = rank
-    session.rollback()
-    return {pair: (ranks[0], ranks[1]) for pair, ranks in lists.items()}
 
 
 def full_refresh(session: Session, settings: Settings, chunk: int = 7) -> None:
