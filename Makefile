@@ -43,7 +43,7 @@ test: install browser-deps nginx-deps
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15
 
 # Schemathesis against a running stack as every role (>= 5,000 requests): `make fuzz` starts its
 # own; `make fuzz URL=http://127.0.0.1:5000` fuzzes one already running (its data gets changed).
