@@ -172,11 +172,16 @@ class VentureSides:
         self._built = True
 
     def each(self) -> Iterator[tuple[VentureSide, B | None]]:
-        """Every published venture exactly once: (side, rows to skip in it)."""
+        """Every published venture exactly once: (side, rows to skip in it), as they stand
+        when called. Sides never change once built, so the lock is held only to copy the
+        masks, not while the caller streams (a reserve fill streams for seconds)."""
         with self._lock:
-            for side, dead in zip(self.sides, self.dead, strict=True):
-                if not dead.all():
-                    yield side, (dead.copy() if dead.any() else None)
+            held = [
+                (side, dead.copy() if dead.any() else None)
+                for side, dead in zip(self.sides, self.dead, strict=True)
+                if not dead.all()
+            ]
+        return iter(held)
 
     def locate(self, venture_ids: I64) -> Iterator[tuple[VentureSide, I64, I64]]:
         """(side, which of `venture_ids`, their rows there) for the ventures held, side by side."""

@@ -5,11 +5,13 @@ across investor changes."""
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 
 import numpy as np
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from matching.blocks import stream_logits
@@ -255,3 +257,28 @@ def test_a_worker_keeps_its_reserve_full_in_the_background_across_investor_chang
     assert np.array_equal(
         np.sort(np.fromiter(reserve.rows, dtype=np.int64)), np.sort(now.investor_ids)
     )
+
+
+def test_a_sync_goes_ahead_while_another_thread_streams_the_venture_keys(
+    session: Session, small: Settings, engine: Engine
+) -> None:
+    """A reserve fill streams the venture keys for seconds at 100,000 ventures; a refresh in
+    the task thread must not wait for it to catch up with a change."""
+    rng = random.Random(66)
+    ventures, _, _ = market(rng, ventures=12, investors=2)
+    ctx = scoring_context(session=session, settings=small)
+    ctx.ventures.sync(session)
+    streaming = ctx.ventures.each()
+    next(streaming)  # a stream under way
+    _change(session, rng, ventures[0].id)
+
+    def catch_up() -> None:
+        with Session(engine) as other:
+            ctx.ventures.sync(other)
+
+    thread = threading.Thread(target=catch_up)
+    thread.start()
+    thread.join(timeout=20)
+    assert not thread.is_alive(), "the sync waited for the stream"
+    assert ctx.ventures.changed_after(0)[1].keys() == {ventures[0].id}
+    list(streaming)
