@@ -192,6 +192,9 @@ def _members(keys: list[Key]) -> list[Member]:
     return [(v, float(s)) for (_, v), s in zip(keys, scores, strict=True)]
 
 
+_UNSEEN = object()  # an investor the old context did not have: never the same stamp
+
+
 def _carried(old: Reserve, ctx: ScoringContext, depth: int) -> dict[int, _Row]:
     """The rows of `old` that hold for the new context: same model, venture keys and past
     deals, and the investor's profile unchanged (same stamp), so the same column."""
@@ -212,7 +215,6 @@ def _carried(old: Reserve, ctx: ScoringContext, depth: int) -> dict[int, _Row]:
         }
 
 
-_UNSEEN = object()
 _lock = threading.Lock()
 _current: Reserve | None = None
 _filling = False  # whether this process fills its reserves in the background

@@ -18,6 +18,7 @@ from matching.blocks import stream_logits
 from tests.factories import IntroductionFactory, VentureFactory
 from tests.workers.builders import (
     brute_force,
+    change_venture,
     market,
     refresh_everything,
     stored_lists,
@@ -138,17 +139,6 @@ def test_a_change_stamped_long_before_its_commit_is_caught_by_the_periodic_full_
     assert _scores(ctx, ctx.ventures) == _from_scratch(session, ctx)
 
 
-def _change(session: Session, rng: random.Random, venture_id: int) -> None:
-    session.rollback()
-    venture = session.get(Venture, venture_id)
-    assert venture is not None
-    for name, value in venture_values(rng).items():
-        setattr(venture, name, value)
-    venture.updated_at = utcnow()
-    session.add(venture)
-    session.commit()
-
-
 def test_a_filled_reserve_refills_lists_without_streaming_and_they_stay_exact(
     session: Session, small: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -171,7 +161,7 @@ def test_a_filled_reserve_refills_lists_without_streaming_and_they_stay_exact(
     for step in range(25):
         listed = sorted({v for (v, _), (_, rank) in stored_lists(session).items() if rank})
         venture_id = rng.choice(listed)  # a member of some investor's list
-        _change(session, rng, venture_id)
+        change_venture(session, venture_id, venture_values(rng))
         result = scoring.refresh_venture(session=session, settings=small, venture_id=venture_id)
         refilled += result.refilled
         assert stored_lists(session) == brute_force(session, small), f"after step {step}"
@@ -270,7 +260,7 @@ def test_a_sync_goes_ahead_while_another_thread_streams_the_venture_keys(
     ctx.ventures.sync(session)
     streaming = ctx.ventures.each()
     next(streaming)  # a stream under way
-    _change(session, rng, ventures[0].id)
+    change_venture(session, ventures[0].id, venture_values(rng))
 
     def catch_up() -> None:
         with Session(engine) as other:
