@@ -19,6 +19,11 @@ def sign_in(page: Page, email: str, password: str = DEFAULT_PASSWORD) -> None:
 
 
 def no_sideways_scroll(page: Page) -> None:
-    """The page is no wider than the viewport (nothing to scroll sideways to)."""
+    """The page is no wider than the viewport (nothing to scroll sideways to).
+
+    Measured once the page has loaded: a page whose text is already there can still be waiting
+    for its stylesheets, and without them the programme page is 435 px wide (a CI failure).
+    """
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], f"{page.url} is {width} px wide"  # type: ignore[index]

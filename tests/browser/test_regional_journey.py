@@ -10,18 +10,12 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from tests.browser.conftest import shot
-from tests.browser.steps import PHONE
+from tests.browser.steps import PHONE, no_sideways_scroll
 from tests.factories import DEFAULT_PASSWORD, StaffFactory
 from tests.webapp.regional.cohort import comfortable_cohort
 from webapp.services.reports import pipeline_cache
 
 pytestmark = pytest.mark.browser
-
-
-def _fits(page: Page) -> None:
-    """No page wider than the viewport: wide tables scroll inside their own box."""
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0
 
 
 def _charts_drawn(page: Page, count: int) -> None:
@@ -52,11 +46,11 @@ def test_a_visitor_reads_the_norths_position(
         page.get_by_text("Source: HESA HE-BCI, aggregated to NUTS2 by Nesta").first
     ).to_be_visible()
     _charts_drawn(page, 2)
-    _fits(page)
+    no_sideways_scroll(page)
     shot(page, "01-observatory-desktop")
     page.set_viewport_size(PHONE)
     page.reload()
-    _fits(page)
+    no_sideways_scroll(page)
     shot(page, "02-observatory-phone")
     assert page_errors == []
 
@@ -77,13 +71,13 @@ def test_staff_open_the_regional_context(
     expect(page.get_by_role("heading", level=1)).to_have_text("Regional context")
     expect(page.locator('[data-place="north_west"][data-column="ventures"]')).to_have_text("10")
     _charts_drawn(page, 3)
-    _fits(page)
+    no_sideways_scroll(page)
     shot(page, "01-regions-desktop")
     page.get_by_label("Stage").select_option("seed")
     page.get_by_role("button", name="Apply filters").click()
     expect(page.locator('[data-place="all"][data-column="ventures"]')).to_have_text("10")
     page.set_viewport_size(PHONE)
     page.reload()
-    _fits(page)
+    no_sideways_scroll(page)
     shot(page, "02-regions-phone")
     assert page_errors == []
