@@ -96,22 +96,25 @@ def engine(settings: Settings) -> Iterator[Engine]:
 
 
 def empty_all_tables(engine: Engine, attempts: int = 5) -> None:
-    """Remove every row (keeping the schema) so the next test starts clean.
+    """Remove every row (keeping the schema) and restart the ids, so the next test starts clean.
 
-    Worker processes of a module-scoped pool may be reading (warming their caches) while this
-    runs; on PostgreSQL TRUNCATE's exclusive locks can then deadlock with them. The database
-    aborts one side; if it is us, nothing was removed, so we try again.
+    DELETE rather than TRUNCATE on PostgreSQL too: for tables of a few rows it takes 7 ms
+    where TRUNCATE takes 44 ms (new files for ~30 tables), about a minute per pass of the
+    suite. Worker processes of a module-scoped pool may be reading or writing meanwhile; if the
+    database aborts us in a deadlock, nothing was removed, so we try again.
     """
     names = [table.name for table in reversed(metadata.sorted_tables)]
     for attempt in range(1, attempts + 1):
         try:
             with engine.begin() as connection:
+                for name in names:
+                    connection.execute(text(f'DELETE FROM "{name}"'))
                 if engine.dialect.name == "postgresql":
-                    quoted = ", ".join(f'"{name}"' for name in names)
-                    connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-                else:
-                    for name in names:
-                        connection.execute(text(f'DELETE FROM "{name}"'))
+                    sequences = connection.execute(
+                        text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
+                    ).scalars()
+                    for sequence in sequences.all():
+                        connection.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
             return
         except OperationalError as error:
             if attempt == attempts or not _is_deadlock(error):

@@ -39,7 +39,9 @@ def test_either_party_moves_the_deal_forward_to_invested(
         (stage.value, actor.id) for actor, stage in path
     ]
     assert view.next_stages == []
-    outbox = session.exec(select(OutboxEvent).where(OutboxEvent.kind == DEAL_CHANGED)).all()
+    outbox = session.exec(
+        select(OutboxEvent).where(OutboxEvent.kind == DEAL_CHANGED).order_by(OutboxEvent.id)
+    ).all()
     assert [e.payload["stage"] for e in outbox] == [s.value for _, s in path]
 
 

@@ -32,7 +32,8 @@ def _create_body(**overrides: object) -> VentureCreate:
 
 
 def _events(session: Session, kind: str) -> list[OutboxEvent]:
-    return list(session.exec(select(OutboxEvent).where(OutboxEvent.kind == kind)).all())
+    query = select(OutboxEvent).where(OutboxEvent.kind == kind).order_by(OutboxEvent.id)
+    return list(session.exec(query).all())
 
 
 def test_a_draft_is_saved_without_waking_the_ranker(session: Session) -> None:
