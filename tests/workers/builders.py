@@ -175,12 +175,27 @@ Lists = dict[tuple[int, int], tuple[int | None, int | None]]
 
 
 def stored_lists(session: Session) -> Lists:
-    """The lists in the database now (a fresh snapshot)."""
+    """The lists in the database now (a fresh snapshot), each investor list numbered in the
+    order people see it (score descending, then venture id), after checking what its stored
+    `investor_rank` values promise: the numbers 1..n, the lowest member holding n."""
     session.rollback()
-    rows = session.connection().exec_driver_sql(
-        "SELECT venture_id, investor_id, venture_rank, investor_rank FROM match"
+    rows = list(
+        session.connection().exec_driver_sql(
+            "SELECT venture_id, investor_id, venture_rank, investor_rank, score FROM match"
+        )
     )
-    return {(v, i): (vr, ir) for v, i, vr, ir in rows}
+    members: dict[int, list[tuple[float, int, int]]] = {}
+    for v, i, _vr, ir, score in rows:
+        if ir is not None:
+            members.setdefault(i, []).append((-score, v, ir))
+    place: dict[tuple[int, int], int] = {}
+    for i, listed in members.items():
+        listed.sort()
+        values = sorted(ir for _, _, ir in listed)
+        assert values == list(range(1, len(listed) + 1)), f"investor {i} holds ranks {values}"
+        assert listed[-1][2] == len(listed), f"investor {i}'s lowest member is not {len(listed)}"
+        place.update({(v, i): at for at, (_, v, _) in enumerate(listed, 1)})
+    return {(v, i): (vr, place.get((v, i))) for v, i, vr, _ir, _score in rows}
 
 
 def unlisted_venture(

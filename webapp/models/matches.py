@@ -14,9 +14,10 @@ from webapp.models.types import JSONType, UTCDateTime, utcnow
 class Match(SQLModel, table=True):
     """A scored venture–investor pair kept because it is in either side's top K.
 
-    `venture_rank` is the investor's place in the venture's list, `investor_rank` the venture's
-    place in the investor's list; either is null when the pair is only in the other side's top K.
-    The full cross product is never stored.
+    `venture_rank` is the investor's place in the venture's list. `investor_rank` marks the
+    venture as a member of the investor's list, which is read in score order: its n members
+    hold 1..n in any order, the lowest one n (`match_store`). Either is null when the pair is
+    only in the other side's top K. The full cross product is never stored.
     """
 
     __table_args__ = (

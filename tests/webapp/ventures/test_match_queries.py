@@ -39,6 +39,44 @@ def test_an_investor_sees_its_ranked_ventures_best_first(
     assert page.items[0].reasons[0]["effect"] == "+"
 
 
+def test_the_list_is_in_the_rankers_order_whatever_numbers_its_rows_hold(
+    session: Session, investor: Investor
+) -> None:
+    """Members hold the numbers 1..n in any order (match_store); people see the ranker's
+    order, score first and ties to the smaller venture id, numbered from 1."""
+    ventures = [VentureFactory() for _ in range(4)]
+    for venture, score, stored in zip(ventures, (0.9, 0.7, 0.7, 0.2), (3, 1, 2, 4), strict=True):
+        MatchFactory(
+            venture_id=venture.id,
+            investor_id=investor.profile.id,
+            investor_rank=stored,
+            score=score,
+        )
+    whole = match_queries.investor_matches(
+        session=session, viewer=investor.user, investor_id=investor.profile.id
+    )
+    assert [m.venture.id for m in whole.items] == [v.id for v in ventures]
+    assert [m.rank for m in whole.items] == [1, 2, 3, 4]
+    second_page = match_queries.investor_matches(
+        session=session, viewer=investor.user, investor_id=investor.profile.id, limit=2, offset=2
+    )
+    assert [(m.venture.id, m.rank) for m in second_page.items] == [
+        (ventures[2].id, 3),
+        (ventures[3].id, 4),
+    ]
+    one = match_queries.match_for_pair(
+        session=session,
+        viewer=investor.user,
+        investor_id=investor.profile.id,
+        venture_id=ventures[2].id,
+    )
+    assert one is not None
+    assert one.rank == 3
+    assert match_queries.places_in_investor_lists(
+        session=session, venture_id=ventures[2].id, investor_ids=[investor.profile.id]
+    ) == {investor.profile.id: 3}
+
+
 def test_unpublished_ventures_and_passes_leave_the_list_at_once(
     session: Session, investor: Investor
 ) -> None:

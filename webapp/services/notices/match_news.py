@@ -27,7 +27,11 @@ from webapp.services.outbox.notifications import (
     NEW_MATCH,
     notify,
 )
-from webapp.services.ranking.match_queries import Profiles, display_reasons
+from webapp.services.ranking.match_queries import (
+    Profiles,
+    display_reasons,
+    places_in_investor_lists,
+)
 from webapp.services.reports.stalled import StalledDeal, stalled_deals
 
 STRONG_RANK = 10  # a new entry in the top 10 of an investor's list…
@@ -58,8 +62,11 @@ def announce_new_matches(*, session: Session, venture_id: int, entered: dict[int
     ).all()
     created: list[Notification | None] = []
     profiles = Profiles.load(session, [venture_id], [m.investor_id for m in rows])
+    places = places_in_investor_lists(
+        session=session, venture_id=venture_id, investor_ids=[m.investor_id for m in rows]
+    )
     for match in rows:
-        rank = match.investor_rank
+        rank = places.get(match.investor_id)
         if rank is None or rank > STRONG_RANK or match.score < STRONG_SCORE:
             continue
         worded = display_reasons(match.reasons, profiles.pair(venture_id, match.investor_id))

@@ -107,6 +107,43 @@ class VentureMatch:
     computed_at: datetime
 
 
+def _list_places(*where: Any) -> Any:
+    """Each member's place in its investor's list: the members in the ranker's order (score
+    descending, ties to the smaller venture id), numbered from 1. The stored
+    `investor_rank` only marks members (see match_store)."""
+    return (
+        select(
+            col(Match.investor_id).label("investor_id"),
+            col(Match.venture_id).label("venture_id"),
+            func.row_number()
+            .over(
+                partition_by=col(Match.investor_id),
+                order_by=(col(Match.score).desc(), col(Match.venture_id).asc()),
+            )
+            .label("rank"),
+        )
+        .where(col(Match.investor_rank).is_not(None), *where)
+        .subquery("listed")
+    )
+
+
+_INVESTOR_ID = bindparam("investor_id", type_=Integer)
+_LISTED = _list_places(col(Match.investor_id) == _INVESTOR_ID)
+
+
+def places_in_investor_lists(
+    *, session: Session, venture_id: int, investor_ids: Sequence[int]
+) -> dict[int, int]:
+    """The venture's place in each of these investors' lists that holds it."""
+    if not investor_ids:
+        return {}
+    listed = _list_places(col(Match.investor_id).in_(sorted(investor_ids)))
+    rows = session.connection().execute(
+        select(listed.c.investor_id, listed.c.rank).where(listed.c.venture_id == venture_id)
+    )
+    return {int(investor_id): int(rank) for investor_id, rank in rows}
+
+
 _VENTURE_FIELDS = (
     "id",
     "name",
@@ -123,7 +160,7 @@ _VENTURE_FIELDS = (
 _INVESTOR_LIST_COLUMNS: dict[str, Any] = {
     **{name: getattr(Venture, name) for name in _VENTURE_FIELDS},
     "score": Match.score,
-    "rank": Match.investor_rank,
+    "rank": _LISTED.c.rank,
     "reasons": Match.reasons,
     "model_version": Match.model_version,
     "computed_at": Match.computed_at,
@@ -153,6 +190,7 @@ def _investor_list(extra: Sequence[Any], sort: MatchSort) -> Select[*tuple[Any, 
     return (
         _wide_select(_INVESTOR_LIST_COLUMNS)
         .select_from(Match)
+        .join(_LISTED, _LISTED.c.venture_id == col(Match.venture_id))
         .join(Venture, col(Venture.id) == col(Match.venture_id))
         .outerjoin(
             Feedback,
@@ -162,7 +200,7 @@ def _investor_list(extra: Sequence[Any], sort: MatchSort) -> Select[*tuple[Any, 
             ),
         )
         .where(
-            col(Match.investor_id) == bindparam("investor_id"),
+            col(Match.investor_id) == _INVESTOR_ID,
             col(Match.investor_rank).is_not(None),
             col(Venture.visibility) == Visibility.PUBLISHED.value,
             or_(
@@ -184,10 +222,10 @@ def _plain_investor_list(sort: MatchSort) -> Select[*tuple[Any, ...]]:
 
 
 _ORDER = {
-    MatchSort.RANK: (col(Match.investor_rank).asc(),),
-    MatchSort.NEWEST: (col(Venture.published_at).desc(), col(Match.investor_rank).asc()),
-    MatchSort.RAISE_ASC: (col(Venture.raise_amount_gbp).asc(), col(Match.investor_rank).asc()),
-    MatchSort.RAISE_DESC: (col(Venture.raise_amount_gbp).desc(), col(Match.investor_rank).asc()),
+    MatchSort.RANK: (_LISTED.c.rank.asc(),),
+    MatchSort.NEWEST: (col(Venture.published_at).desc(), _LISTED.c.rank.asc()),
+    MatchSort.RAISE_ASC: (col(Venture.raise_amount_gbp).asc(), _LISTED.c.rank.asc()),
+    MatchSort.RAISE_DESC: (col(Venture.raise_amount_gbp).desc(), _LISTED.c.rank.asc()),
 }
 
 
@@ -419,6 +457,7 @@ def match_for_pair(
     statement = (
         _wide_select(_INVESTOR_LIST_COLUMNS)
         .select_from(Match)
+        .outerjoin(_LISTED, _LISTED.c.venture_id == col(Match.venture_id))
         .join(Venture, col(Venture.id) == col(Match.venture_id))
         .outerjoin(
             Feedback,
@@ -427,9 +466,9 @@ def match_for_pair(
                 col(Feedback.venture_id) == col(Match.venture_id),
             ),
         )
-        .where(col(Match.investor_id) == investor_id, col(Match.venture_id) == venture_id)
+        .where(col(Match.investor_id) == _INVESTOR_ID, col(Match.venture_id) == venture_id)
     )
-    row = next(iter(session.exec(statement)), None)
+    row = session.connection().execute(statement, {"investor_id": investor_id}).first()
     if row is None:
         return None
     pair = Profiles.load(session, [venture_id], [investor_id]).pair(venture_id, investor_id)

@@ -4,11 +4,19 @@ A list is `[(member id, score), ...]` best first; a venture's members are invest
 investor's members are ventures. `apply_lists` replaces whole lists and keeps each row's other
 rank as it was, deleting rows that end up in neither side's top K. Callers hold the ranking
 lock (`locks.take_write_lock(name="ranking")`) and commit.
+
+`venture_rank` is a venture list's dense order, 1..n. `investor_rank` is not an order: an
+investor's list is read in the order (score descending, venture id) and its n members hold
+the numbers 1..n in any order, except that the lowest member holds n (see `list_values`).
+So a venture entering or leaving an investor list rewrites two or three rows of it, not every
+member below it (a venture change used to rewrite ~320 rows for ~60 of real news), while
+`thresholds` still finds every full list's K-th member by `investor_rank = K`, and
+`owners_with_gaps` still finds a list a deleted member left a hole in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -44,6 +52,27 @@ class Listed:
     read: dict[str, set[int]] = field(default_factory=dict)
 
 
+def list_values(old: Mapping[int, int], members: Sequence[int]) -> dict[int, int]:
+    """The `investor_rank` of each member of a new list (best first), changing as few of the
+    `old` values (member → value before) as it can: the numbers 1..n, the last member n."""
+    n = len(members)
+    if n == 0:
+        return {}
+    values = {members[-1]: n}
+    taken = {n}
+    pending: list[int] = []
+    for member in members[:-1]:
+        value = old.get(member)
+        if value is not None and 0 < value < n and value not in taken:
+            values[member] = value
+            taken.add(value)
+        else:
+            pending.append(member)
+    free = (value for value in range(1, n) if value not in taken)
+    values.update(zip(pending, free, strict=False))
+    return values
+
+
 def _chunks(ids: Collection[int]) -> Iterable[list[int]]:
     ordered = sorted(ids)
     for start in range(0, len(ordered), CHUNK):
@@ -56,6 +85,11 @@ def _names(side: str) -> tuple[str, str, str]:
     if side == "investor":
         return "investor_id", "venture_id", "investor_rank"
     raise ValueError(f"side={side!r}; expected 'venture' or 'investor'")
+
+
+def _list_order(side: str) -> str:
+    """How a side's lists are ordered, best first (the ranker's rule: ties to the smaller id)."""
+    return "venture_rank" if side == "venture" else "score DESC, venture_id"
 
 
 def _raw(session: Session, sql: str) -> list[Any]:
@@ -101,7 +135,7 @@ def lists(
         ids = ", ".join(str(int(o)) for o in part)
         sql = (
             f"SELECT {columns} FROM match WHERE {owner} IN ({ids}) "  # noqa: S608
-            f"AND {rank} IS NOT NULL ORDER BY {owner}, {rank}"
+            f"AND {rank} IS NOT NULL ORDER BY {owner}, {_list_order(side)}"
         )
         for o, m, s, row_id, vr, ir, version in _raw(session, sql):
             found[int(o)].append((int(m), float(s)))
@@ -184,9 +218,6 @@ def apply_lists(
     want_v = {
         (v, i): r for v, members in venture_lists.items() for r, (i, _) in enumerate(members, 1)
     }
-    want_i = {
-        (v, i): r for i, members in investor_lists.items() for r, (v, _) in enumerate(members, 1)
-    }
     score_of = {(v, i): s for v, members in venture_lists.items() for i, s in members}
     score_of.update({(v, i): s for i, members in investor_lists.items() for v, s in members})
     existing: dict[Pair, tuple[int, int | None, int | None, bool]] = {}
@@ -213,6 +244,14 @@ def apply_lists(
         )
         for row_id, v, i, vr, ir, version in _raw(session, sql):
             existing[(v, i)] = (row_id, vr, ir, version == model_version)
+    held: dict[int, dict[int, int]] = {i: {} for i in investor_lists}
+    for (v, i), (_row_id, _vr, ir, _same) in existing.items():
+        if ir is not None and i in held:
+            held[i][v] = ir
+    want_i: dict[Pair, int] = {}  # far fewer rows than a dense renumbering would move
+    for i, members in investor_lists.items():
+        values = list_values(held[i], [v for v, _ in members])
+        want_i.update({(v, i): value for v, value in values.items()})
     # Pairs entering an investor's list may already be stored (for the venture's list): look
     # those few up by key, a few hundred per statement (an OR of unique-key probes).
     entering = sorted(pair for pair in want_i if pair not in existing)

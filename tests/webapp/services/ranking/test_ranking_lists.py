@@ -16,6 +16,7 @@ from matching.features import PairFeatures
 from tests.factories import VentureFactory
 from tests.workers.builders import (
     brute_force,
+    change_venture,
     chunk_parts,
     expected_lists,
     investor_values,
@@ -443,3 +444,41 @@ def test_ventures_that_fell_below_the_reserve_cut_do_not_fill_a_list(
     scoring.refresh_venture(session=session, settings=tiny, venture_id=twins[0])
     assert _investor_list(session, investor_id) == [twins[1], twins[4]]
     assert stored_lists(session) == brute_force(session, tiny)
+
+
+def _investor_list_rows(session: Session, investor_id: int) -> dict[int, tuple[int, int]]:
+    """venture id → (row id, stored investor_rank) of the investor's list members."""
+    session.rollback()
+    rows = session.connection().exec_driver_sql(
+        "SELECT venture_id, id, investor_rank FROM match "
+        f"WHERE investor_id = {int(investor_id)} AND investor_rank IS NOT NULL"
+    )
+    return {v: (row_id, rank) for v, row_id, rank in rows}
+
+
+def test_a_venture_leaving_the_top_of_a_list_rewrites_three_of_its_rows_not_all(
+    session: Session, settings: Settings
+) -> None:
+    """Ranks are not renumbered: the members below a leaver keep their rows as they were."""
+    forget()
+    ten = settings.model_copy(update={"match_top_k": 10})
+    market(random.Random(12), ventures=40, investors=5)
+    full_refresh(session, ten)
+    lists = stored_lists(session)
+    investor_id = next(
+        i
+        for i in {i for _, i in lists}
+        if sum(1 for (_, j), r in lists.items() if j == i and r[1]) == 10
+    )
+    top = next(v for (v, i), (_, place) in lists.items() if i == investor_id and place == 1)
+    before = _investor_list_rows(session, investor_id)
+
+    change_venture(session, top, {"visibility": "draft"})
+    scoring.refresh_venture(session=session, settings=ten, venture_id=top)
+
+    after = _investor_list_rows(session, investor_id)
+    assert top not in after
+    assert len(after) == 10
+    unchanged = {v for v, row in after.items() if before.get(v) == row}
+    assert len(after) - len(unchanged) <= 2, (before, after)  # the newcomer and the new last
+    assert stored_lists(session) == brute_force(session, ten)
