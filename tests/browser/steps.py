@@ -24,6 +24,15 @@ def no_sideways_scroll(page: Page) -> None:
     Measured once the page has loaded: a page whose text is already there can still be waiting
     for its stylesheets, and without them the programme page is 435 px wide (a CI failure).
     """
-    page.wait_for_load_state("load")
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = _measure(page, "document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], f"{page.url} is {width} px wide"  # type: ignore[index]
+
+
+def page_height(page: Page) -> int:
+    """The page's full height once it has loaded (see `no_sideways_scroll`)."""
+    return _measure(page, "document.documentElement.scrollHeight")
+
+
+def _measure(page: Page, expression: str) -> int:
+    page.wait_for_load_state("load")
+    return int(page.evaluate(expression))

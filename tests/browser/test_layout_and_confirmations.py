@@ -11,7 +11,7 @@ from playwright.sync_api import Dialog, Page, expect
 from sqlmodel import Session
 
 from tests.browser.conftest import shot
-from tests.browser.steps import PHONE, sign_in
+from tests.browser.steps import PHONE, no_sideways_scroll, page_height, sign_in
 from tests.factories import (
     DEFAULT_PASSWORD,
     AdminFactory,
@@ -79,7 +79,7 @@ def test_a_wide_table_scrolls_in_its_own_named_box_on_a_phone(
     page.set_viewport_size(PHONE)
     sign_in(page, admin.email)
     page.goto("/admin/users")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    no_sideways_scroll(page)
     region = page.get_by_role("region", name=re.compile(r"^\d+ accounts"))
     expect(region).to_have_attribute("tabindex", "0")
     assert region.evaluate("box => box.scrollWidth > box.clientWidth")
@@ -107,13 +107,13 @@ def test_the_deals_board_shows_a_lone_closed_deal_at_1280_px(page: Page, session
     box = deal.bounding_box()
     assert box is not None
     assert box["x"] + box["width"] <= 1280
-    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    no_sideways_scroll(page)
     assert page.locator(".board").evaluate("b => b.scrollWidth <= b.clientWidth")
     shot(page, "deals-board-1280")
     page.set_viewport_size(PHONE)
     page.reload()
     expect(deal).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    no_sideways_scroll(page)
     shot(page, "deals-board-phone")
 
 
@@ -123,12 +123,12 @@ def test_the_compact_list_is_chosen_once_and_remembered(page: Page, session: Ses
         venture = VentureFactory(name=f"Venture number {rank}")
         MatchFactory(venture_id=venture.id, investor_id=investor.profile.id, investor_rank=rank)
     sign_in(page, investor.user.email)
-    cards_height = page.evaluate("document.documentElement.scrollHeight")
+    cards_height = page_height(page)
     page.get_by_role("button", name="Compact list").click()
     expect(page.get_by_role("button", name="Compact list")).to_have_attribute(
         "aria-pressed", "true"
     )
-    compact_height = page.evaluate("document.documentElement.scrollHeight")
+    compact_height = page_height(page)  # a new page: measured once its stylesheets are in
     assert compact_height < cards_height / 2, (compact_height, cards_height)
     first = page.locator("#compact-list > li").first
     expect(first.get_by_role("button", name="Shortlist Venture number 1")).to_be_hidden()
