@@ -147,14 +147,14 @@ def lists(
     return found
 
 
-def memberships(*, session: Session, side: str, member_id: int) -> dict[int, int]:
-    """Owners whose list holds this member, with its rank there."""
+def memberships(*, session: Session, side: str, member_id: int) -> set[int]:
+    """Owners whose list holds this member (an investor rank is not a place: see above)."""
     owner, member, rank = _names(side)
     sql = (
-        f"SELECT {owner}, {rank} FROM match "  # noqa: S608
+        f"SELECT {owner} FROM match "  # noqa: S608
         f"WHERE {member} = {int(member_id)} AND {rank} IS NOT NULL"
     )
-    return {int(o): int(r) for o, r in _raw(session, sql)}
+    return {int(o) for (o,) in _raw(session, sql)}
 
 
 def owners_with_gaps(*, session: Session, side: str) -> list[int]:

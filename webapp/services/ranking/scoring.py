@@ -94,7 +94,7 @@ def _other_side(
     scores = probability(logits)
     eligible = np.isfinite(logits)
     position = {int(o): p for p, o in enumerate(owner_ids.tolist())}
-    held = set(match_store.memberships(session=session, side=side, member_id=candidate))
+    held = match_store.memberships(session=session, side=side, member_id=candidate)
     limits = match_store.thresholds(
         session=session, side=side, k=k, owners=held | set(owner_ids[eligible].tolist())
     )
