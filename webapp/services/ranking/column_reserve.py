@@ -19,6 +19,10 @@ replaces this one because investors changed (not the model or the past deals), t
 investors whose profile is unchanged are carried over: their columns are the same, so only
 changed investors' rows are made again. The reserve holds at most investors × 2K ids and
 log-odds, as arrays (24 MB at 20,000 investors and K = 50).
+
+A changed venture's log-odds against the whole pool are computed once per change and kept
+(`_Changed`, at most `CHANGED_BYTES` of them), so a refill reads the columns it needs from
+them instead of scoring every venture changed since its rows' epoch again, once per refill.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
@@ -41,6 +46,7 @@ from webapp.services.ranking.scoring_data import same_history
 log = logging.getLogger(__name__)
 DEPTH = 2  # the reserve holds DEPTH × K ventures per investor
 FILL_BLOCK = 128  # investors streamed together by a fill (the lock is let go between blocks)
+CHANGED_BYTES = 64 << 20  # kept log-odds of changed ventures (whole-pool rows), at most
 Key = tuple[float, int]  # (−log-odds, venture id): sorts best first, ties to the smaller id
 
 
@@ -60,6 +66,37 @@ class _Row:
         return list(zip(self.negated.tolist(), self.ids.tolist(), strict=True))
 
 
+class _Changed:
+    """Log-odds of changed ventures against every pool investor (passes left out), each
+    for the epoch of its last change: a venture changed again is scored again."""
+
+    def __init__(self, ctx: ScoringContext) -> None:
+        self.ctx = ctx
+        self.limit = max(1, CHANGED_BYTES // (4 * max(len(ctx.investor_ids), 1)))
+        self.rows: OrderedDict[int, tuple[int, F32]] = OrderedDict()
+
+    def columns(self, changed: dict[int, int], positions: I64) -> dict[int, F32]:
+        """Log-odds at these pool positions of the changed ventures still published."""
+        stale = {v: e for v, e in changed.items() if self.rows.get(v, (None,))[0] != e}
+        scored: dict[int, F32] = {}
+        if stale:
+            scored = _rescore(self.ctx, self.ctx.pool, stale)
+            for venture_id, epoch in stale.items():
+                self.rows.pop(venture_id, None)
+                if venture_id in scored:
+                    self.rows[venture_id] = (epoch, scored[venture_id])
+            while len(self.rows) > self.limit:
+                self.rows.popitem(last=False)
+        out: dict[int, F32] = {}
+        for venture_id, epoch in changed.items():
+            held = self.rows.get(venture_id)
+            if held is not None and held[0] == epoch:
+                out[venture_id] = held[1][positions]
+            elif venture_id in scored:  # more changed ventures than the cache holds
+                out[venture_id] = scored[venture_id][positions]
+        return out
+
+
 class Reserve:
     """The reserve of one scoring context (its model and investor pool)."""
 
@@ -67,6 +104,7 @@ class Reserve:
         self.ctx = ctx
         self.depth = depth
         self.rows: dict[int, _Row] = {}
+        self.changed = _Changed(ctx)
         self._lock = threading.Lock()
 
     def lists(
@@ -78,11 +116,11 @@ class Reserve:
             out: dict[int, list[Member]] = {}
             stale = [i for i in members if i not in self.rows]  # first refill: stream it
             known = [i for i in members if i in self.rows]
-            ids, pool = self.ctx.sub_pool(known)
             since = min((self.rows[i].epoch for i in known), default=self.ctx.ventures.epoch)
             now, changed = self.ctx.ventures.changed_after(since)
-            fresh = _rescore(self.ctx, pool, changed) if known else {}
-            for at, investor_id in enumerate(ids.tolist()):
+            positions = np.array([self.ctx.investor_position[i] for i in known], dtype=np.int64)
+            fresh = self.changed.columns(changed, positions) if known else {}
+            for at, investor_id in enumerate(known):
                 row = self.rows[investor_id]
                 mine = {v: c[at] for v, c in fresh.items() if changed[v] > row.epoch}
                 kept = [key for key in row.held() if changed.get(key[1], 0) <= row.epoch]
