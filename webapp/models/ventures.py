@@ -58,6 +58,8 @@ class Venture(VentureBase, table=True):
         # Covers the scorers' "which published ventures changed?" read (id and stamp of every
         # published venture) without touching the wide table rows.
         Index("ix_venture_published_stamp", "visibility", "id", "updated_at"),
+        # Covers "which published ventures changed since?" (every refill asks) as a range.
+        Index("ix_venture_published_since", "visibility", "updated_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
