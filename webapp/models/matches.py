@@ -34,6 +34,20 @@ class Match(SQLModel, table=True):
             sqlite_where=text("investor_rank IS NOT NULL"),
             postgresql_where=text("investor_rank IS NOT NULL"),
         ),
+        # Every column of the investor lists' rows, so reading a refresh's ~30 lists (and a
+        # list page) touches only this small index, not ~1,500 scattered table rows.
+        Index(
+            "ix_match_investor_list",
+            "investor_id",
+            "score",
+            "venture_id",
+            "investor_rank",
+            "venture_rank",
+            "model_version",
+            sqlite_where=text("investor_rank IS NOT NULL"),
+            postgresql_where=text("investor_rank IS NOT NULL"),
+            postgresql_include=["id"],
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
