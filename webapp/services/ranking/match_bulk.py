@@ -207,7 +207,7 @@ def _insert_sqlite(connection: Any, rows: dict[str, Any], model_version: str, at
         cursor.execute("DELETE FROM match")
         cursor.executemany(
             f"INSERT INTO match ({', '.join(COLUMNS)}) VALUES ({marks})",  # noqa: S608
-            _tuples(rows, model_version, _stamp("sqlite", at), order),
+            _tuples(rows, model_version, driver_stamp("sqlite", at), order),
         )
     finally:
         cursor.close()
@@ -366,7 +366,7 @@ def replace_all(
                 f"DELETE FROM match WHERE id IN ({', '.join(mark for _ in part)})",  # noqa: S608
                 part,
             )
-        stamp = _stamp(connection.dialect.name, computed_at)
+        stamp = driver_stamp(connection.dialect.name, computed_at)
         if rescore.any():
             picked = {name: values[rescore] for name, values in rows.items()}
             ids = old["id"][where[rescore]].tolist()
@@ -408,7 +408,7 @@ def _nullable(ranks: Any) -> list[int | None]:
     return [r if r > 0 else None for r in ranks.tolist()]
 
 
-def _stamp(dialect: str, computed_at: datetime) -> Any:
+def driver_stamp(dialect: str, computed_at: datetime) -> Any:
     """The timestamp as a bind value the driver stores like SQLAlchemy's DateTime does."""
     if dialect == "postgresql":
         return computed_at

@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from webapp.models import Match
+from webapp.services.ranking.match_bulk import COLUMNS, driver_stamp
 
 Member = tuple[int, float]  # (id, score)
 Pair = tuple[int, int]  # (venture id, investor id)
@@ -37,10 +38,10 @@ _table: Any = Match.__table__  # type: ignore[attr-defined]
 
 @dataclass(frozen=True)
 class Fresh:
-    """A newly computed score and its reasons (JSON text) for one pair."""
+    """A newly computed score and its reasons for one pair."""
 
     score: float
-    reasons: list[Any]  # [code, effect, facts] triples (matching.reasons)
+    reasons: str  # JSON text of [code, effect, facts] triples (matching.reasons), stored as is
 
 
 @dataclass
@@ -94,7 +95,7 @@ def _list_order(side: str) -> str:
 
 def _raw(session: Session, sql: str) -> list[Any]:
     """Plain tuples from the driver's own cursor (thousands of rows per refresh)."""
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor = _cursor(session)
     try:
         cursor.execute(sql)
         return list(cursor.fetchall())
@@ -177,6 +178,27 @@ def _columns(side: str) -> tuple[Any, Any, Any]:
     raise ValueError(f"side={side!r}; expected 'venture' or 'investor'")
 
 
+def _cursor(session: Session) -> Any:
+    return session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+
+def _execute(session: Session, sql: str) -> None:
+    """One statement on the driver's own cursor (no SQLAlchemy compile on the hot path)."""
+    cursor = _cursor(session)
+    try:
+        cursor.execute(sql)
+    finally:
+        cursor.close()
+
+
+def _execute_many(session: Session, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    cursor = _cursor(session)
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
+
+
 def _move_ranks(session: Session, names: tuple[str, ...], batch: list[dict[str, Any]]) -> None:
     """Set these rows' ranks in one statement (UPDATE ... FROM VALUES, on SQLite and
     PostgreSQL alike): one round trip instead of one execution per row."""
@@ -189,11 +211,7 @@ def _move_ranks(session: Session, names: tuple[str, ...], batch: list[dict[str, 
     )  # integers only: safe to inline
     sets = ", ".join(f"{name} = CAST(v.column{n} AS INTEGER)" for n, name in enumerate(names, 2))
     sql = f"UPDATE match SET {sets} FROM (VALUES {rows}) AS v WHERE match.id = v.column1"  # noqa: S608
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql)
-    finally:
-        cursor.close()
+    _execute(session, sql)
 
 
 def apply_lists(
@@ -202,7 +220,7 @@ def apply_lists(
     venture_lists: Mapping[int, list[Member]],
     investor_lists: Mapping[int, list[Member]],
     fresh: Collection[Pair],
-    reasons_for: Callable[[list[Pair]], Mapping[Pair, list[dict[str, str]]]],
+    reasons_for: Callable[[list[Pair]], Mapping[Pair, str]],
     model_version: str,
     now: datetime,
     listed: Listed | None = None,
@@ -214,7 +232,6 @@ def apply_lists(
     `reasons_for` is called once, with exactly those pairs. Investor lists in `listed` (read
     by `lists` in this transaction, under the same lock) are not read again.
     """
-    connection = session.connection()
     want_v = {
         (v, i): r for v, members in venture_lists.items() for r, (i, _) in enumerate(members, 1)
     }
@@ -267,9 +284,9 @@ def apply_lists(
         pair for pair in score_of if pair in fresh or pair not in existing or not existing[pair][3]
     )
     reasons = reasons_for(rescore) if rescore else {}
-    new_rows = {pair: Fresh(score_of[pair], reasons.get(pair, [])) for pair in rescore}
+    new_rows = {pair: Fresh(score_of[pair], reasons.get(pair, "[]")) for pair in rescore}
 
-    inserts: list[dict[str, Any]] = []
+    inserts: list[tuple[Any, ...]] = []
     updates: list[dict[str, Any]] = []
     deletes: list[int] = []
     for pair in existing.keys() | want_v.keys() | want_i.keys():
@@ -285,15 +302,11 @@ def apply_lists(
         if row is None:
             if new is None:
                 raise ValueError(f"pair {pair} enters a list without a fresh score")
-            inserts.append(
-                {"venture_id": v, "investor_id": i, "score": new.score, "venture_rank": vr,
-                 "investor_rank": ir, "reasons": new.reasons, "model_version": model_version,
-                 "computed_at": now}
-            )  # fmt: skip
+            inserts.append((v, i, new.score, vr, ir, new.reasons))
         elif new is not None:
             updates.append(
                 {"row_id": row[0], "score": new.score, "venture_rank": vr, "investor_rank": ir,
-                 "reasons": new.reasons, "model_version": model_version, "computed_at": now}
+                 "reasons": new.reasons}
             )  # fmt: skip
         elif (vr, ir) != (row[1], row[2]):
             # Only the rank that moved: the other rank's index entries stay untouched.
@@ -304,27 +317,30 @@ def apply_lists(
                 moved["investor_rank"] = ir
             updates.append(moved)
     for part in _chunks(deletes):
-        connection.execute(delete(_table).where(_table.c.id.in_(part)))
+        _execute(session, f"DELETE FROM match WHERE id IN ({', '.join(map(str, part))})")  # noqa: S608
     full = [u for u in updates if "score" in u]
     ranks = [u for u in updates if "score" not in u]
+    dialect = session.connection().dialect.name
+    stamp = driver_stamp(dialect, now)
+    mark, reasons_mark = ("%s", "CAST(%s AS jsonb)") if dialect == "postgresql" else ("?", "?")
     if full:
-        connection.execute(
-            update(_table)
-            .where(_table.c.id == bindparam("row_id"))
-            .values(
-                score=bindparam("score"),
-                venture_rank=bindparam("venture_rank"),
-                investor_rank=bindparam("investor_rank"),
-                reasons=bindparam("reasons"),
-                model_version=bindparam("model_version"),
-                computed_at=bindparam("computed_at"),
-            ),
-            full,
-        )
+        sets = ", ".join(f"{name} = {mark}" for name in ("score", "venture_rank", "investor_rank"))
+        _execute_many(
+            session,
+            f"UPDATE match SET {sets}, reasons = {reasons_mark}, model_version = {mark}, "  # noqa: S608
+            f"computed_at = {mark} WHERE id = {mark}",
+            [(u["score"], u["venture_rank"], u["investor_rank"], u["reasons"], model_version,
+              stamp, u["row_id"]) for u in full],
+        )  # fmt: skip
     for names in (("venture_rank",), ("investor_rank",), ("venture_rank", "investor_rank")):
         batch = [u for u in ranks if tuple(n for n in u if n != "row_id") == names]
         for start in range(0, len(batch), CHUNK):
             _move_ranks(session, names, batch[start : start + CHUNK])
     if inserts:
-        connection.execute(insert(_table), inserts)
+        marks = ", ".join([mark] * 5 + [reasons_mark] + [mark] * 2)
+        _execute_many(
+            session,
+            f"INSERT INTO match ({', '.join(COLUMNS)}) VALUES ({marks})",  # noqa: S608
+            [(*row, model_version, stamp) for row in inserts],
+        )
     return len(inserts) + len(updates) + len(deletes)

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import orjson
 from sqlmodel import Session
 
 from matching.blocks import barred_pairs, block_logits, stream_logits
@@ -166,26 +165,33 @@ def _column(session: Session, ctx: ScoringContext, investor_id: int) -> tuple[I6
     return np.concatenate([b[0] for b in blocks]), np.concatenate([b[1][:, 0] for b in blocks])
 
 
+@dataclass(frozen=True)
+class Known:
+    """Venture records read earlier in this transaction, and their features."""
+
+    records: list[dict[str, Any]]
+    features: PairFeatures
+
+
 def _reasons(
-    session: Session, ctx: ScoringContext, pairs: list[Pair], known: PairFeatures | None = None
-) -> dict[Pair, list[Any]]:
-    """Reasons for these pairs, from the features of `known` (records read in this
-    transaction) for its ventures, and from fresh venture records for the others."""
+    session: Session, ctx: ScoringContext, pairs: list[Pair], known: Known | None = None
+) -> dict[Pair, str]:
+    """Reasons for these pairs, worded in one pass: the ventures of `known` from its records,
+    the others (ventures a refill brought into a list) from fresh records."""
     if not pairs:
         return {}
-    have = set(known.side.frame.ids.tolist()) if known is not None else set()
-    mine = [p for p in pairs if p[0] in have]
-    out = _reasons_from(ctx, known, mine) if known is not None and mine else {}
-    rest = [p for p in pairs if p[0] not in have]
-    records = scoring_data.venture_rows(session=session, ids={v for v, _ in rest}) if rest else []
-    if records:
-        out.update(_reasons_from(ctx, ctx.features_for(records), rest))
-    return out
+    have = {int(r["id"]) for r in known.records} if known is not None else set()
+    rest = {v for v, _ in pairs if v not in have}
+    records = scoring_data.venture_rows(session=session, ids=rest) if rest else []
+    if known is not None and not records:
+        return _reasons_from(ctx, known.features, pairs)
+    mine = known.records if known is not None else []
+    return _reasons_from(ctx, ctx.features_for([*mine, *records]), pairs)
 
 
 def _reasons_from(
     ctx: ScoringContext, features: PairFeatures, pairs: list[Pair]
-) -> dict[Pair, list[Any]]:
+) -> dict[Pair, str]:
     row_of = {int(v): r for r, v in enumerate(features.side.frame.ids.tolist())}
     kept = [(v, i) for v, i in pairs if v in row_of and i in ctx.investor_position]
     if not kept:
@@ -193,8 +199,8 @@ def _reasons_from(
     rows = np.array([row_of[v] for v, _ in kept], dtype=np.int64)
     cols = np.array([ctx.investor_position[i] for _, i in kept], dtype=np.int64)
     texts = pair_reasons(ctx.model, features, rows, cols)
-    # Stored exactly as the full refresh stores them: [code, effect, facts] triples.
-    return {pair: orjson.loads(text) for pair, text in zip(kept, texts, strict=True)}
+    # Stored exactly as the full refresh stores them: JSON text of [code, effect, facts] triples.
+    return dict(zip(kept, texts, strict=True))
 
 
 def _write(
@@ -204,7 +210,7 @@ def _write(
     investor_lists: dict[int, list[Member]],
     fresh_pairs: set[Pair],
     listed: match_store.Listed | None = None,
-    known: PairFeatures | None = None,
+    known: Known | None = None,
 ) -> int:
     """Store the new lists; pairs just rescored, new to the table or from another model get
     their score and reasons written, the others keep theirs and only move."""
@@ -262,6 +268,7 @@ def refresh_venture(
     row = np.full(len(ctx.investor_ids), -np.inf, dtype=np.float32)
     own: list[Member] = []
     features = ctx.features_for(records) if records else None
+    known = Known(records, features) if features is not None else None
     if features is not None:
         passed = scoring_data.passed_pairs(session=session, venture_ids=[venture_id])
         row = block_logits(ctx.model, features, np.arange(1), barred_pairs(passed))[0]
@@ -274,7 +281,7 @@ def refresh_venture(
     fresh = {(venture_id, i) for i, _ in own}
     for investor_id, members in investor_lists.items():
         fresh |= {(v, investor_id) for v, _ in members if v == venture_id}
-    rows = _write(session, ctx, {venture_id: own}, investor_lists, fresh, listed, features)
+    rows = _write(session, ctx, {venture_id: own}, investor_lists, fresh, listed, known)
     result = RefreshResult(1 + len(investor_lists), refilled, rows, {}, ctx.version)
     if announce:
         for investor_id, members in investor_lists.items():
