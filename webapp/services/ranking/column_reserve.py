@@ -78,22 +78,15 @@ class _Changed:
     def columns(self, changed: dict[int, int], positions: I64) -> dict[int, F32]:
         """Log-odds at these pool positions of the changed ventures still published."""
         stale = {v: e for v, e in changed.items() if self.rows.get(v, (None,))[0] != e}
-        scored: dict[int, F32] = {}
         if stale:
             scored = _rescore(self.ctx, self.ctx.pool, stale)
             for venture_id, epoch in stale.items():
                 self.rows.pop(venture_id, None)
                 if venture_id in scored:
                     self.rows[venture_id] = (epoch, scored[venture_id])
-            while len(self.rows) > self.limit:
-                self.rows.popitem(last=False)
-        out: dict[int, F32] = {}
-        for venture_id, epoch in changed.items():
-            held = self.rows.get(venture_id)
-            if held is not None and held[0] == epoch:
-                out[venture_id] = held[1][positions]
-            elif venture_id in scored:  # more changed ventures than the cache holds
-                out[venture_id] = scored[venture_id][positions]
+        out = {v: self.rows[v][1][positions] for v in changed if v in self.rows}
+        while len(self.rows) > self.limit:  # only once read: this call needs them all
+            self.rows.popitem(last=False)
         return out
 
 

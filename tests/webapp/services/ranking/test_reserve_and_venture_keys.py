@@ -171,6 +171,44 @@ def test_a_filled_reserve_refills_lists_without_streaming_and_they_stay_exact(
     assert len(streams) <= refilled // 5
 
 
+@pytest.mark.parametrize("room", ["default", "one venture"])
+def test_refills_score_each_changed_venture_once_per_change_and_stay_exact(
+    session: Session, small: Settings, monkeypatch: pytest.MonkeyPatch, room: str
+) -> None:
+    """Refills read a changed venture's log-odds from the reserve's store of them: scored
+    against the pool once per change of that venture, however many refills read it. With
+    room for one venture only, they are scored again as needed and lists stay exact."""
+    if room == "one venture":
+        monkeypatch.setattr(column_reserve, "CHANGED_BYTES", 1)
+    rng = random.Random(71)
+    market(rng, ventures=60, investors=5)
+    refresh_everything(session, small, 9)
+    ctx = scoring_context(session=session, settings=small)
+    ctx.ventures.sync(session)
+    assert column_reserve.reserve_for(ctx, K).fill() == 5
+    scored: list[tuple[int, int]] = []  # (venture, epoch of its change) per scoring
+    real = column_reserve._rescore
+
+    def spy(ctx: ScoringContext, pool: object, changed: dict[int, int]) -> object:
+        scored.extend(changed.items())
+        return real(ctx, pool, changed)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(column_reserve, "_rescore", spy)
+    refilled = 0
+    for step in range(25):
+        listed = sorted({v for (v, _), (_, rank) in stored_lists(session).items() if rank})
+        venture_id = rng.choice(listed)
+        change_venture(session, venture_id, venture_values(rng))
+        result = scoring.refresh_venture(session=session, settings=small, venture_id=venture_id)
+        refilled += result.refilled
+        assert stored_lists(session) == brute_force(session, small), f"after step {step}"
+    assert refilled >= 20
+    if room == "default":
+        assert len(scored) == len(set(scored)), "a venture was scored twice for one change"
+    else:
+        assert len(scored) > len(set(scored))
+
+
 def _rows(reserve: column_reserve.Reserve) -> dict[int, tuple[list[float], list[int], object]]:
     return {i: (row.negated.tolist(), row.ids.tolist(), row.cut) for i, row in reserve.rows.items()}
 
