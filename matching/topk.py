@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -22,9 +23,10 @@ I64 = npt.NDArray[np.int64]
 _NO_ID = np.iinfo(np.int64).max  # key of an empty slot: it loses every tie
 
 
-def ranks_above(a_logit: float, a_id: int, b_logit: float, b_id: int) -> bool:
-    """True when member a is listed above member b (the one tie-break rule, for one pair)."""
-    return a_logit > b_logit or (a_logit == b_logit and a_id < b_id)
+def ranks_above(a_logit: Any, a_id: Any, b_logit: Any, b_id: Any) -> Any:
+    """Whether member a is listed above member b: the one tie-break rule, for one pair or
+    element by element over arrays (then a boolean array)."""
+    return (a_logit > b_logit) | ((a_logit == b_logit) & (a_id < b_id))
 
 
 def probability(logits: npt.ArrayLike) -> F64:

@@ -71,6 +71,12 @@ def test_top_k_rows_breaks_ties_by_the_smaller_id_not_the_column_position():
     assert ranks_above(2.0, 3, 2.0, 7)
     assert not ranks_above(2.0, 7, 2.0, 3)
     assert ranks_above(2.5, 9, 2.0, 3)
+    # Element by element over arrays, the same rule (a venture refresh compares one venture
+    # with every investor list's K-th member at once).
+    a = np.array([2.0, 2.0, 2.5, 1.0])
+    b = np.array([2.0, 2.0, 2.0, 1.5])
+    above = ranks_above(a, 5, b, np.array([7, 3, 3, 1]))
+    assert above.tolist() == [True, False, True, False]
 
 
 def test_a_sub_pool_scores_its_investors_bit_for_bit_like_the_whole_pool(model):

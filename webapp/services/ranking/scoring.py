@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from sqlmodel import Session
 
-from matching.blocks import barred_pairs, block_logits, stream_logits
+from matching.blocks import barred_pairs, block_logits, positions_of, stream_logits
 from matching.features import PairFeatures
 from matching.reasons import pair_reasons
 from matching.topk import probability, ranks_above, top_k_rows
@@ -97,14 +97,19 @@ def _other_side(
     limits = match_store.thresholds(
         session=session, side=side, k=k, owners=held | set(owner_ids[eligible].tolist())
     )
-    touched = set(held)
-    for p in np.flatnonzero(eligible).tolist():
-        owner = int(owner_ids[p])
-        limit = limits.get(owner)
-        if owner not in held and (
-            limit is None or ranks_above(float(scores[p]), candidate, limit[1], limit[0])
-        ):
-            touched.add(owner)
+    # Each owner's K-th member by position; a list that is not full takes anyone eligible.
+    full = np.zeros(len(owner_ids), dtype=np.bool_)
+    limit_score = np.zeros(len(owner_ids), dtype=np.float64)
+    limit_id = np.zeros(len(owner_ids), dtype=np.int64)
+    if limits:
+        where = positions_of(owner_ids, np.fromiter(limits, np.int64, len(limits)))
+        found = where >= 0
+        members = np.array(list(limits.values()), dtype=object)[found]
+        full[where[found]] = True
+        limit_id[where[found]] = members[:, 0].astype(np.int64)
+        limit_score[where[found]] = members[:, 1].astype(np.float64)
+    enters = eligible & (~full | ranks_above(scores, candidate, limit_score, limit_id))
+    touched = held | set(owner_ids[enters].tolist())
     current = match_store.lists(session=session, side=side, owners=touched, rows=listed)
     new_lists: dict[int, list[Member]] = {}
     needs: list[int] = []
