@@ -291,8 +291,11 @@ def scoring_context(*, session: Session, settings: Settings) -> ScoringContext:
 def current_context(*, session: Session, settings: Settings) -> ScoringContext | None:
     """This process's context if it is still the one to score with; None if it must be built
     (`scoring_context` builds it: seconds, so callers holding a lock release it first)."""
+    version, inputs = scoring_data.fingerprint(session=session)
+    with _lock:
+        if version is not None and _still_current(_current, version, inputs):
+            return _current  # the usual case, in one statement
     active = active_model(session=session, settings=settings)
-    inputs = scoring_data.inputs_version(session=session)
     with _lock:
         return _current if _still_current(_current, active.version, inputs) else None
 

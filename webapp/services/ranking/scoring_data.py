@@ -8,13 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, select, text
+from sqlalchemy import and_, bindparam, exists, func, select, text, true
 from sqlmodel import Session, col
 
 from matching import DealRecord
-from webapp.models import Deal, DealEvent, Feedback, InvestorProfile, PortfolioDeal, Venture
+from webapp.models import (
+    Deal,
+    DealEvent,
+    Feedback,
+    InvestorProfile,
+    ModelVersion,
+    PortfolioDeal,
+    Venture,
+)
 from webapp.models.enums import DealStage, FeedbackAction, Visibility
 from webapp.models.types import UTCDateTime
 
@@ -174,25 +183,50 @@ def history_rows(*, session: Session) -> list[DealRecord]:
     return history
 
 
+def fingerprint(*, session: Session) -> tuple[str | None, tuple[Any, ...]]:
+    """(the active model's version, `inputs_version`), read in one statement: every refresh
+    asks first whether its process's scoring state still holds."""
+    found = session.connection().execute(_fingerprint_query()).one()
+    return found[0], tuple(found[1:])
+
+
+@cache
+def _fingerprint_query() -> Any:
+    """Built once: constructing it took longer than running it."""
+    active = col(InvestorProfile.active) == True  # noqa: E712
+    investors = (
+        select(
+            func.count().label("n"),
+            func.max(col(InvestorProfile.updated_at)).label("latest"),
+            func.coalesce(func.sum(col(InvestorProfile.id)), 0).label("total"),
+        )
+        .where(active)
+        .subquery()
+    )
+    # max(id) is one index probe (as a scalar subquery: in the FROM list SQLite scans the
+    # table for it); a deleted deal also changes the investor figures above (its investor
+    # was deleted) or is caught by the nightly full refresh.
+    portfolio = select(func.coalesce(func.max(col(PortfolioDeal.id)), 0)).scalar_subquery()
+    invested = (
+        select(func.count().label("n"), func.coalesce(func.sum(col(Deal.id)), 0).label("total"))
+        .where(col(Deal.stage) == DealStage.INVESTED.value)
+        .subquery()
+    )
+    model = (
+        select(col(ModelVersion.version))
+        .where(col(ModelVersion.active) == True)  # noqa: E712
+        .limit(1)
+        .scalar_subquery()
+    )
+    columns = [investors.c.n, investors.c.latest, investors.c.total, portfolio]
+    # One row each: joined on true, a product of single rows (said, for SQLAlchemy's lint).
+    joined = investors.join(invested, true())
+    return select(model, *columns, *invested.c).select_from(joined)
+
+
 def inputs_version(*, session: Session) -> tuple[Any, ...]:
     """A fingerprint of the investor side: active investors and every past deal."""
-    connection = session.connection()
-    investors = connection.execute(
-        select(
-            func.count(),
-            func.max(col(InvestorProfile.updated_at)),
-            func.coalesce(func.sum(col(InvestorProfile.id)), 0),
-        ).where(col(InvestorProfile.active) == True)  # noqa: E712
-    ).one()
-    # max(id) is one index probe; a deleted deal also changes the investor figures above
-    # (its investor was deleted) or is caught by the nightly full refresh.
-    portfolio = connection.execute(select(func.coalesce(func.max(col(PortfolioDeal.id)), 0))).one()
-    invested = connection.execute(
-        select(func.count(), func.coalesce(func.sum(col(Deal.id)), 0)).where(
-            col(Deal.stage) == DealStage.INVESTED.value
-        )
-    ).one()
-    return (*tuple(investors), *tuple(portfolio), *tuple(invested))
+    return fingerprint(session=session)[1]
 
 
 def same_history(one: tuple[Any, ...], other: tuple[Any, ...]) -> bool:

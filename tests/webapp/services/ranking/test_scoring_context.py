@@ -8,16 +8,21 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 import matching
 from matching.blocks import block_logits
 from tests.workers.builders import market
 from webapp.config import Settings
-from webapp.models import ModelVersion, utcnow
+from webapp.models import InvestorProfile, ModelVersion, PortfolioDeal, utcnow
 from webapp.services.common.taxonomy import matching_taxonomy
 from webapp.services.ranking import scoring_data
-from webapp.services.ranking.scoring_cache import ScoringContext, forget, scoring_context
+from webapp.services.ranking.scoring_cache import (
+    ScoringContext,
+    current_context,
+    forget,
+    scoring_context,
+)
 
 
 def activate(session: Session, directory: Path, version: str) -> None:
@@ -62,3 +67,50 @@ def test_a_new_model_reuses_the_frames_and_scores_like_a_fresh_context(
     assert fresh.pool.frame is not before.pool.frame
     assert np.array_equal(logits(session, fresh), reused)
     assert not np.array_equal(logits(session, before), reused)  # the new model does score
+
+
+def test_the_context_holds_until_the_model_an_investor_or_the_track_records_change(
+    session: Session, settings: Settings, tmp_path: Path
+) -> None:
+    """`current_context` answers from one fingerprint statement; each kind of change that
+    alters scores makes it give the context up (None: rebuild), and nothing else does."""
+    _, investors, _ = market(random.Random(52), ventures=8, investors=4)
+    forget()
+    built = scoring_context(session=session, settings=settings)
+    session.rollback()
+
+    def holds() -> bool:
+        session.rollback()
+        found = current_context(session=session, settings=settings)
+        session.rollback()
+        return found is built
+
+    assert holds()
+    changes = {
+        "a new model": lambda: activate(session, tmp_path, "context-c"),
+        "an investor profile": lambda: _touch(session, investors[0]),
+        "a past deal": lambda: _past_deal(session, investors[1]),
+    }
+    for change, make in changes.items():
+        make()
+        assert not holds(), f"{change} went unnoticed"
+        built = scoring_context(session=session, settings=settings)
+        session.commit()
+        assert holds(), f"after {change}, the rebuilt context does not hold"
+
+
+def _touch(session: Session, investor: InvestorProfile) -> None:
+    session.execute(
+        update(InvestorProfile)
+        .where(col(InvestorProfile.id) == investor.id)
+        .values(ticket_max_gbp=investor.ticket_max_gbp + 1, updated_at=utcnow())
+    )
+    session.commit()
+
+
+def _past_deal(session: Session, investor: InvestorProfile) -> None:
+    session.add(
+        PortfolioDeal(investor_id=investor.id, company_name="Aire Valley Robotics",
+                      funded_at=utcnow().date(), sectors=[], dedupe_key="aire-valley-robotics")
+    )  # fmt: skip
+    session.commit()
