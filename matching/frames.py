@@ -169,6 +169,38 @@ class VentureFrame(_Frame):
             seis=self.seis[picked],
         )
 
+    @classmethod
+    def concat(cls, frames: Sequence[VentureFrame]) -> VentureFrame:
+        """Frames of one taxonomy, one after another: the frame `from_records` makes of all
+        their records, without validating and packing them again."""
+        if not frames:
+            raise InputError("ventures: empty; at least one venture is needed")
+        records = tuple(r for f in frames for r in f.records)
+        ids, index = _id_index("ventures", (r.id for r in records))
+        width = max(f.sector_slots.shape[1] for f in frames)
+        slots = [widen_slots(f.sector_slots, width, -1) for f in frames]
+        return cls(
+            taxonomy=frames[0].taxonomy,
+            records=records,
+            ids=ids,
+            index=index,
+            sectors=sparse.vstack([f.sectors for f in frames], format="csr"),
+            sector_slots=np.vstack(slots),
+            stage=np.concatenate([f.stage for f in frames]),
+            raise_gbp=np.concatenate([f.raise_gbp for f in frames]),
+            instruments=np.vstack([f.instruments for f in frames]),
+            region=np.concatenate([f.region for f in frames]),
+            institution=np.concatenate([f.institution for f in frames]),
+            spinout=np.concatenate([f.spinout for f in frames]),
+            eis=np.concatenate([f.eis for f in frames]),
+            seis=np.concatenate([f.seis for f in frames]),
+        )
+
+
+def widen_slots(slots: IntArray, width: int, pad: int) -> IntArray:
+    """Slot rows padded on the right to `width` columns."""
+    return np.pad(slots, ((0, 0), (0, width - slots.shape[1])), constant_values=pad)
+
 
 @dataclass(frozen=True, eq=False)
 class InvestorFrame(_Frame):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from matching.config import FeatureConfig
-from matching.frames import HistoryFrame, InvestorFrame, VentureFrame
+from matching.frames import HistoryFrame, InvestorFrame, VentureFrame, widen_slots
 from matching.taxonomy import Taxonomy
 from matching.text import TextVectoriser
 from matching.track_record import TrackRecord, size_band
@@ -234,6 +235,46 @@ class VentureSide:
             institution=institution,
             instruments=frame.instruments.astype(np.float32),
             text=vectoriser.transform(frame.summaries),
+        )
+
+    def take(self, rows: I64) -> VentureSide:
+        """These rows only: keys copied, not derived again (so they score bit for bit alike)."""
+        frame = self.frame.take(rows)
+        width = frame.sector_slots.shape[1]  # the slots past it are padding only
+        return VentureSide(
+            frame=frame,
+            sector_slots=self.sector_slots[rows][:, :width],
+            family_slots=self.family_slots[rows][:, :width],
+            stage=self.stage[rows],
+            region=self.region[rows],
+            region_broad=self.region_broad[rows],
+            log_raise=self.log_raise[rows],
+            band=self.band[rows],
+            tax_code=self.tax_code[rows],
+            institution=self.institution[rows],
+            instruments=self.instruments[rows],
+            text=sparse.csr_matrix(self.text[rows]),
+        )
+
+    @classmethod
+    def concat(cls, sides: Sequence[VentureSide]) -> VentureSide:
+        """Sides of one model, one after another: the side `build` makes of their ventures
+        together, without packing records or embedding summaries again."""
+        frame = VentureFrame.concat([s.frame for s in sides])
+        width, pad = frame.sector_slots.shape[1], len(frame.taxonomy.sectors)
+        return cls(
+            frame=frame,
+            sector_slots=np.vstack([widen_slots(s.sector_slots, width, pad) for s in sides]),
+            family_slots=np.vstack([widen_slots(s.family_slots, width, pad) for s in sides]),
+            stage=np.concatenate([s.stage for s in sides]),
+            region=np.concatenate([s.region for s in sides]),
+            region_broad=np.concatenate([s.region_broad for s in sides]),
+            log_raise=np.concatenate([s.log_raise for s in sides]),
+            band=np.concatenate([s.band for s in sides]),
+            tax_code=np.concatenate([s.tax_code for s in sides]),
+            institution=np.concatenate([s.institution for s in sides]),
+            instruments=np.vstack([s.instruments for s in sides]),
+            text=sparse.csr_matrix(sparse.vstack([s.text for s in sides], format="csr")),
         )
 
 

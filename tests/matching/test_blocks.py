@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from matching import blocks
+from matching.errors import InputError
 from matching.features import PairFeatures
 from matching.pool import VentureSide
 from matching.topk import ColumnTopK, ranks_above, top_k_rows
@@ -142,3 +143,41 @@ def test_scoring_holds_one_block_of_scores_never_ventures_by_investors(model, mo
     assert shapes
     assert max(rows * cols for rows, cols in shapes) <= 5 * len(inv)
     assert all(rows < len(vs) for rows, _ in shapes)
+
+
+def _same_side(one: VentureSide, other: VentureSide) -> None:
+    """Every key and text vector equal, and so the same log-odds."""
+    assert one.frame.ids.tolist() == other.frame.ids.tolist()
+    assert one.frame.records == other.frame.records
+    for name in ("sector_slots", "stage", "raise_gbp", "instruments", "region", "institution",
+                 "spinout", "eis", "seis"):  # fmt: skip
+        np.testing.assert_array_equal(getattr(one.frame, name), getattr(other.frame, name))
+    assert (one.frame.sectors != other.frame.sectors).nnz == 0
+    for name in ("sector_slots", "family_slots", "stage", "region", "region_broad", "log_raise",
+                 "band", "tax_code", "institution", "instruments"):  # fmt: skip
+        np.testing.assert_array_equal(getattr(one, name), getattr(other, name))
+    np.testing.assert_array_equal(one.text.toarray(), other.text.toarray())
+
+
+def test_sides_taken_apart_and_put_together_equal_a_side_built_at_once(model):
+    """A worker folds recently changed ventures into one side and words reasons for a few
+    ventures from the sides it holds: without packing or embedding anything again."""
+    vs, inv, history = _people()
+    pool = model.prepare(inv, history)
+    whole = VentureSide.build(model.venture_frame(vs), model.vectoriser)
+    widths = {len(v.sectors) for v in vs}
+    assert len(widths) > 1  # sides of different slot widths are put together
+    rng = np.random.default_rng(5)
+    order = rng.permutation(len(vs))
+    cuts = sorted(rng.choice(np.arange(1, len(vs)), size=3, replace=False).tolist())
+    pieces = [whole.take(part) for part in np.split(order, cuts)]
+    rebuilt = VentureSide.concat(pieces)
+    expected = VentureSide.build(model.venture_frame([vs[i] for i in order]), model.vectoriser)
+    _same_side(rebuilt, expected)
+    rows = np.arange(len(vs))
+    np.testing.assert_array_equal(
+        blocks.block_logits(model, PairFeatures(rebuilt, pool, model.config), rows),
+        blocks.block_logits(model, PairFeatures(whole, pool, model.config), order),
+    )
+    with pytest.raises(InputError, match="appears more than once"):
+        VentureSide.concat([pieces[0], pieces[0]])
