@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from sqlmodel import Session
 
 from matching.blocks import barred_pairs, block_logits, positions_of, stream_logits
 from matching.features import PairFeatures
+from matching.pool import VentureSide
 from matching.reasons import pair_reasons
 from matching.topk import probability, ranks_above, top_k_rows
 from webapp.config import Settings
@@ -126,12 +126,17 @@ def _other_side(
 
 
 def _investor_refill(
-    session: Session, ctx: ScoringContext, k: int
+    session: Session, ctx: ScoringContext, k: int, synced: bool = False
 ) -> Callable[[list[int]], dict[int, list[Member]]]:
+    """`synced`: the venture keys were brought up to date in this transaction, under the lock.
+    A venture committed since is refreshed after this (its change queues its own refresh),
+    which places it right in every list, these included."""
+
     def refill(investor_ids: list[int]) -> dict[int, list[Member]]:
         """These investors' lists over every published venture (from the reserve when it can)."""
         out: dict[int, list[Member]] = {i: [] for i in investor_ids}
-        ctx.ventures.sync(session)
+        if not synced:
+            ctx.ventures.sync(session)
         reserve = column_reserve.reserve_for(ctx, k)
         passed = scoring_data.passed_pairs(session=session, investor_ids=investor_ids)
         out.update(reserve.lists(investor_ids, passed, k))
@@ -170,28 +175,20 @@ def _column(session: Session, ctx: ScoringContext, investor_id: int) -> tuple[I6
     return np.concatenate([b[0] for b in blocks]), np.concatenate([b[1][:, 0] for b in blocks])
 
 
-@dataclass(frozen=True)
-class Known:
-    """Venture records read earlier in this transaction, and their features."""
-
-    records: list[dict[str, Any]]
-    features: PairFeatures
-
-
-def _reasons(
-    session: Session, ctx: ScoringContext, pairs: list[Pair], known: Known | None = None
-) -> dict[Pair, str]:
-    """Reasons for these pairs, worded in one pass: the ventures of `known` from its records,
-    the others (ventures a refill brought into a list) from fresh records."""
+def _reasons(session: Session, ctx: ScoringContext, pairs: list[Pair]) -> dict[Pair, str]:
+    """Reasons for these pairs, worded in one pass from the venture keys the process holds
+    (call after `ctx.ventures.sync` in this transaction); a venture it does not hold is
+    read from the database."""
     if not pairs:
         return {}
-    have = {int(r["id"]) for r in known.records} if known is not None else set()
-    rest = {v for v, _ in pairs if v not in have}
-    records = scoring_data.venture_rows(session=session, ids=rest) if rest else []
-    if known is not None and not records:
-        return _reasons_from(ctx, known.features, pairs)
-    mine = known.records if known is not None else []
-    return _reasons_from(ctx, ctx.features_for([*mine, *records]), pairs)
+    wanted = {v for v, _ in pairs}
+    side = ctx.ventures.gather(wanted)
+    missing = wanted - set(side.frame.ids.tolist() if side is not None else ())
+    records = scoring_data.venture_rows(session=session, ids=missing) if missing else []
+    if records:
+        extra = ctx.ventures.side_of(records)
+        side = extra if side is None else VentureSide.concat([side, extra])
+    return _reasons_from(ctx, ctx.features_of(side), pairs) if side is not None else {}
 
 
 def _reasons_from(
@@ -215,7 +212,6 @@ def _write(
     investor_lists: dict[int, list[Member]],
     fresh_pairs: set[Pair],
     listed: match_store.Listed | None = None,
-    known: Known | None = None,
 ) -> int:
     """Store the new lists; pairs just rescored, new to the table or from another model get
     their score and reasons written, the others keep theirs and only move."""
@@ -224,7 +220,7 @@ def _write(
         venture_lists=venture_lists,
         investor_lists=investor_lists,
         fresh=fresh_pairs,
-        reasons_for=lambda pairs: _reasons(session, ctx, pairs, known),
+        reasons_for=lambda pairs: _reasons(session, ctx, pairs),
         model_version=ctx.version,
         now=utcnow(),
         listed=listed,
@@ -269,24 +265,25 @@ def refresh_venture(
     if ctx is None:
         session.commit()
         return RefreshResult()
-    records = scoring_data.venture_rows(session=session, ids=[venture_id])
+    # The venture keys first: this venture's are then read from them (no record read, no
+    # keys derived twice), and every refill below finds them current.
+    ctx.ventures.sync(session)
+    side = ctx.ventures.gather([venture_id])  # None: not published (any more)
     row = np.full(len(ctx.investor_ids), -np.inf, dtype=np.float32)
     own: list[Member] = []
-    features = ctx.features_for(records) if records else None
-    known = Known(records, features) if features is not None else None
-    if features is not None:
+    if side is not None:
         passed = scoring_data.passed_pairs(session=session, venture_ids=[venture_id])
-        row = block_logits(ctx.model, features, np.arange(1), barred_pairs(passed))[0]
+        row = block_logits(ctx.model, ctx.features_of(side), np.arange(1), barred_pairs(passed))[0]
         own = _ranked(ctx.investor_ids, row, k)
     listed = match_store.Listed()
     investor_lists, held, refilled = _other_side(
         session, side="investor", candidate=venture_id, owner_ids=ctx.investor_ids,
-        logits=row, k=k, refill=_investor_refill(session, ctx, k), listed=listed,
+        logits=row, k=k, refill=_investor_refill(session, ctx, k, synced=True), listed=listed,
     )  # fmt: skip
     fresh = {(venture_id, i) for i, _ in own}
     for investor_id, members in investor_lists.items():
         fresh |= {(v, investor_id) for v, _ in members if v == venture_id}
-    rows = _write(session, ctx, {venture_id: own}, investor_lists, fresh, listed, known)
+    rows = _write(session, ctx, {venture_id: own}, investor_lists, fresh, listed)
     result = RefreshResult(1 + len(investor_lists), refilled, rows, {}, ctx.version)
     if announce:
         for investor_id, members in investor_lists.items():
@@ -326,6 +323,7 @@ def repair_lists(*, session: Session, settings: Settings) -> RefreshResult:
     if ctx is None:
         session.commit()
         return RefreshResult()
+    ctx.ventures.sync(session)  # reasons are worded from the venture keys
     ventures = match_store.owners_with_gaps(session=session, side="venture")
     investors = match_store.owners_with_gaps(session=session, side="investor")
     venture_lists = _venture_refill(session, ctx, k)(ventures) if ventures else {}

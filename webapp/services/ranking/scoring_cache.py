@@ -111,10 +111,10 @@ class VentureSides:
                 if venture_id not in self.stamps:
                     self.id_total += venture_id
                 self.stamps[venture_id] = stamps[venture_id]
-            if len(self.sides) - self.full >= RECENT_SIDES:
-                self._merge_recent()
+            if records and len(self.sides) - self.full >= RECENT_SIDES:
+                self._merge_recent(self.side_of(records))
             elif records:
-                self._add_side(records)
+                self._add_side(self.side_of(records))
 
     def _recent_stamps(self, session: Session) -> dict[int, object] | None:
         """Stamps of the ventures published and stamped since the last sync, or None when a
@@ -135,23 +135,28 @@ class VentureSides:
                 return self.epoch, {}
             return self.epoch, {v: e for v, e in self.changed_at.items() if e > epoch}
 
-    def _side(self, records: list[dict[str, Any]]) -> VentureSide:
+    def side_of(self, records: list[dict[str, Any]]) -> VentureSide:
+        """Venture keys of these records for this model."""
         return VentureSide.build(self.model.venture_frame(records), self.model.vectoriser)
 
-    def _add_side(self, records: list[dict[str, Any]]) -> None:
-        side = self._side(records)
+    def _add_side(self, side: VentureSide) -> None:
         at = len(self.sides)
         self.owner.update({int(v): (at, row) for row, v in enumerate(side.frame.ids.tolist())})
         self.sides.append(side)
         self.dead.append(np.zeros(len(side.frame), dtype=np.bool_))
 
-    def _merge_recent(self) -> None:
-        """The small sides folded into one (their dead rows dropped)."""
+    def _merge_recent(self, newest: VentureSide) -> None:
+        """The small sides' live rows and `newest` folded into one side: their keys put
+        together, not derived from the records again."""
+        parts = [
+            side.take(np.flatnonzero(~dead))
+            for side, dead in zip(self.sides[self.full :], self.dead[self.full :], strict=True)
+            if not dead.all()
+        ]
         for venture_id in self.recent:
             self.owner.pop(venture_id, None)
         del self.sides[self.full :], self.dead[self.full :]
-        if self.recent:
-            self._add_side([self.recent[v] for v in sorted(self.recent)])
+        self._add_side(VentureSide.concat([*parts, newest]))
 
     def _retire(self, venture_id: int) -> None:
         held = self.owner.pop(venture_id, None)
@@ -165,7 +170,7 @@ class VentureSides:
         records = scoring_data.venture_rows(session=session)
         self.sides, self.dead, self.owner, self.recent = [], [], {}, {}
         for start in range(0, len(records), SIDE_ROWS):
-            self._add_side(records[start : start + SIDE_ROWS])
+            self._add_side(self.side_of(records[start : start + SIDE_ROWS]))
         self.full = len(self.sides)
         self.stamps = {int(r["id"]): stamps[int(r["id"])] for r in records if r["id"] in stamps}
         self.id_total = sum(self.stamps)
@@ -197,6 +202,15 @@ class VentureSides:
                 side = self.sides[side_at]
                 yield side, np.array(picked, dtype=np.int64), np.array(rows, dtype=np.int64)
 
+    def gather(self, venture_ids: Collection[int]) -> VentureSide | None:
+        """One side holding the keys of these ventures as they stand (those published; None
+        if none is): for scoring or wording a few ventures without reading their records."""
+        wanted = np.array(sorted(venture_ids), dtype=np.int64)
+        parts = [side.take(rows) for side, _which, rows in self.locate(wanted)]
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else VentureSide.concat(parts)
+
     def __len__(self) -> int:
         return len(self.stamps)
 
@@ -227,6 +241,10 @@ class ScoringContext:
     def features_for(self, records: list[dict[str, Any]]) -> PairFeatures:
         """Pair features of these ventures against the whole pool."""
         return self.model.pair_features(records, self.pool)
+
+    def features_of(self, side: VentureSide) -> PairFeatures:
+        """Pair features of a side of these venture keys against the whole pool."""
+        return PairFeatures(side, self.pool, self.model.config)
 
     def venture_logits(
         self, records: list[dict[str, Any]], barred: I64 | None = None
