@@ -47,10 +47,12 @@ class Fresh:
 @dataclass
 class Listed:
     """Rows of whole lists read earlier in this transaction (by `lists`), by pair: (row id,
-    venture rank, investor rank, model version), and which owners' lists they are, by side."""
+    venture rank, investor rank, model version); which owners' lists they are, by side; and
+    each listed owner's members with their rank numbers."""
 
     rows: dict[Pair, tuple[int, int | None, int | None, str]] = field(default_factory=dict)
     read: dict[str, set[int]] = field(default_factory=dict)
+    numbers: dict[int, dict[int, int]] = field(default_factory=dict)  # owner → member → rank
 
 
 def list_values(old: Mapping[int, int], members: Sequence[int]) -> dict[int, int]:
@@ -143,6 +145,7 @@ def lists(
             if rows is not None:
                 pair = (int(m), int(o)) if side == "investor" else (int(o), int(m))
                 rows.rows[pair] = (row_id, vr, ir, version)
+                rows.numbers.setdefault(int(o), {})[int(m)] = ir if side == "investor" else vr
     if rows is not None:
         rows.read.setdefault(side, set()).update(found)
     return found
@@ -237,6 +240,7 @@ def apply_lists(
     }
     score_of = {(v, i): s for v, members in venture_lists.items() for i, s in members}
     score_of.update({(v, i): s for i, members in investor_lists.items() for v, s in members})
+    # Stored rows by pair: (row id, venture rank, investor rank, stored by this model).
     existing: dict[Pair, tuple[int, int | None, int | None, bool]] = {}
     columns = "id, venture_id, investor_id, venture_rank, investor_rank, model_version"
     for part in _chunks(venture_lists):
@@ -244,15 +248,14 @@ def apply_lists(
         sql = f"SELECT {columns} FROM match WHERE venture_id IN ({ids})"  # noqa: S608
         for row_id, v, i, vr, ir, version in _raw(session, sql):
             existing[(v, i)] = (row_id, vr, ir, version == model_version)
+    write = set(existing) | set(want_v)  # pairs whose row may change
     known = listed.read.get("investor", set()) if listed is not None else set()
+    held: dict[int, dict[int, int]] = {}
+    # Rows of these lists stored by another model: rescored even where their number stays.
+    other_model: set[Pair] = set()
     if listed is not None:
-        existing.update(
-            {
-                (v, i): (row_id, vr, ir, version == model_version)
-                for (v, i), (row_id, vr, ir, version) in listed.rows.items()
-                if i in known and i in investor_lists
-            }
-        )
+        held = {i: listed.numbers.get(i, {}) for i in investor_lists if i in known}
+        other_model = {p for p, row in listed.rows.items() if row[3] != model_version}
     for part in _chunks([i for i in investor_lists if i not in known]):
         ids = ", ".join(str(int(i)) for i in part)
         sql = (
@@ -261,17 +264,28 @@ def apply_lists(
         )
         for row_id, v, i, vr, ir, version in _raw(session, sql):
             existing[(v, i)] = (row_id, vr, ir, version == model_version)
-    held: dict[int, dict[int, int]] = {i: {} for i in investor_lists}
-    for (v, i), (_row_id, _vr, ir, _same) in existing.items():
-        if ir is not None and i in held:
-            held[i][v] = ir
-    want_i: dict[Pair, int] = {}  # far fewer rows than a dense renumbering would move
+            held.setdefault(i, {})[v] = ir
+            if version != model_version:
+                other_model.add((v, i))
+
+    def stored(pair: Pair) -> tuple[int, int | None, int | None, bool] | None:
+        row = existing.get(pair)
+        if row is None and listed is not None and pair[1] in known and pair in listed.rows:
+            row_id, vr, ir, version = listed.rows[pair]
+            return row_id, vr, ir, version == model_version
+        return row
+
+    # Only the few members whose number moves are written, not every member of every list.
+    want_i: dict[Pair, int] = {}
     for i, members in investor_lists.items():
-        values = list_values(held[i], [v for v, _ in members])
+        before = held.get(i, {})
+        values = list_values(before, [v for v, _ in members])
         want_i.update({(v, i): value for v, value in values.items()})
+        write.update((v, i) for v, value in values.items() if before.get(v) != value)
+        write.update((v, i) for v in before.keys() - values.keys())  # leaving the list
     # Pairs entering an investor's list may already be stored (for the venture's list): look
     # those few up by key, a few hundred per statement (an OR of unique-key probes).
-    entering = sorted(pair for pair in want_i if pair not in existing)
+    entering = sorted(pair for pair in write if pair in want_i and stored(pair) is None)
     for start in range(0, len(entering), PAIRS_PER_STATEMENT):
         wanted = " OR ".join(
             f"(venture_id = {int(v)} AND investor_id = {int(i)})"
@@ -280,8 +294,11 @@ def apply_lists(
         sql = f"SELECT {columns} FROM match WHERE {wanted}"  # noqa: S608
         for row_id, v, i, vr, ir, version in _raw(session, sql):
             existing[(v, i)] = (row_id, vr, ir, version == model_version)
+    # Rescored: pairs just scored, new to the table, or stored by another model.
     rescore = sorted(
-        pair for pair in score_of if pair in fresh or pair not in existing or not existing[pair][3]
+        pair
+        for pair in write | (set(fresh) & score_of.keys()) | other_model
+        if pair in score_of and (pair in fresh or (row := stored(pair)) is None or not row[3])
     )
     reasons = reasons_for(rescore) if rescore else {}
     new_rows = {pair: Fresh(score_of[pair], reasons.get(pair, "[]")) for pair in rescore}
@@ -289,9 +306,9 @@ def apply_lists(
     inserts: list[tuple[Any, ...]] = []
     updates: list[dict[str, Any]] = []
     deletes: list[int] = []
-    for pair in existing.keys() | want_v.keys() | want_i.keys():
+    for pair in write | new_rows.keys():
         v, i = pair
-        row = existing.get(pair)
+        row = stored(pair)
         vr = want_v.get(pair) if v in venture_lists else (row[1] if row else None)
         ir = want_i.get(pair) if i in investor_lists else (row[2] if row else None)
         if vr is None and ir is None:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from matching import blocks
 from matching.blocks import block_logits
 from matching.features import PairFeatures
 from tests.factories import VentureFactory
+from tests.webapp.services.ranking.test_scoring_context import activate
 from tests.workers.builders import (
     brute_force,
     change_venture,
@@ -27,7 +29,7 @@ from tests.workers.builders import (
     write_parts,
 )
 from webapp.config import Settings
-from webapp.models import Feedback, InvestorProfile, Venture, utcnow
+from webapp.models import Feedback, InvestorProfile, Match, Venture, utcnow
 from webapp.services.ranking import column_reserve, match_store, scoring, scoring_data
 from webapp.services.ranking.match_queries import display_reasons
 from webapp.services.ranking.scoring_cache import forget, scoring_context
@@ -482,3 +484,28 @@ def test_a_venture_leaving_the_top_of_a_list_rewrites_three_of_its_rows_not_all(
     unchanged = {v for v, row in after.items() if before.get(v) == row}
     assert len(after) - len(unchanged) <= 2, (before, after)  # the newcomer and the new last
     assert stored_lists(session) == brute_force(session, ten)
+
+
+def test_after_a_new_model_a_venture_refresh_rescores_every_row_of_the_lists_it_touches(
+    session: Session, small: Settings, tmp_path: Path
+) -> None:
+    """Until the next full refresh, rows stored by the previous model are rescored by the
+    lists a venture refresh writes, also those whose number in the list does not move."""
+    market(random.Random(27), ventures=30, investors=6)
+    full_refresh(session, small)
+    before = {(r.venture_id, r.investor_id): r.model_version for r in session.exec(select(Match))}
+    activate(session, tmp_path, "lists-b")
+    listed = sorted({v for (v, _), (_, rank) in stored_lists(session).items() if rank})
+    venture_id = listed[len(listed) // 2]  # in some investor's list
+    result = scoring.refresh_venture(session=session, settings=small, venture_id=venture_id)
+    session.expire_all()
+    rows = list(session.exec(select(Match)))
+    touched = {r.investor_id for r in rows if r.venture_id == venture_id and r.investor_rank}
+    assert result.model_version == "lists-b"
+    assert touched
+    for row in rows:
+        if row.investor_id in touched and row.investor_rank is not None:
+            assert row.model_version == "lists-b", (row.venture_id, row.investor_id)
+    untouched = [r for r in rows if r.venture_id != venture_id and r.investor_id not in touched]
+    assert untouched
+    assert all(r.model_version == before[(r.venture_id, r.investor_id)] for r in untouched)
