@@ -48,6 +48,7 @@ DEPTH = 2  # the reserve holds DEPTH × K ventures per investor
 FILL_BLOCK = 128  # investors streamed together by a fill (the lock is let go between blocks)
 CHANGED_BYTES = 64 << 20  # kept log-odds of changed ventures (whole-pool rows), at most
 Key = tuple[float, int]  # (−log-odds, venture id): sorts best first, ties to the smaller id
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 @dataclass
@@ -56,14 +57,6 @@ class _Row:
     ids: I64  # the held ventures
     cut: Key | None  # every venture not held sorts after this; None: nothing else is eligible
     epoch: int
-
-    @classmethod
-    def of(cls, held: list[Key], cut: Key | None, epoch: int) -> _Row:
-        negated = np.array([x for x, _ in held], dtype=np.float32)
-        return cls(negated, np.array([v for _, v in held], dtype=np.int64), cut, epoch)
-
-    def held(self) -> list[Key]:
-        return list(zip(self.negated.tolist(), self.ids.tolist(), strict=True))
 
 
 class _Changed:
@@ -74,6 +67,13 @@ class _Changed:
         self.ctx = ctx
         self.limit = max(1, CHANGED_BYTES // (4 * max(len(ctx.investor_ids), 1)))
         self.rows: OrderedDict[int, tuple[int, F32]] = OrderedDict()
+
+    def remember(self, venture_id: int, epoch: int, logits: F32) -> None:
+        """A changed venture's log-odds computed elsewhere (its own refresh scored it)."""
+        self.rows.pop(venture_id, None)
+        self.rows[venture_id] = (epoch, logits)
+        while len(self.rows) > self.limit:
+            self.rows.popitem(last=False)
 
     def columns(self, changed: dict[int, int], positions: I64) -> dict[int, F32]:
         """Log-odds at these pool positions of the changed ventures still published."""
@@ -113,26 +113,47 @@ class Reserve:
             now, changed = self.ctx.ventures.changed_after(since)
             positions = np.array([self.ctx.investor_position[i] for i in known], dtype=np.int64)
             fresh = self.changed.columns(changed, positions) if known else {}
+            changed_ids = np.fromiter(changed, np.int64, len(changed))
+            changed_at = np.fromiter(changed.values(), np.int64, len(changed))
+            fresh_ids = np.fromiter(fresh, np.int64, len(fresh))
+            fresh_at = np.array([changed[v] for v in fresh], dtype=np.int64)
+            empty = np.zeros((0, len(known)), np.float32)
+            scored = np.vstack([*fresh.values()]) if fresh else empty
+            barred = _barred_by_investor(passed)
             for at, investor_id in enumerate(known):
                 row = self.rows[investor_id]
-                mine = {v: c[at] for v, c in fresh.items() if changed[v] > row.epoch}
-                kept = [key for key in row.held() if changed.get(key[1], 0) <= row.epoch]
-                candidates = sorted(kept + [(-x, v) for v, x in mine.items() if np.isfinite(x)])
+                # Held ventures changed since the row's epoch drop out; their new log-odds
+                # (and every other changed venture's) come in.
+                kept = ~np.isin(row.ids, changed_ids[changed_at > row.epoch])
+                mine = (fresh_at > row.epoch) & np.isfinite(scored[:, at])
+                negated = np.concatenate([row.negated[kept], -scored[mine, at]])
+                ids = np.concatenate([row.ids[kept], fresh_ids[mine]])
+                order = np.lexsort((ids, negated))  # best first, ties to the smaller id
+                negated, ids = negated[order], ids[order]
                 cut = row.cut
                 if cut is not None:  # what sorts after the cut may trail unseen ventures
-                    candidates = [c for c in candidates if c <= cut]
-                if len(candidates) > self.depth:
-                    candidates = candidates[: self.depth]
-                    cut = candidates[-1]
-                unbarred = [c for c in candidates if (c[1], investor_id) not in passed]
-                if cut is not None and len(unbarred) < k:
+                    inside = (negated < cut[0]) | ((negated == cut[0]) & (ids <= cut[1]))
+                    negated, ids = negated[inside], ids[inside]
+                if len(ids) > self.depth:
+                    negated, ids = negated[: self.depth], ids[: self.depth]
+                    cut = (float(negated[-1]), int(ids[-1]))
+                free = ~np.isin(ids, barred.get(investor_id, _NONE))
+                if cut is not None and int(free.sum()) < k:
                     stale.append(investor_id)
                     continue
-                self.rows[investor_id] = _Row.of(candidates, cut, now)
-                out[investor_id] = _members(unbarred[:k])
+                self.rows[investor_id] = _Row(negated, ids, cut, now)
+                out[investor_id] = _members(negated[free][:k], ids[free][:k])
             if stale:
                 out.update(self._stream(stale, passed, k))
             return out
+
+    def remember(self, venture_id: int, logits: F32) -> None:
+        """This venture's log-odds against the whole pool (passes left out), as of its last
+        change the venture keys hold: refills then need not score it again."""
+        epoch = self.ctx.ventures.changed_at.get(venture_id)
+        if epoch is not None:  # unchanged since the keys were built: no refill rescores it
+            with self._lock:
+                self.changed.remember(venture_id, epoch, logits)
 
     def missing(self) -> list[int]:
         """Pool investors without a row yet."""
@@ -169,13 +190,14 @@ class Reserve:
         self.rows.update(_rows(ids, top, logit, epoch))
         out: dict[int, list[Member]] = {}
         blocked: list[int] = []
+        barred = _barred_by_investor(passed)
         for investor_id in ids.tolist():
             row = self.rows[investor_id]
-            unbarred = [c for c in row.held() if (c[1], investor_id) not in passed]
-            if row.cut is not None and len(unbarred) < k:
+            free = ~np.isin(row.ids, barred.get(investor_id, _NONE))
+            if row.cut is not None and int(free.sum()) < k:
                 blocked.append(investor_id)  # passed on most of its best ventures
             else:
-                out[investor_id] = _members(unbarred[:k])
+                out[investor_id] = _members(row.negated[free][:k], row.ids[free][:k])
         if blocked:
             mine = [(v, i) for v, i in passed if i in set(blocked)]
             ids, pool = self.ctx.sub_pool(blocked)
@@ -184,8 +206,7 @@ class Reserve:
             )
             for row_at, investor_id in enumerate(ids.tolist()):
                 keep = top[row_at] >= 0
-                keys = zip((-logit[row_at][keep]).tolist(), top[row_at][keep].tolist(), strict=True)
-                out[investor_id] = _members(list(keys))
+                out[investor_id] = _members(-logit[row_at][keep], top[row_at][keep])
         return out
 
 
@@ -216,11 +237,18 @@ def _rescore(ctx: ScoringContext, pool: InvestorPool, changed: dict[int, int]) -
     return out
 
 
-def _members(keys: list[Key]) -> list[Member]:
-    if not keys:
-        return []
-    scores = probability(np.array([-x for x, _ in keys], dtype=np.float32))
-    return [(v, float(s)) for (_, v), s in zip(keys, scores, strict=True)]
+def _members(negated: F32, ids: I64) -> list[Member]:
+    """A list's members as (id, score), from ventures' −log-odds, best first."""
+    scores = probability(-negated)
+    return list(zip(ids.tolist(), scores.tolist(), strict=True))
+
+
+def _barred_by_investor(passed: set[tuple[int, int]]) -> dict[int, I64]:
+    """The ventures each investor passed on, as arrays."""
+    found: dict[int, list[int]] = {}
+    for venture_id, investor_id in passed:
+        found.setdefault(investor_id, []).append(venture_id)
+    return {i: np.array(v, dtype=np.int64) for i, v in found.items()}
 
 
 _UNSEEN = object()  # an investor the old context did not have: never the same stamp

@@ -21,7 +21,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlmodel import Session
 
-from matching.blocks import barred_pairs, block_logits, positions_of, stream_logits
+from matching.blocks import (
+    barred_pairs,
+    block_logits,
+    mask_pairs,
+    positions_of,
+    stream_logits,
+)
 from matching.features import PairFeatures
 from matching.pool import VentureSide
 from matching.reasons import pair_reasons
@@ -272,8 +278,10 @@ def refresh_venture(
     row = np.full(len(ctx.investor_ids), -np.inf, dtype=np.float32)
     own: list[Member] = []
     if side is not None:
+        row = block_logits(ctx.model, ctx.features_of(side), np.arange(1))[0]
+        column_reserve.reserve_for(ctx, k).remember(venture_id, row.copy())
         passed = scoring_data.passed_pairs(session=session, venture_ids=[venture_id])
-        row = block_logits(ctx.model, ctx.features_of(side), np.arange(1), barred_pairs(passed))[0]
+        mask_pairs(row[None, :], side.frame.ids, ctx.investor_ids, barred_pairs(passed))
         own = _ranked(ctx.investor_ids, row, k)
     listed = match_store.Listed()
     investor_lists, held, refilled = _other_side(
