@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -105,25 +107,50 @@ def _raw(session: Session, sql: str) -> list[Any]:
         cursor.close()
 
 
-def thresholds(
-    *, session: Session, side: str, k: int, owners: Collection[int]
-) -> dict[int, Member]:
+@dataclass(frozen=True)
+class Limits:
+    """The K-th member of each full list and its score, as arrays (one entry per owner)."""
+
+    owners: npt.NDArray[np.int64]
+    members: npt.NDArray[np.int64]
+    scores: npt.NDArray[np.float64]
+
+    @classmethod
+    def of(cls, rows: list[Any], wanted: Collection[int]) -> Limits:
+        """From (owner, member, score) rows, those of the wanted owners."""
+        columns = list(zip(*rows, strict=True)) or [(), (), ()]
+        owners = np.array(columns[0], dtype=np.int64)
+        keep = np.isin(owners, np.fromiter(wanted, np.int64, len(wanted)))
+        members = np.array(columns[1], dtype=np.int64)
+        scores = np.array(columns[2], dtype=np.float64)
+        return cls(owners[keep], members[keep], scores[keep])
+
+    def full(self) -> set[int]:
+        """Owners whose list is full."""
+        return set(self.owners.tolist())
+
+    def as_dict(self) -> dict[int, Member]:
+        """owner → (its K-th member, that member's score)."""
+        values = zip(self.members.tolist(), self.scores.tolist(), strict=True)
+        return dict(zip(self.owners.tolist(), values, strict=True))
+
+
+def thresholds(*, session: Session, side: str, k: int, owners: Collection[int]) -> Limits:
     """For each of these owners whose list is full: its K-th member and that member's score."""
     owner, member, rank = _names(side)
-    found: dict[int, Member] = {}
     if side == "investor" and len(owners) > SCAN_THRESHOLDS_FROM:
         # Every investor's K-th member from one scan of ix_match_investor_threshold.
         sql = f"SELECT {owner}, {member}, score FROM match WHERE {rank} = {int(k)}"  # noqa: S608
-        wanted = set(owners)
-        return {int(o): (int(m), float(s)) for o, m, s in _raw(session, sql) if o in wanted}
+        return Limits.of(_raw(session, sql), owners)
+    found: list[Any] = []
     for part in _chunks(owners):
         ids = ", ".join(str(int(o)) for o in part)  # integers only: safe to inline
         sql = (
             f"SELECT {owner}, {member}, score FROM match "  # noqa: S608
             f"WHERE {owner} IN ({ids}) AND {rank} = {int(k)}"
         )
-        found.update({int(o): (int(m), float(s)) for o, m, s in _raw(session, sql)})
-    return found
+        found.extend(_raw(session, sql))
+    return Limits.of(found, owners)
 
 
 def lists(

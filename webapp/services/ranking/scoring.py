@@ -107,22 +107,21 @@ def _other_side(
     full = np.zeros(len(owner_ids), dtype=np.bool_)
     limit_score = np.zeros(len(owner_ids), dtype=np.float64)
     limit_id = np.zeros(len(owner_ids), dtype=np.int64)
-    if limits:
-        where = positions_of(owner_ids, np.fromiter(limits, np.int64, len(limits)))
-        found = where >= 0
-        members = np.array(list(limits.values()), dtype=object)[found]
-        full[where[found]] = True
-        limit_id[where[found]] = members[:, 0].astype(np.int64)
-        limit_score[where[found]] = members[:, 1].astype(np.float64)
+    where = positions_of(owner_ids, limits.owners)
+    found = where >= 0
+    full[where[found]] = True
+    limit_id[where[found]] = limits.members[found]
+    limit_score[where[found]] = limits.scores[found]
     enters = eligible & (~full | ranks_above(scores, candidate, limit_score, limit_id))
     touched = held | set(owner_ids[enters].tolist())
+    full_lists = limits.full()
     current = match_store.lists(session=session, side=side, owners=touched, rows=listed)
     new_lists: dict[int, list[Member]] = {}
     needs: list[int] = []
     for owner in sorted(touched):
         at = position.get(owner)
         score = float(scores[at]) if at is not None and eligible[at] else None
-        placed = _place(current[owner], owner in limits, candidate, score, k)
+        placed = _place(current[owner], owner in full_lists, candidate, score, k)
         if placed is None:
             needs.append(owner)
         else:

@@ -18,7 +18,6 @@ from matching import DealRecord
 from webapp.models import (
     Deal,
     DealEvent,
-    Feedback,
     InvestorProfile,
     ModelVersion,
     PortfolioDeal,
@@ -75,12 +74,7 @@ def venture_stamps(
         )
         return {int(i): at for i, at in session.connection().execute(query)}
     # The driver's own cursor: no result-row objects for a read of every published venture.
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql)
-        return {int(i): at for i, at in cursor.fetchall()}
-    finally:
-        cursor.close()
+    return {int(i): at for i, at in _fetch(session, sql)}
 
 
 def published_totals(*, session: Session) -> tuple[int, int]:
@@ -243,11 +237,22 @@ def passed_pairs(
     investor_ids: Collection[int] | None = None,
 ) -> set[tuple[int, int]]:
     """(venture, investor) pairs with a standing pass; None for either side means all."""
-    query = select(col(Feedback.venture_id), col(Feedback.investor_id)).where(
-        col(Feedback.action) == FeedbackAction.PASS.value
-    )
-    if venture_ids is not None:
-        query = query.where(col(Feedback.venture_id).in_(sorted(venture_ids)))
-    if investor_ids is not None:
-        query = query.where(col(Feedback.investor_id).in_(sorted(investor_ids)))
-    return {(int(v), int(i)) for v, i in session.connection().execute(query)}
+    sql = f"SELECT venture_id, investor_id FROM feedback WHERE action = '{FeedbackAction.PASS}'"  # noqa: S608
+    for column, ids in (("venture_id", venture_ids), ("investor_id", investor_ids)):
+        if ids is not None:
+            wanted = sorted(int(i) for i in ids)  # integers only: safe to inline
+            if not wanted:
+                return set()
+            sql += f" AND {column} IN ({', '.join(map(str, wanted))})"
+    return {(int(v), int(i)) for v, i in _fetch(session, sql)}
+
+
+def _fetch(session: Session, sql: str) -> list[Any]:
+    """Rows from the driver's own cursor: no statement compile or result objects (a refresh
+    asks several small questions)."""
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()

@@ -358,7 +358,8 @@ def test_thresholds_read_in_one_scan_equal_the_per_investor_reads(
     read = {}
     for scan_from in (0, 10_000):  # the scan of ix_match_investor_threshold, then probes
         monkeypatch.setattr(match_store, "SCAN_THRESHOLDS_FROM", scan_from)
-        read[scan_from] = match_store.thresholds(session=session, side="investor", k=K, owners=some)
+        limits = match_store.thresholds(session=session, side="investor", k=K, owners=some)
+        read[scan_from] = limits.as_dict()
     assert read[0] == read[10_000]
     assert set(read[0]) == some  # every list is full: 30 ventures, K = 4
 
