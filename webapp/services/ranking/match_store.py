@@ -16,7 +16,8 @@ member below it (a venture change used to rewrite ~320 rows for ~60 of real news
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -360,6 +361,32 @@ def apply_lists(
             if ir != row[2]:
                 moved["investor_rank"] = ir
             updates.append(moved)
+    with _one_round_trip(session):
+        _write_rows(session, deletes, updates, inserts, model_version, now)
+    return len(inserts) + len(updates) + len(deletes)
+
+
+@contextmanager
+def _one_round_trip(session: Session) -> Iterator[None]:
+    """On PostgreSQL the statements inside go to the server together (a psycopg pipeline)
+    and their results come back once, instead of one round trip each."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    with connection.connection.driver_connection.pipeline():  # type: ignore[union-attr]
+        yield
+
+
+def _write_rows(
+    session: Session,
+    deletes: list[int],
+    updates: list[dict[str, Any]],
+    inserts: list[tuple[Any, ...]],
+    model_version: str,
+    now: datetime,
+) -> None:
+    """Delete, rewrite, move and insert rows, through the driver (no statement compile)."""
     for part in _chunks(deletes):
         _execute(session, f"DELETE FROM match WHERE id IN ({', '.join(map(str, part))})")  # noqa: S608
     full = [u for u in updates if "score" in u]
@@ -387,4 +414,3 @@ def apply_lists(
             f"INSERT INTO match ({', '.join(COLUMNS)}) VALUES ({marks})",  # noqa: S608
             [(*row, model_version, stamp) for row in inserts],
         )
-    return len(inserts) + len(updates) + len(deletes)

@@ -121,8 +121,7 @@ class VentureSides:
         venture left or arrived unseen (or it is time to compare every stamp)."""
         if self._since is None or time.monotonic() - self._scanned > FULL_SCAN_EVERY_S:
             return None
-        found = scoring_data.venture_stamps(session=session, since=self._since)
-        count, total = scoring_data.published_totals(session=session)
+        found, count, total = scoring_data.recent_changes(session=session, since=self._since)
         new = [v for v in found if v not in self.stamps]
         if count != len(self.stamps) + len(new) or total != self.id_total + sum(new):
             return None

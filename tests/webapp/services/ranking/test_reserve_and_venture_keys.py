@@ -64,13 +64,18 @@ def _from_scratch(session: Session, ctx: ScoringContext) -> dict[int, tuple[floa
 def _full_reads(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """One entry per read of venture stamps: True for a read of every published venture."""
     reads: list[bool] = []
-    real = scoring_data.venture_stamps
+    real, recent = scoring_data.venture_stamps, scoring_data.recent_changes
 
     def spy(**kwargs: object) -> dict[int, object]:
         reads.append(kwargs.get("since") is None)
         return real(**kwargs)  # type: ignore[arg-type]
 
+    def recent_spy(**kwargs: object) -> tuple[dict[int, object], int, int]:
+        reads.append(False)
+        return recent(**kwargs)  # type: ignore[arg-type]
+
     monkeypatch.setattr(scoring_data, "venture_stamps", spy)
+    monkeypatch.setattr(scoring_data, "recent_changes", recent_spy)
     return reads
 
 
