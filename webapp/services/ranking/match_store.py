@@ -27,6 +27,7 @@ import numpy.typing as npt
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from webapp.db import read_rows
 from webapp.models import Match
 from webapp.services.ranking.match_bulk import COLUMNS, driver_stamp
 
@@ -98,16 +99,6 @@ def _list_order(side: str) -> str:
     return "venture_rank" if side == "venture" else "score DESC, venture_id"
 
 
-def _raw(session: Session, sql: str) -> list[Any]:
-    """Plain tuples from the driver's own cursor (thousands of rows per refresh)."""
-    cursor = _cursor(session)
-    try:
-        cursor.execute(sql)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
-
-
 @dataclass(frozen=True)
 class Limits:
     """The K-th member of each full list and its score, as arrays (one entry per owner)."""
@@ -142,7 +133,7 @@ def thresholds(*, session: Session, side: str, k: int, owners: Collection[int]) 
     if side == "investor" and len(owners) > SCAN_THRESHOLDS_FROM:
         # Every investor's K-th member from one scan of ix_match_investor_threshold.
         sql = f"SELECT {owner}, {member}, score FROM match WHERE {rank} = {int(k)}"  # noqa: S608
-        return Limits.of(_raw(session, sql), owners)
+        return Limits.of(read_rows(session, sql), owners)
     found: list[Any] = []
     for part in _chunks(owners):
         ids = ", ".join(str(int(o)) for o in part)  # integers only: safe to inline
@@ -150,7 +141,7 @@ def thresholds(*, session: Session, side: str, k: int, owners: Collection[int]) 
             f"SELECT {owner}, {member}, score FROM match "  # noqa: S608
             f"WHERE {owner} IN ({ids}) AND {rank} = {int(k)}"
         )
-        found.extend(_raw(session, sql))
+        found.extend(read_rows(session, sql))
     return Limits.of(found, owners)
 
 
@@ -168,7 +159,7 @@ def lists(
             f"SELECT {columns} FROM match WHERE {owner} IN ({ids}) "  # noqa: S608
             f"AND {rank} IS NOT NULL ORDER BY {owner}, {_list_order(side)}"
         )
-        for o, m, s, row_id, vr, ir, version in _raw(session, sql):
+        for o, m, s, row_id, vr, ir, version in read_rows(session, sql):
             found[int(o)].append((int(m), float(s)))
             if rows is not None:
                 pair = (int(m), int(o)) if side == "investor" else (int(o), int(m))
@@ -186,7 +177,7 @@ def memberships(*, session: Session, side: str, member_id: int) -> set[int]:
         f"SELECT {owner} FROM match "  # noqa: S608
         f"WHERE {member} = {int(member_id)} AND {rank} IS NOT NULL"
     )
-    return {int(o) for (o,) in _raw(session, sql)}
+    return {int(o) for (o,) in read_rows(session, sql)}
 
 
 def owners_with_gaps(*, session: Session, side: str) -> list[int]:
@@ -274,7 +265,7 @@ def apply_lists(
     for part in _chunks(venture_lists):
         ids = ", ".join(str(int(v)) for v in part)  # integers only: safe to inline
         sql = f"SELECT {columns} FROM match WHERE venture_id IN ({ids})"  # noqa: S608
-        for row_id, v, i, vr, ir, version in _raw(session, sql):
+        for row_id, v, i, vr, ir, version in read_rows(session, sql):
             existing[(v, i)] = (row_id, vr, ir, version == model_version)
     write = set(existing) | set(want_v)  # pairs whose row may change
     known = listed.read.get("investor", set()) if listed is not None else set()
@@ -290,7 +281,7 @@ def apply_lists(
             f"SELECT {columns} FROM match "  # noqa: S608
             f"WHERE investor_id IN ({ids}) AND investor_rank IS NOT NULL"
         )
-        for row_id, v, i, vr, ir, version in _raw(session, sql):
+        for row_id, v, i, vr, ir, version in read_rows(session, sql):
             existing[(v, i)] = (row_id, vr, ir, version == model_version)
             held.setdefault(i, {})[v] = ir
             if version != model_version:
@@ -320,7 +311,7 @@ def apply_lists(
             for v, i in entering[start : start + PAIRS_PER_STATEMENT]
         )
         sql = f"SELECT {columns} FROM match WHERE {wanted}"  # noqa: S608
-        for row_id, v, i, vr, ir, version in _raw(session, sql):
+        for row_id, v, i, vr, ir, version in read_rows(session, sql):
             existing[(v, i)] = (row_id, vr, ir, version == model_version)
     # Rescored: pairs just scored, new to the table, or stored by another model.
     rescore = sorted(

@@ -15,6 +15,7 @@ from sqlalchemy import and_, bindparam, exists, func, select, text, true
 from sqlmodel import Session, col
 
 from matching import DealRecord
+from webapp.db import read_rows
 from webapp.models import (
     Deal,
     DealEvent,
@@ -78,7 +79,7 @@ def venture_stamps(
         )
         return {int(i): at for i, at in session.connection().execute(query)}
     # The driver's own cursor: no result-row objects for a read of every published venture.
-    return {int(i): at for i, at in _fetch(session, sql)}
+    return {int(i): at for i, at in read_rows(session, sql)}
 
 
 def recent_changes(*, session: Session, since: datetime) -> tuple[dict[int, object], int, int]:
@@ -259,15 +260,4 @@ def passed_pairs(
             if not wanted:
                 return set()
             sql += f" AND {column} IN ({', '.join(map(str, wanted))})"
-    return {(int(v), int(i)) for v, i in _fetch(session, sql)}
-
-
-def _fetch(session: Session, sql: str) -> list[Any]:
-    """Rows from the driver's own cursor: no statement compile or result objects (a refresh
-    asks several small questions)."""
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
+    return {(int(v), int(i)) for v, i in read_rows(session, sql)}
