@@ -123,3 +123,23 @@ def test_a_reader_holding_the_table_gets_an_in_place_rewrite_not_a_stalled_site(
         reader.rollback()
     assert count(session, "WHERE model_version = 'older'") == 0
     assert count(session) == truth
+
+
+def test_a_swapped_in_table_is_all_visible_so_list_reads_skip_the_rows(
+    session: Session, small: Settings
+) -> None:
+    """PostgreSQL: the swapped-in rows are written frozen (COPY FREEZE), so reads of the lists
+    are index-only scans at once, not after autovacuum has been by (until then a venture
+    refresh's two list reads visited thousands of table pages)."""
+    if session.connection().dialect.name != "postgresql":
+        pytest.skip("SQLite reads covering indexes without a visibility map")
+    session.rollback()
+    market(random.Random(35), ventures=40, investors=8)
+    assert refresh(session, small).written.rewrote
+    connection = session.connection()
+    pages, visible = connection.exec_driver_sql(
+        "SELECT relpages, relallvisible FROM pg_class WHERE relname = 'match'"
+    ).one()
+    assert pages > 0
+    assert visible == pages
+    session.rollback()
