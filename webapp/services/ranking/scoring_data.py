@@ -60,31 +60,23 @@ def venture_rows(
     return [dict(row) for row in rows]
 
 
-def venture_stamps(
-    *, session: Session, ids: Collection[int] | None = None, since: datetime | None = None
-) -> dict[int, object]:
-    """id → an opaque 'last changed' stamp of published ventures (raw driver values: fast);
-    only those stamped at or after `since`, when given."""
+def venture_stamps(*, session: Session, ids: Collection[int] | None = None) -> dict[int, object]:
+    """id → an opaque 'last changed' stamp of published ventures (raw driver values: fast)."""
     sql = _STAMPS
     if ids is not None:
         wanted = sorted(int(i) for i in ids)
         if not wanted:
             return {}
         sql += f" AND id IN ({', '.join(str(i) for i in wanted)})"  # ints only: safe to inline
-    if since is not None:
-        # Bound through the column's type, so the value compares as the stored stamps do; the
-        # stamps come back raw (an untyped text column), as from the full read below.
-        query = text(f"{sql} AND updated_at >= :since").bindparams(
-            bindparam("since", since, type_=UTCDateTime)
-        )
-        return {int(i): at for i, at in session.connection().execute(query)}
     # The driver's own cursor: no result-row objects for a read of every published venture.
     return {int(i): at for i, at in read_rows(session, sql)}
 
 
 def recent_changes(*, session: Session, since: datetime) -> tuple[dict[int, object], int, int]:
-    """`venture_stamps(since=since)`, with how many ventures are published and the sum of
-    their ids, from one statement: every refill asks both."""
+    """Stamps of the published ventures stamped at or after `since` (as `venture_stamps`),
+    with how many ventures are published and the sum of their ids, from one statement: every
+    refill asks both. `since` is bound through the column's type, so it compares as the
+    stored stamps do; the stamps come back raw, as from `venture_stamps`."""
     query = text(
         f"SELECT id, updated_at, NULL, NULL FROM venture WHERE {_PUBLISHED} "  # noqa: S608
         "AND updated_at >= :since UNION ALL "
