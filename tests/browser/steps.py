@@ -10,12 +10,15 @@ PHONE = {"width": 390, "height": 844}
 
 
 def sign_in(page: Page, email: str, password: str = DEFAULT_PASSWORD) -> None:
-    """Sign in through the form and wait until the page shows a signed-in header."""
+    """Sign in through the form and wait until the page shows a signed-in header and has
+    loaded: its markup can be there while its stylesheets are not, and a layout measured then
+    is wrong (a CI run found the 1280 px header's links stacked down the page)."""
     page.goto("/sign-in")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_attached()
+    page.wait_for_load_state("load")
 
 
 def no_sideways_scroll(page: Page) -> None:
@@ -26,6 +29,18 @@ def no_sideways_scroll(page: Page) -> None:
     """
     width = _measure(page, "document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], f"{page.url} is {width} px wide"  # type: ignore[index]
+
+
+def header_middles(page: Page) -> list[float]:
+    """Where the header's name, links and account menu sit, as the height of each one's
+    middle: all within a few pixels when the header is one row."""
+    header = page.locator(".header-inner > .brand, .nav-list a, .account-menu > *")
+    return list(
+        header.evaluate_all(
+            "els => els.map(e => { const b = e.getBoundingClientRect(); "
+            "return b.top + b.height / 2; })"
+        )
+    )
 
 
 def page_height(page: Page) -> int:

@@ -11,7 +11,7 @@ from playwright.sync_api import Dialog, Page, expect
 from sqlmodel import Session
 
 from tests.browser.conftest import shot
-from tests.browser.steps import PHONE, no_sideways_scroll, page_height, sign_in
+from tests.browser.steps import PHONE, header_middles, no_sideways_scroll, page_height, sign_in
 from tests.factories import (
     DEFAULT_PASSWORD,
     AdminFactory,
@@ -52,10 +52,8 @@ def dialogs(page: Page) -> Dialogs:
 
 def _one_line(page: Page) -> None:
     """Every header link, the name and sign-out share one row."""
-    boxes = page.locator(".header-inner > .brand, .nav-list a, .account-menu > *").evaluate_all(
-        "els => els.map(e => { const b = e.getBoundingClientRect(); return b.top + b.height / 2; })"
-    )
-    assert max(boxes) - min(boxes) < 8, boxes
+    middles = header_middles(page)
+    assert max(middles) - min(middles) < 8, middles
 
 
 @pytest.mark.parametrize("role", ["founder", "investor", "staff", "admin"])

@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
-from tests.browser.steps import PHONE, no_sideways_scroll, sign_in
-from tests.factories import VentureFactory
+from tests.browser.steps import PHONE, header_middles, no_sideways_scroll, sign_in
+from tests.factories import StaffFactory, VentureFactory
 from tests.webapp.staff.factories import (
     ProgrammeFactory,
     ProgrammeMemberFactory,
@@ -16,6 +16,23 @@ from tests.webapp.staff.factories import (
 from webapp.models import User
 
 pytestmark = pytest.mark.browser
+
+# The header's links, name and sign-out: on one row once styled, stacked before.
+_HEADER = ".header-inner > .brand, .nav-list a, .account-menu > *"
+_MIDDLES = (
+    "els => els.map(e => { const b = e.getBoundingClientRect(); return b.top + b.height / 2; })"
+)
+
+
+def _slow_network(page: Page) -> None:
+    """Every request from here on takes 1.5 s more, and nothing comes from the cache."""
+    network = page.context.new_cdp_session(page)
+    network.send("Network.enable")
+    network.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    network.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 1500, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
 
 
 def test_the_width_check_waits_for_slow_stylesheets(page: Page, session: Session) -> None:
@@ -30,16 +47,21 @@ def test_the_width_check_waits_for_slow_stylesheets(page: Page, session: Session
     sign_in(page, staff.email)
     page.goto(f"/staff/programmes/{programme.id}")
 
-    network = page.context.new_cdp_session(page)  # every request from here on takes 1.5 s more
-    network.send("Network.enable")
-    network.send("Network.setCacheDisabled", {"cacheDisabled": True})
-    network.send(
-        "Network.emulateNetworkConditions",
-        {"offline": False, "latency": 1500, "downloadThroughput": -1, "uploadThroughput": -1},
-    )
+    _slow_network(page)
     page.get_by_label("Venture name").fill("teesside")
     page.get_by_role("button", name="Search").click()
     expect(page.locator(".pick-list .pick-name")).to_have_text(["Teesside Hydrogen Storage"])
     unstyled = page.evaluate("document.documentElement.scrollWidth")
     assert unstyled > PHONE["width"], "the stylesheets arrived early: this test shows nothing"
     no_sideways_scroll(page)
+
+
+def test_sign_in_returns_once_the_page_is_styled(page: Page, session: Session) -> None:
+    """A CI run measured the 1280 px header just after signing in, before its stylesheet had
+    loaded: its links stood one under another."""
+    staff = StaffFactory()
+    page.goto("/sign-in")
+    _slow_network(page)
+    sign_in(page, staff.email)
+    middles = header_middles(page)
+    assert max(middles) - min(middles) < 8, middles
