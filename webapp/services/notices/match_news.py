@@ -6,6 +6,7 @@ notifications it created (0 when they existed already: every one is sent once).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -49,8 +50,9 @@ def _count(created: list[Notification | None]) -> int:
     return sum(1 for item in created if item is not None)
 
 
-def announce_new_matches(*, session: Session, venture_id: int, entered: dict[int, int]) -> int:
-    """Tell investors about a strong venture that just entered their list."""
+def announce_new_matches(*, session: Session, venture_id: int, entered: Collection[int]) -> int:
+    """Tell investors about a strong venture that just entered their list (`entered`: those
+    investors' ids); its place there is read back here."""
     begin_write(session=session, name="notifications")
     venture = session.get(Venture, venture_id)
     if venture is None or not entered:

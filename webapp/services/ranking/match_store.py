@@ -11,7 +11,9 @@ the numbers 1..n in any order, except that the lowest member holds n (see `list_
 So a venture entering or leaving an investor list rewrites two or three rows of it, not every
 member below it (a venture change used to rewrite ~320 rows for ~60 of real news), while
 `thresholds` still finds every full list's K-th member by `investor_rank = K`, and
-`owners_with_gaps` still finds a list a deleted member left a hole in.
+`owners_with_gaps` still finds a list a deleted member left a hole in. It also means that
+placing one venture in an investor list needs only the list's two lowest members and the
+venture's own row (`list_ends`), not the whole list: the members not read keep their numbers.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ Pair = tuple[int, int]  # (venture id, investor id)
 CHUNK = 5000  # ids per IN (...) list, well under SQLite's bound-variable limit
 SCAN_THRESHOLDS_FROM = 100  # investors: above this, read every list's K-th member in one scan
 PAIRS_PER_STATEMENT = 500  # (venture, investor) keys per OR of probes
+ENDS_PER_STATEMENT = 200  # lists per `list_ends` statement (SQLite: 500 SELECTs per compound)
 
 _table: Any = Match.__table__  # type: ignore[attr-defined]
 
@@ -50,23 +53,41 @@ class Fresh:
 
 @dataclass
 class Listed:
-    """Rows of whole lists read earlier in this transaction (by `lists`), by pair: (row id,
-    venture rank, investor rank, model version); which owners' lists they are, by side; and
-    each listed owner's members with their rank numbers."""
+    """Rows of lists read earlier in this transaction, by pair: (row id, venture rank,
+    investor rank, model version); which owners' lists were read whole (by `lists`), by side;
+    the length of each investor list read in part (by `list_ends`); and each listed owner's
+    members read, with their rank numbers."""
 
     rows: dict[Pair, tuple[int, int | None, int | None, str]] = field(default_factory=dict)
     read: dict[str, set[int]] = field(default_factory=dict)
     numbers: dict[int, dict[int, int]] = field(default_factory=dict)  # owner → member → rank
+    sizes: dict[int, int] = field(default_factory=dict)  # investor → its list's length
+
+    def drop_partial(self, owners: Iterable[int]) -> None:
+        """Forget these investor lists read in part: a list that is recomputed whole is
+        written from every member's number, read again then."""
+        for owner in owners:
+            if self.sizes.pop(owner, None) is not None:
+                for member in self.numbers.pop(owner, {}):
+                    self.rows.pop((member, owner), None)
 
 
-def list_values(old: Mapping[int, int], members: Sequence[int]) -> dict[int, int]:
+def list_values(
+    old: Mapping[int, int], members: Sequence[int], others: Collection[int] = ()
+) -> dict[int, int]:
     """The `investor_rank` of each member of a new list (best first), changing as few of the
-    `old` values (member → value before) as it can: the numbers 1..n, the last member n."""
-    n = len(members)
+    `old` values (member → value before) as it can: the numbers 1..n, the last member n.
+
+    `members` may be only some of the list's members, in order and its last one among them,
+    when `others` are the numbers its other members hold: those keep them, so each must stay
+    below the list's new length, len(members) + len(others)."""
+    n = len(members) + len(others)
     if n == 0:
         return {}
+    if others and max(others) >= n:
+        raise ValueError(f"a member not given holds {max(others)}, not below the length {n}")
     values = {members[-1]: n}
-    taken = {n}
+    taken = {n, *others}
     pending: list[int] = []
     for member in members[:-1]:
         value = old.get(member)
@@ -170,6 +191,70 @@ def lists(
     return found
 
 
+def list_ends(
+    *, session: Session, owners: Collection[int], candidate: int, model_version: str, rows: Listed
+) -> dict[int, list[Member]]:
+    """Of these investors' lists, what placing `candidate` in them needs, best first: each
+    list's two lowest members, the candidate's own row, and every row another model stored
+    (those are rescored when the list is written). `rows` gets each list's length and the
+    rows read. A list whose numbers are not 1..n with its lowest member holding n (a member
+    was deleted under it) is left out: the caller reads it whole."""
+    found: dict[int, list[Member]] = {}
+    columns = "investor_id, venture_id, score, id, venture_rank, investor_rank, model_version"
+    listed = "investor_rank IS NOT NULL"
+    lowest = "ORDER BY score, venture_id DESC LIMIT 2"  # an index range, read backwards
+    postgresql = session.connection().dialect.name == "postgresql"
+    ordered = sorted(owners)
+    for start in range(0, len(ordered), ENDS_PER_STATEMENT):
+        part = ordered[start : start + ENDS_PER_STATEMENT]
+        # One statement: the two lowest of each list, the candidate's and other models'
+        # rows, and each list's length and sum of numbers.
+        if postgresql:  # owners as a parameter: the same text each time, prepared once
+            among, mark = "= ANY(%s::bigint[])", "%s"
+            ends = [
+                f"SELECT ends.*, 0 FROM unnest(%s::bigint[]) AS owner(id) CROSS JOIN LATERAL "  # noqa: S608
+                f"(SELECT {columns} FROM match WHERE investor_id = owner.id AND {listed} "
+                f"{lowest}) AS ends"
+            ]
+            params: tuple[Any, ...] = (part, part, int(candidate), model_version, part)
+        else:
+            among, mark = f"IN ({', '.join(str(int(o)) for o in part)})", "?"  # integers
+            ends = [
+                f"SELECT * FROM (SELECT {columns}, 0 FROM match "  # noqa: S608
+                f"WHERE investor_id = {int(o)} AND {listed} {lowest}) AS ends{n}"
+                for n, o in enumerate(part)
+            ]
+            params = (int(candidate), model_version)
+        rest = (
+            f"SELECT {columns}, 1 FROM match WHERE investor_id {among} AND {listed} "  # noqa: S608
+            f"AND (venture_id = {mark} OR model_version <> {mark})"
+        )
+        sizes = (
+            f"SELECT investor_id, COUNT(*), SUM(investor_rank), NULL, NULL, NULL, NULL, 2 "  # noqa: S608
+            f"FROM match WHERE investor_id {among} AND {listed} GROUP BY investor_id"
+        )
+        sql = " UNION ALL ".join([*ends, rest, sizes])
+        read: dict[int, dict[int, tuple[Any, ...]]] = {int(o): {} for o in part}
+        size: dict[int, tuple[int, int]] = {}
+        for row in read_rows(session, sql, params):
+            if row[7] == 2:
+                size[int(row[0])] = (int(row[1]), int(row[2]))
+            else:
+                read[int(row[0])][int(row[1])] = row
+        for owner, by_member in read.items():
+            n, total = size.get(owner, (0, 0))
+            members = sorted(by_member.values(), key=lambda r: (-r[2], r[1]))
+            if members and (members[-1][5] != n or total != n * (n + 1) // 2):
+                continue  # numbers broken under it: read whole
+            found[owner] = [(int(r[1]), float(r[2])) for r in members]
+            rows.sizes[owner] = n
+            numbers = rows.numbers.setdefault(owner, {})
+            for _o, m, _s, row_id, vr, ir, version, _part in members:
+                rows.rows[(int(m), owner)] = (row_id, vr, ir, version)
+                numbers[int(m)] = ir
+    return found
+
+
 def memberships(*, session: Session, side: str, member_id: int) -> set[int]:
     """Owners whose list holds this member (an investor rank is not a place: see above)."""
     owner, member, rank = _names(side)
@@ -252,7 +337,8 @@ def apply_lists(
     A row gets the list's score and new reasons when its pair is in `fresh` (just rescored),
     is not stored yet, or was stored by another model; otherwise only its ranks change.
     `reasons_for` is called once, with exactly those pairs. Investor lists in `listed` (read
-    by `lists` in this transaction, under the same lock) are not read again.
+    by `lists` in this transaction, under the same lock) are not read again; those read in
+    part (by `list_ends`) are given in part: the members read, placed anew.
     """
     want_v = {
         (v, i): r for v, members in venture_lists.items() for r, (i, _) in enumerate(members, 1)
@@ -269,13 +355,14 @@ def apply_lists(
             existing[(v, i)] = (row_id, vr, ir, version == model_version)
     write = set(existing) | set(want_v)  # pairs whose row may change
     known = listed.read.get("investor", set()) if listed is not None else set()
+    in_part: Mapping[int, int] = listed.sizes if listed is not None else {}
     held: dict[int, dict[int, int]] = {}
     # Rows of these lists stored by another model: rescored even where their number stays.
     other_model: set[Pair] = set()
     if listed is not None:
-        held = {i: listed.numbers.get(i, {}) for i in investor_lists if i in known}
+        held = {i: listed.numbers.get(i, {}) for i in investor_lists if i in known or i in in_part}
         other_model = {p for p, row in listed.rows.items() if row[3] != model_version}
-    for part in _chunks([i for i in investor_lists if i not in known]):
+    for part in _chunks([i for i in investor_lists if i not in known and i not in in_part]):
         ids = ", ".join(str(int(i)) for i in part)
         sql = (
             f"SELECT {columns} FROM match "  # noqa: S608
@@ -289,7 +376,8 @@ def apply_lists(
 
     def stored(pair: Pair) -> tuple[int, int | None, int | None, bool] | None:
         row = existing.get(pair)
-        if row is None and listed is not None and pair[1] in known and pair in listed.rows:
+        read = pair[1] in known or pair[1] in in_part
+        if row is None and listed is not None and read and pair in listed.rows:
             row_id, vr, ir, version = listed.rows[pair]
             return row_id, vr, ir, version == model_version
         return row
@@ -298,7 +386,9 @@ def apply_lists(
     want_i: dict[Pair, int] = {}
     for i, members in investor_lists.items():
         before = held.get(i, {})
-        values = list_values(before, [v for v, _ in members])
+        # A list read in part: the members not read hold the rest of 1..n, and keep them.
+        others = set(range(1, in_part[i] + 1)) - set(before.values()) if i in in_part else ()
+        values = list_values(before, [v for v, _ in members], others)
         want_i.update({(v, i): value for v, value in values.items()})
         write.update((v, i) for v, value in values.items() if before.get(v) != value)
         write.update((v, i) for v in before.keys() - values.keys())  # leaving the list

@@ -54,7 +54,7 @@ class RefreshResult:
     lists: int = 0
     refilled: int = 0
     rows: int = 0
-    entered: dict[int, int] = field(default_factory=dict)  # investor id → rank of the venture
+    entered: set[int] = field(default_factory=set)  # investors whose list the venture entered
     model_version: str | None = None
 
 
@@ -67,9 +67,19 @@ def _ranked(ids: I64, logits: F32, k: int) -> list[Member]:
 
 
 def _place(
-    members: list[Member], full: bool, candidate: int, score: float | None, k: int
+    members: list[Member],
+    full: bool,
+    candidate: int,
+    score: float | None,
+    k: int,
+    size: int | None = None,
 ) -> list[Member] | None:
-    """The list with the candidate re-placed, or None when only a recompute can tell."""
+    """The list with the candidate re-placed, or None when only a recompute can tell.
+
+    `members` may be only some of a list of `size` members, its two lowest and the candidate
+    among them (`match_store.list_ends`): then the members given are placed anew, the others
+    keep their places."""
+    unread = 0 if size is None else size - len(members)
     others = [(m, s) for m, s in members if m != candidate]
     held = len(others) != len(members)
     if held and full:
@@ -79,8 +89,11 @@ def _place(
         if not ranks_above(score, candidate, low, low_id):
             return None
     if score is None:
-        return others
-    return sorted([*others, (candidate, score)], key=lambda ms: (-ms[1], ms[0]))[:k]
+        # A list read in part cannot lose a member here: the number n - 1 it must hand on
+        # may be held by a member not read.
+        return None if held and unread else others
+    placed = sorted([*others, (candidate, score)], key=lambda ms: (-ms[1], ms[0]))
+    return placed[: k - unread]
 
 
 def _other_side(
@@ -93,9 +106,11 @@ def _other_side(
     k: int,
     refill: Callable[[list[int]], dict[int, list[Member]]],
     listed: match_store.Listed,
+    model_version: str,
 ) -> tuple[dict[int, list[Member]], set[int], int]:
     """New lists of every owner the candidate enters or leaves; (lists, held before, refilled).
-    The rows of the lists read are kept in `listed` for the write."""
+    The rows of the lists read are kept in `listed` for the write; investor lists are read
+    and given back in part where they can be (`match_store.list_ends`)."""
     scores = probability(logits)
     eligible = np.isfinite(logits)
     position = {int(o): p for p, o in enumerate(owner_ids.tolist())}
@@ -115,17 +130,33 @@ def _other_side(
     enters = eligible & (~full | ranks_above(scores, candidate, limit_score, limit_id))
     touched = held | set(owner_ids[enters].tolist())
     full_lists = limits.full()
-    current = match_store.lists(session=session, side=side, owners=touched, rows=listed)
+    current: dict[int, list[Member]] = {}
+    if side == "investor":
+        # A full list the candidate falls to the bottom of (or out of) is recomputed, and
+        # written from every old number: read those whole, the others only in part.
+        leaves = {
+            owner for owner in held
+            if owner in full_lists and ((at := position.get(owner)) is None
+                                        or not enters[at] or limit_id[at] == candidate)
+        }  # fmt: skip
+        current = match_store.list_ends(
+            session=session, owners=touched - leaves, candidate=candidate,
+            model_version=model_version, rows=listed,
+        )  # fmt: skip
+    whole = [owner for owner in touched if owner not in current]
+    current.update(match_store.lists(session=session, side=side, owners=whole, rows=listed))
     new_lists: dict[int, list[Member]] = {}
     needs: list[int] = []
     for owner in sorted(touched):
         at = position.get(owner)
         score = float(scores[at]) if at is not None and eligible[at] else None
-        placed = _place(current[owner], owner in full_lists, candidate, score, k)
+        size = listed.sizes.get(owner)
+        placed = _place(current[owner], owner in full_lists, candidate, score, k, size)
         if placed is None:
             needs.append(owner)
         else:
             new_lists[owner] = placed
+    listed.drop_partial(needs)
     new_lists.update(refill(needs) if needs else {})
     return new_lists, held, len(needs)
 
@@ -286,17 +317,17 @@ def refresh_venture(
     investor_lists, held, refilled = _other_side(
         session, side="investor", candidate=venture_id, owner_ids=ctx.investor_ids,
         logits=row, k=k, refill=_investor_refill(session, ctx, k, synced=True), listed=listed,
+        model_version=ctx.version,
     )  # fmt: skip
     fresh = {(venture_id, i) for i, _ in own}
     for investor_id, members in investor_lists.items():
         fresh |= {(v, investor_id) for v, _ in members if v == venture_id}
     rows = _write(session, ctx, {venture_id: own}, investor_lists, fresh, listed)
-    result = RefreshResult(1 + len(investor_lists), refilled, rows, {}, ctx.version)
+    result = RefreshResult(1 + len(investor_lists), refilled, rows, set(), ctx.version)
     if announce:
         for investor_id, members in investor_lists.items():
-            ranks = {v: r for r, (v, _) in enumerate(members, 1)}
-            if venture_id in ranks and investor_id not in held:
-                result.entered[investor_id] = ranks[venture_id]
+            if investor_id not in held and any(v == venture_id for v, _ in members):
+                result.entered.add(investor_id)
     session.commit()
     return result
 
@@ -313,14 +344,14 @@ def refresh_investor(*, session: Session, settings: Settings, investor_id: int) 
     venture_lists, _held, refilled = _other_side(
         session, side="venture", candidate=investor_id, owner_ids=venture_ids,
         logits=column, k=k, refill=_venture_refill(session, ctx, k),
-        listed=match_store.Listed(),
+        listed=match_store.Listed(), model_version=ctx.version,
     )  # fmt: skip
     fresh = {(v, investor_id) for v, _ in own}
     for venture_id, members in venture_lists.items():
         fresh |= {(venture_id, i) for i, _ in members if i == investor_id}
     rows = _write(session, ctx, venture_lists, {investor_id: own}, fresh)
     session.commit()
-    return RefreshResult(1 + len(venture_lists), refilled, rows, {}, ctx.version)
+    return RefreshResult(1 + len(venture_lists), refilled, rows, set(), ctx.version)
 
 
 def repair_lists(*, session: Session, settings: Settings) -> RefreshResult:
@@ -338,4 +369,4 @@ def repair_lists(*, session: Session, settings: Settings) -> RefreshResult:
     rows = _write(session, ctx, venture_lists, investor_lists, set())
     session.commit()
     lists = len(venture_lists) + len(investor_lists)
-    return RefreshResult(lists, lists, rows, {}, ctx.version)
+    return RefreshResult(lists, lists, rows, set(), ctx.version)

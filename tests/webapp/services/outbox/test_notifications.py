@@ -126,7 +126,7 @@ def test_news_of_a_strong_match_words_reasons_with_labels_and_says_the_deal_brea
             ["track_sector", "+", {"sector": "diagnostics", "deals": 4, "of": 12}],
         ],
     )
-    assert announce_new_matches(session=session, venture_id=venture.id, entered={fund.id: 2})
+    assert announce_new_matches(session=session, venture_id=venture.id, entered={fund.id})
     session.commit()
     (news,) = session.exec(select(Notification).where(Notification.user_id == member.id)).all()
     assert "raising £3.2m at Series A stage" in news.body

@@ -61,7 +61,14 @@ def test_full_refresh_in_chunks_equals_brute_force_even_with_ties(
     assert expected_lists(session, small) == reference
 
 
-def test_incremental_refreshes_keep_both_sides_right(session: Session, small: Settings) -> None:
+@pytest.mark.parametrize("k", [K, 12])
+def test_incremental_refreshes_keep_both_sides_right(
+    session: Session, settings: Settings, k: int
+) -> None:
+    """K = 12 leaves many investor lists part full and longer than what a venture refresh
+    reads of them (`match_store.list_ends`: the two lowest and the venture's own row)."""
+    forget()
+    small = settings.model_copy(update={"match_top_k": k})
     rng = random.Random(2)
     ventures, investors, _ = market(rng, ventures=24, investors=8)
     full_refresh(session, small)
@@ -510,3 +517,52 @@ def test_after_a_new_model_a_venture_refresh_rescores_every_row_of_the_lists_it_
     untouched = [r for r in rows if r.venture_id != venture_id and r.investor_id not in touched]
     assert untouched
     assert all(r.model_version == before[(r.venture_id, r.investor_id)] for r in untouched)
+
+
+def test_list_ends_reads_the_two_lowest_the_candidate_and_other_models_rows(
+    session: Session, settings: Settings
+) -> None:
+    """What a venture refresh reads of an investor list it places the venture in, on either
+    database: not the whole list, and not a list whose numbers a deleted member broke."""
+    forget()
+    twelve = settings.model_copy(update={"match_top_k": 12})
+    market(random.Random(31), ventures=40, investors=4)
+    full_refresh(session, twelve)
+    lists = stored_lists(session)
+    order: dict[int, list[int]] = {}
+    for (v, i), (_, place) in sorted(lists.items(), key=lambda item: item[1][1] or 0):
+        if place:
+            order.setdefault(i, []).append(v)
+    investor_id, members = max(order.items(), key=lambda item: len(item[1]))
+    assert len(members) >= 6
+    middle = members[len(members) // 2]
+    outsider = next(v for (v, _i) in lists if v not in members)
+    session.rollback()
+
+    def ends(candidate: int, version: str = "v1") -> tuple[list[int], match_store.Listed]:
+        listed = match_store.Listed()
+        found = match_store.list_ends(
+            session=session, owners=[investor_id], candidate=candidate,
+            model_version=version, rows=listed,
+        )  # fmt: skip
+        session.rollback()
+        return [v for v, _ in found.get(investor_id, [])], listed
+
+    version = session.exec(select(Match.model_version)).first()
+    assert version is not None
+    read, listed = ends(outsider, version)
+    assert read == members[-2:]
+    assert listed.sizes == {investor_id: len(members)}
+    assert listed.numbers[investor_id][members[-1]] == len(members)
+    assert ends(middle, version)[0] == [middle, *members[-2:]]
+    # Rows another model stored are read too: writing the list rescores them.
+    assert ends(outsider, "another")[0] == members
+
+    row = session.exec(
+        select(Match).where(Match.investor_id == investor_id, Match.venture_id == members[1])
+    ).one()
+    session.delete(row)  # as a cascade does: a hole in the numbers until a repair
+    session.commit()
+    read, listed = ends(outsider, version)
+    assert read == []
+    assert listed.sizes == {}
