@@ -113,7 +113,6 @@ def _other_side(
     and given back in part where they can be (`match_store.list_ends`)."""
     scores = probability(logits)
     eligible = np.isfinite(logits)
-    position = {int(o): p for p, o in enumerate(owner_ids.tolist())}
     held = match_store.memberships(session=session, side=side, member_id=candidate)
     limits = match_store.thresholds(
         session=session, side=side, k=k, owners=held | set(owner_ids[eligible].tolist())
@@ -129,6 +128,14 @@ def _other_side(
     limit_score[where[found]] = limits.scores[found]
     enters = eligible & (~full | ranks_above(scores, candidate, limit_score, limit_id))
     touched = held | set(owner_ids[enters].tolist())
+    ordered = np.array(sorted(touched), dtype=np.int64)
+    position = {  # where each touched owner is among `owner_ids` (none: not an owner now)
+        owner: at
+        for owner, at in zip(
+            ordered.tolist(), positions_of(owner_ids, ordered).tolist(), strict=True
+        )
+        if at >= 0
+    }
     full_lists = limits.full()
     current: dict[int, list[Member]] = {}
     if side == "investor":
