@@ -186,6 +186,7 @@ class TrackRecord:
             region_lift=np.ascontiguousarray(self.region_lift[:, cols]),
             size_lift=np.ascontiguousarray(self.size_lift[:, cols]),
             deal_count=self.deal_count[cols],
+            last_active=self.last_active[cols],
             backers=backers,
             backer_latest=latest,
             activity_first=self.activity_first[cols],

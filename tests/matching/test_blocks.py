@@ -1,10 +1,13 @@
 """Block scoring and streamed top-k: one tie-break rule, chunks that merge to the whole, and
 no step that holds a ventures × investors array."""
 
+from dataclasses import dataclass
+
 import numpy as np
 import pytest
 
 from matching import blocks
+from matching.config import FEATURES
 from matching.errors import InputError
 from matching.features import PairFeatures
 from matching.pool import VentureSide
@@ -80,16 +83,36 @@ def test_top_k_rows_breaks_ties_by_the_smaller_id_not_the_column_position():
     assert above.tolist() == [True, False, True, False]
 
 
-def test_a_sub_pool_scores_its_investors_bit_for_bit_like_the_whole_pool(model):
+@dataclass(frozen=True)
+class _EveryWeight:
+    """A linear scorer that uses every feature, interactions included (the prior leaves
+    some at 0, and a table a sub-pool did not narrow goes unnoticed by it)."""
+
+    coef: dict[str, float]
+    intercept: float = -1.0
+
+
+@pytest.mark.parametrize("weights", ["prior", "every feature"])
+def test_a_sub_pool_scores_its_investors_bit_for_bit_like_the_whole_pool(model, weights):
     vs, inv, history = _people()
+    scorer = model if weights == "prior" else _EveryWeight(
+        {name: 0.1 * (n + 1) for n, name in enumerate(FEATURES)}
+    )  # fmt: skip
     pool = model.prepare(inv, history)
     side = VentureSide.build(model.venture_frame(vs), model.vectoriser)
     rows = np.arange(len(vs))
-    whole = blocks.block_logits(model, PairFeatures(side, pool, model.config), rows)
+    features = PairFeatures(side, pool, model.config)
+    whole = blocks.block_logits(scorer, features, rows)
+    every = features.compute(rows)
+    assert every["follow_on"].any()  # some pairs have the investor as an earlier backer
     for cols in ([0], [3, 4, 10], list(range(0, len(inv), 2))):
         picked = np.array(cols, dtype=np.int64)
-        sub = blocks.block_logits(model, PairFeatures(side, pool.take(picked), model.config), rows)
+        part = PairFeatures(side, pool.take(picked), model.config)
+        sub = blocks.block_logits(scorer, part, rows)
         np.testing.assert_array_equal(sub, whole[:, picked])  # exact, −inf included
+        for name, value in part.compute(rows).items():  # what reasons are worded from
+            expected = np.broadcast_to(every[name], whole.shape)[:, picked]
+            np.testing.assert_array_equal(np.broadcast_to(value, sub.shape), expected, name)
 
 
 def test_passed_pairs_are_barred_from_both_sides(model):
