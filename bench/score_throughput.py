@@ -32,6 +32,7 @@ import platform
 import random
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -40,18 +41,29 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, text, update
-from sqlmodel import Session, col
+# The checkout this file is in is the code measured. With an editable install, a bench run from
+# a second worktree would otherwise import the installed checkout's code (spawned workers too):
+# an old-against-new comparison then timed the same code twice.
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-import matching
-from seeds.demo import generate
-from seeds.demo.load import load_dataset
-from webapp.config import Settings, load_settings
-from webapp.db import make_engine, session_scope
-from webapp.migrate import upgrade
-from webapp.models import InvestorProfile, ModelVersion, Venture, utcnow
-from webapp.services.common.taxonomy import matching_taxonomy
-from webapp.services.ranking import column_reserve, scoring, scoring_data, scoring_full
+from sqlalchemy import Engine, text, update  # noqa: E402
+from sqlmodel import Session, col  # noqa: E402
+
+import matching  # noqa: E402
+from seeds.demo import generate  # noqa: E402
+from seeds.demo.load import load_dataset  # noqa: E402
+from webapp.config import Settings, load_settings  # noqa: E402
+from webapp.db import make_engine, session_scope  # noqa: E402
+from webapp.migrate import upgrade  # noqa: E402
+from webapp.models import InvestorProfile, ModelVersion, Venture, utcnow  # noqa: E402
+from webapp.services.common.taxonomy import matching_taxonomy  # noqa: E402
+from webapp.services.ranking import (  # noqa: E402
+    column_reserve,
+    scoring,
+    scoring_data,
+    scoring_full,
+)
 
 AS_OF = dt.date(2025, 6, 30)  # fixed, so every run scores the same data
 SECRET = "bench-secret-key-that-is-long-enough-0123"
@@ -280,7 +292,20 @@ def run(args: argparse.Namespace, directory: str) -> dict[str, Any]:
         "worker_peak_rss_mb": sorted(round(v, 1) for v in peaks.values()),
         "setup_s": round(setup_s, 1),
         "machine": f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}",
+        "code": _measured_code(),
     }
+
+
+def _measured_code() -> str:
+    """Where the code measured came from (its checkout and commit), as the run saw it."""
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True, check=True, timeout=10,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        commit = "unknown commit"
+    return f"{Path(scoring.__file__).resolve().parents[3]} at {commit}"
 
 
 def main() -> None:
