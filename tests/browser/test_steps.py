@@ -17,12 +17,6 @@ from webapp.models import User
 
 pytestmark = pytest.mark.browser
 
-# The header's links, name and sign-out: on one row once styled, stacked before.
-_HEADER = ".header-inner > .brand, .nav-list a, .account-menu > *"
-_MIDDLES = (
-    "els => els.map(e => { const b = e.getBoundingClientRect(); return b.top + b.height / 2; })"
-)
-
 
 def _slow_network(page: Page) -> None:
     """Every request from here on takes 1.5 s more, and nothing comes from the cache."""
