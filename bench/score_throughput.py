@@ -82,7 +82,7 @@ def _init_worker(environment: dict[str, Any]) -> None:
     """What a worker process does when it starts: settings, engine, warm scoring state."""
     global _engine, _settings
     _settings = load_settings(environment)
-    _engine = make_engine(_settings)
+    _engine = make_engine(_settings, checkpoint_in_background=True)  # as `workers.runtime`
     with Session(_engine) as session:
         scoring.warm(session=session, settings=_settings)
 

@@ -27,6 +27,7 @@ from sqlalchemy import Engine, event, make_url
 from sqlmodel import Session, create_engine
 
 from webapp.config import Settings
+from webapp.wal_checkpoints import BACKSTOP_PAGES, WalCheckpointer
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -109,8 +110,35 @@ def _json_dumps(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
-def make_engine(settings: Settings, **kwargs: Any) -> Engine:
-    """Create the process's engine with the dialect-specific settings applied."""
+def _checkpoint_late(dbapi_connection: Any, _record: Any) -> None:
+    """Leave checkpoints to the background thread (`webapp.wal_checkpoints`) unless the log
+    grows past the backstop."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
+    cursor.close()
+
+
+_checkpointers: weakref.WeakKeyDictionary[Engine, WalCheckpointer] = weakref.WeakKeyDictionary()
+
+
+def stop_checkpoints(engine: Engine) -> bool:
+    """Stop the engine's background checkpoints (its owner is closing it); False if it had
+    none."""
+    checkpointer = _checkpointers.pop(engine, None)
+    if checkpointer is None:
+        return False
+    checkpointer.stop()
+    return True
+
+
+def make_engine(
+    settings: Settings, *, checkpoint_in_background: bool = False, **kwargs: Any
+) -> Engine:
+    """Create the process's engine with the dialect-specific settings applied.
+
+    `checkpoint_in_background`: a SQLite database's WAL is checkpointed by a thread of this
+    process, not inside its commits (worker processes: a refresh's latency is their measure).
+    Call `stop_checkpoints` when the engine is disposed of."""
     url = settings.sqlalchemy_url
     # JSON columns (sectors, reasons) are decoded on every list row: orjson is several times
     # faster than the standard library at it.
@@ -127,6 +155,9 @@ def make_engine(settings: Settings, **kwargs: Any) -> Engine:
         event.listen(engine, "before_cursor_execute", _lock_before_first_write)
         event.listen(engine, "after_cursor_execute", _track_cursor)
         event.listen(engine.pool, "reset", _close_cursors)
+        if checkpoint_in_background and database and database != ":memory:":
+            event.listen(engine, "connect", _checkpoint_late)
+            _checkpointers[engine] = WalCheckpointer(database).start()
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)

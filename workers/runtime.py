@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from webapp.config import Settings
-from webapp.db import make_engine
+from webapp.db import make_engine, stop_checkpoints
 from webapp.models import utcnow
 from webapp.services.outbox import links, outbox
 from webapp.services.outbox.relay import install_outbox_waker
@@ -33,7 +33,8 @@ class Runtime:
         self.settings = settings
         self.tuning = tuning
         self.pid = os.getpid()
-        self.engine: Engine = make_engine(settings)
+        # Checkpoints off the tasks' path: a refresh's latency is what users wait for.
+        self.engine: Engine = make_engine(settings, checkpoint_in_background=True)
         self.redis = redis.Redis.from_url(
             settings.redis_url or "redis://127.0.0.1:6379/0",
             socket_timeout=5,
@@ -61,7 +62,8 @@ class Runtime:
             outbox.hold_until(session=session, event_ids=event_ids, until=until)
 
     def close(self) -> None:
-        """Release the engine's connections and the Redis client."""
+        """Release the engine's connections, its checkpoint thread and the Redis client."""
+        stop_checkpoints(self.engine)
         self.engine.dispose()
         self.redis.close()
 
