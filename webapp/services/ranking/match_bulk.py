@@ -200,26 +200,35 @@ def _rank_indexes() -> list[Any]:
     return [index for index in Match.__table__.indexes if not index.unique]  # type: ignore[attr-defined]
 
 
+# SQLite's page cache while the table is rewritten (KiB; the default is 2 MB): the unique
+# index and the rank indexes' sorts then stay in memory (10,000 x 2,000: 10.5 -> 8.8 s).
+REWRITE_CACHE_KIB = 65_536
+
+
 def _insert_sqlite(connection: Any, rows: dict[str, Any], model_version: str, at: Any) -> None:
     """SQLite: the text SQLAlchemy's DateTime writes, rows in unique-key order (the unique
-    index then grows at its end), and the rank indexes rebuilt once instead of row by row."""
+    index then grows at its end), the rank indexes rebuilt once instead of row by row, and a
+    larger page cache for the rewrite only (the pooled connection gets its own back)."""
     order = np.lexsort((rows["investor_id"], rows["venture_id"]))
     indexes = _rank_indexes()
-    for index in indexes:
-        index.drop(connection)
     marks = ", ".join("?" for _ in COLUMNS)
     cursor = connection.connection.driver_connection.cursor()
+    (cache,) = cursor.execute("PRAGMA cache_size").fetchone()
+    cursor.execute(f"PRAGMA cache_size = -{REWRITE_CACHE_KIB}")
     try:
+        for index in indexes:
+            index.drop(connection)
         # Without its secondary indexes SQLite empties the table in one step.
         cursor.execute("DELETE FROM match")
         cursor.executemany(
             f"INSERT INTO match ({', '.join(COLUMNS)}) VALUES ({marks})",  # noqa: S608
             _tuples(rows, model_version, driver_stamp("sqlite", at), order),
         )
+        for index in indexes:
+            index.create(connection)
     finally:
+        cursor.execute(f"PRAGMA cache_size = {int(cache)}")
         cursor.close()
-    for index in indexes:
-        index.create(connection)
 
 
 def clear_rows(*, session: Session) -> None:

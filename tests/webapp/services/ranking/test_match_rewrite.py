@@ -158,3 +158,28 @@ def test_after_a_rewrite_a_refresh_reads_the_investor_lists_from_the_index_alone
         )
         assert "COVERING INDEX ix_match_investor_list" in plan, plan
     session.rollback()
+
+
+def test_a_sqlite_rewrite_runs_with_a_larger_page_cache_and_gives_it_back(
+    session: Session, small: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pooled connection must not keep the rewrite's 64 MB cache for good."""
+    if session.connection().dialect.name != "sqlite":
+        pytest.skip("SQLite's page cache; PostgreSQL rewrites through COPY into a fresh table")
+    market(random.Random(37), ventures=9, investors=5)
+    session.commit()
+    seen: list[tuple[Any, int]] = []
+    real = match_bulk._tuples
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        driver = session.connection().connection.driver_connection
+        seen.append((driver, driver.execute("PRAGMA cache_size").fetchone()[0]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(match_bulk, "_tuples", watched)
+    driver = session.connection().connection.driver_connection
+    before = driver.execute("PRAGMA cache_size").fetchone()[0]
+    assert refresh(session, small).written.rewrote
+    assert [size for _, size in seen] == [-match_bulk.REWRITE_CACHE_KIB]
+    assert seen[0][0] is driver
+    assert driver.execute("PRAGMA cache_size").fetchone()[0] == before != seen[0][1]
