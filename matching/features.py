@@ -218,7 +218,26 @@ class PairFeatures:
             product = summaries @ thesis
             dense = product.toarray() if sparse.issparse(product) else product
             return np.asarray(dense, dtype=np.float32)
+        if isinstance(thesis, np.ndarray):
+            return _paired_dots(summaries, thesis, cols)
         if self._thesis_rows is None:
             self._thesis_rows = sparse.csr_matrix(thesis.T, dtype=np.float32)
         paired = summaries.multiply(self._thesis_rows[cols])
         return np.asarray(paired.sum(axis=1), dtype=np.float32).ravel()
+
+
+def _paired_dots(summaries: sparse.csr_matrix, thesis: F32, cols: I64) -> F32:
+    """Row j of `summaries` dotted with column cols[j] of the dense `thesis`, over the row's
+    few words only (a sparse copy of the whole thesis matrix took ~90 ms at 2,000 investors,
+    for any number of pairs). Added up word by word in float32, in the row's word order, as
+    the block product `summaries @ thesis` adds them (numpy's own sums would add in another
+    order): both modes give the same numbers, bit for bit."""
+    counts = np.diff(summaries.indptr)
+    owner = np.repeat(np.arange(len(counts)), counts)
+    cells = (summaries.data * thesis[summaries.indices, cols[owner]]).astype(np.float32)
+    out = np.zeros(len(counts), dtype=np.float32)
+    starts = summaries.indptr[:-1]
+    for word in range(int(counts.max(initial=0))):
+        live = np.flatnonzero(counts > word)
+        out[live] += cells[starts[live] + word]
+    return out

@@ -1,18 +1,19 @@
 """Block scoring and streamed top-k: one tie-break rule, chunks that merge to the whole, and
 no step that holds a ventures × investors array."""
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 import pytest
 
-from matching import blocks
+from matching import blocks, prior_model
 from matching.config import FEATURES
 from matching.errors import InputError
 from matching.features import PairFeatures
 from matching.pool import VentureSide
 from matching.topk import ColumnTopK, ranks_above, top_k_rows
-from tests.matching.factories import deal, investor, venture
+from tests.matching.factories import TAXONOMY, deal, investor, venture
 from tests.matching.test_ranking import _people
 
 
@@ -204,3 +205,36 @@ def test_sides_taken_apart_and_put_together_equal_a_side_built_at_once(model):
     )
     with pytest.raises(InputError, match="appears more than once"):
         VentureSide.concat([pieces[0], pieces[0]])
+
+
+WORDS = (
+    "sepsis", "diagnostics", "blood", "test", "offshore", "wind", "turbine", "blades", "battery",
+    "storage", "grid", "hydrogen", "electrolysis", "software", "robotics", "vision", "medtech",
+)  # fmt: skip
+
+
+def test_pairs_mode_gives_every_feature_exactly_as_the_block_does():
+    """Reasons are worded from either mode (pairs for many ventures, a block for a few), so a
+    pair must get the same numbers both ways; text similarity included."""
+    rng = np.random.default_rng(5)
+
+    def text() -> str:
+        return " ".join(rng.choice(WORDS, size=int(rng.integers(2, 9))).tolist())
+
+    vs, inv, history = _people()
+    vs = [dataclasses.replace(v, summary=text()) for v in vs]
+    inv = [dataclasses.replace(i, thesis=text()) for i in inv]
+    model = prior_model(TAXONOMY, ventures=vs, investors=inv)
+    pool = model.prepare(inv, history)
+    assert isinstance(pool.thesis, np.ndarray)  # the dense thesis path of pairs mode
+    side = VentureSide.build(model.venture_frame(vs), model.vectoriser)
+    block = PairFeatures(side, pool, model.config).compute(np.arange(len(vs)))
+    shape = (len(vs), len(inv))
+    similarity = np.broadcast_to(block["text_similarity"], shape)
+    assert len(np.unique(similarity)) > 50  # the texts differ pair by pair
+    rows = rng.integers(0, len(vs), 300)
+    cols = rng.integers(0, len(inv), 300)
+    pairs = PairFeatures(side, pool, model.config).compute(rows, cols)
+    for name, value in pairs.items():
+        expected = np.broadcast_to(block[name], shape)[rows, cols]
+        np.testing.assert_array_equal(np.broadcast_to(value, rows.shape), expected, name)
