@@ -30,7 +30,13 @@ from webapp.models.programmes import (
     ProgrammeVenture,
 )
 from webapp.models.types import metadata, utcnow  # first: sets the naming convention
-from webapp.models.ventures import Venture, VentureCreate, VenturePublic, VentureUpdate
+from webapp.models.ventures import (
+    Venture,
+    VentureCensus,
+    VentureCreate,
+    VenturePublic,
+    VentureUpdate,
+)
 
 __all__ = [
     "ApiToken",
@@ -63,6 +69,7 @@ __all__ = [
     "UserPublic",
     "UserSession",
     "Venture",
+    "VentureCensus",
     "VentureCreate",
     "VenturePublic",
     "VentureUpdate",

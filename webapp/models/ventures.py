@@ -70,6 +70,22 @@ class Venture(VentureBase, table=True):
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class VentureCensus(SQLModel, table=True):
+    """How many ventures are published and the sum of their ids: one row, kept by database
+    triggers on `venture` (migration 0011) in the same transaction as the change.
+
+    Every venture refresh asks both, to learn that a venture left or arrived unseen (a
+    deletion leaves no stamp to find); counting them took a scan of every published venture
+    per refresh (1.6 ms at 10,000 on SQLite, 3 ms on PostgreSQL). Readers fall back to the
+    scan when the row is missing."""
+
+    __tablename__ = "venture_census"
+
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    published: int = Field(sa_type=BigInteger)
+    id_total: int = Field(sa_type=BigInteger)
+
+
 class VentureCreate(VentureBase):
     """The body of `POST /api/v1/ventures` and the venture form."""
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, select, text, true
+from sqlalchemy import and_, exists, func, select, true
 from sqlmodel import Session, col
 
 from matching import DealRecord
@@ -25,7 +25,7 @@ from webapp.models import (
     Venture,
 )
 from webapp.models.enums import DealStage, FeedbackAction, Visibility
-from webapp.models.types import UTCDateTime
+from webapp.services.ranking.match_bulk import driver_stamp
 
 VENTURE_COLUMNS = (
     "id", "name", "summary", "sectors", "stage", "raise_amount_gbp", "instruments", "region",
@@ -40,6 +40,7 @@ INVESTOR_COLUMNS = (
 
 _PUBLISHED = f"visibility = '{Visibility.PUBLISHED}'"
 _STAMPS = f"SELECT id, updated_at FROM venture WHERE {_PUBLISHED}"  # noqa: S608
+_NO_CENSUS = "NOT EXISTS (SELECT 1 FROM venture_census WHERE id = 1)"
 
 
 def _published() -> Any:
@@ -75,16 +76,23 @@ def venture_stamps(*, session: Session, ids: Collection[int] | None = None) -> d
 def recent_changes(*, session: Session, since: datetime) -> tuple[dict[int, object], int, int]:
     """Stamps of the published ventures stamped at or after `since` (as `venture_stamps`),
     with how many ventures are published and the sum of their ids, from one statement: every
-    refill asks both. `since` is bound through the column's type, so it compares as the
+    refresh asks both. The two figures come from the row the database's triggers keep
+    (`VentureCensus`), or from a scan of every published venture if that row is missing.
+    `since` is bound as the driver stores the column (`driver_stamp`), so it compares as the
     stored stamps do; the stamps come back raw, as from `venture_stamps`."""
-    query = text(
+    dialect = session.connection().dialect.name
+    mark = "%s" if dialect == "postgresql" else "?"
+    sql = (
         f"SELECT id, updated_at, NULL, NULL FROM venture WHERE {_PUBLISHED} "  # noqa: S608
-        "AND updated_at >= :since UNION ALL "
-        f"SELECT NULL, NULL, count(*), coalesce(sum(id), 0) FROM venture WHERE {_PUBLISHED}"
-    ).bindparams(bindparam("since", since, type_=UTCDateTime))
+        f"AND updated_at >= {mark} UNION ALL "
+        "SELECT NULL, NULL, published, id_total FROM venture_census WHERE id = 1 UNION ALL "
+        # Only without the census row: scanned, and the aggregate's row given, in that case.
+        "SELECT NULL, NULL, n, total FROM (SELECT count(*) AS n, coalesce(sum(id), 0) AS total "
+        f"FROM venture WHERE {_PUBLISHED} AND {_NO_CENSUS}) AS scan WHERE {_NO_CENSUS}"
+    )
     stamps: dict[int, object] = {}
     count = total = 0
-    for venture_id, at, published, ids in session.connection().execute(query):
+    for venture_id, at, published, ids in read_rows(session, sql, (driver_stamp(dialect, since),)):
         if venture_id is None:
             count, total = int(published), int(ids)
         else:
