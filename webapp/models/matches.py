@@ -22,8 +22,10 @@ class Match(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("venture_id", "investor_id"),
+        # Also what a cascade from a deleted investor finds its rows by. A venture's rows are
+        # found by the unique key (venture_id first): its ~70 rows are sorted by venture_rank
+        # when read, so no index of its own (every write of a rank would pay for one).
         Index("ix_match_investor_rank", "investor_id", "investor_rank"),
-        Index("ix_match_venture_rank", "venture_id", "venture_rank"),
         # Every investor list's K-th member in one scan (match_store.thresholds).
         Index(
             "ix_match_investor_threshold",
