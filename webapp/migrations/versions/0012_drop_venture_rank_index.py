@@ -1,6 +1,6 @@
 """drop the index on a venture's ranks: the unique key finds a venture's rows
 
-Revision ID: 0012_drop_match_venture_rank_index
+Revision ID: 0012_drop_venture_rank_index
 Revises: 0011_venture_census
 Create Date: 2026-12-07
 """
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0012_drop_match_venture_rank_index"
+revision: str = "0012_drop_venture_rank_index"
 down_revision: str | None = "0011_venture_census"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
