@@ -26,6 +26,7 @@ import orjson
 from scipy import sparse
 
 from matching import mandate
+from matching.blocks import positions_of
 from matching.config import FEATURES, SIZE_BAND_EDGES
 from matching.frames import VentureFrame
 from matching.prior import NEUTRAL
@@ -119,7 +120,7 @@ class PoolFacts:
         frame, history = pool.frame, pool.history
         tax = frame.taxonomy
         m = len(frame)
-        pos = np.array([frame.index.get(int(i), -1) for i in history.investor_id], np.int64)
+        pos = positions_of(np.asarray(frame.ids, np.int64), history.investor_id)  # −1: not in pool
         mine = pos >= 0
         pick = sparse.csr_matrix(
             (np.ones(int(mine.sum())), (pos[mine], np.flatnonzero(mine))), shape=(m, len(pos))

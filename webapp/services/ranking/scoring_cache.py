@@ -296,7 +296,17 @@ def scoring_context(*, session: Session, settings: Settings) -> ScoringContext:
             investors = scoring_data.investor_rows(session=session)
             if not investors:
                 raise NoInvestors("no active investors to score against")
-            history = scoring_data.history_rows(session=session)
+            history: Any
+            if (
+                context is not None
+                and scoring_data.same_history(context.inputs, inputs)
+                and _same_codes(context, active)
+            ):
+                # Only investors changed (a mandate edited): the past deals' validated frame
+                # still holds; reading and checking ~60,000 deals again was most of the build.
+                history = context.pool.history
+            else:
+                history = scoring_data.history_rows(session=session)
             pool = active.model.prepare(investors, history)
         context = ScoringContext(active.model, active.version, inputs, pool, stamps)
         if _current is not None and _current.model is active.model:

@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 import numpy as np
+import pytest
 from sqlalchemy import update
 from sqlmodel import Session, col
 
@@ -114,3 +115,44 @@ def _past_deal(session: Session, investor: InvestorProfile) -> None:
                       funded_at=utcnow().date(), sectors=[], dedupe_key="aire-valley-robotics")
     )  # fmt: skip
     session.commit()
+
+
+def test_an_investor_edit_keeps_the_deal_frame_and_scores_like_a_fresh_context(
+    session: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mandate edit rebuilds the pool from the investors alone: the past deals are the same,
+    so their validated frame is kept (reading ~60,000 of them was most of a rebuild); a new
+    past deal has them read again."""
+    _, investors, _ = market(random.Random(53), ventures=12, investors=5)
+    forget()
+    before = scoring_context(session=session, settings=settings)
+    session.rollback()
+    reads: list[int] = []
+    real = scoring_data.history_rows
+
+    def counted(**kwargs: object) -> list[matching.DealRecord]:
+        reads.append(1)
+        return real(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scoring_data, "history_rows", counted)
+    _touch(session, investors[0])
+    edited = scoring_context(session=session, settings=settings)
+    assert edited is not before
+    assert reads == []
+    assert edited.pool.history is before.pool.history
+    assert edited.pool.frame is not before.pool.frame  # the investors were read again
+    kept = logits(session, edited)
+    session.rollback()
+
+    forget()
+    fresh = scoring_context(session=session, settings=settings)
+    assert reads == [1]
+    assert fresh.pool.history is not before.pool.history
+    assert np.array_equal(logits(session, fresh), kept)
+    session.rollback()
+
+    _past_deal(session, investors[1])
+    again = scoring_context(session=session, settings=settings)
+    assert reads == [1, 1]
+    assert again.pool.history is not fresh.pool.history
+    session.rollback()
