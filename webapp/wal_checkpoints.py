@@ -30,7 +30,6 @@ class WalCheckpointer:
     def __init__(self, database: str, interval_s: float = INTERVAL_S) -> None:
         self.database = database
         self.interval_s = interval_s
-        self.passes = 0  # checkpoints run, for tests and diagnostics
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="vm-wal-checkpoint", daemon=True)
 
@@ -43,10 +42,6 @@ class WalCheckpointer:
         if self._thread.is_alive():
             self._thread.join(timeout)
 
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
     def _run(self) -> None:
         connection: sqlite3.Connection | None = None
         while not self._stop.wait(self.interval_s):
@@ -57,7 +52,6 @@ class WalCheckpointer:
                     )
                     connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
                 connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                self.passes += 1
             except sqlite3.Error as exc:  # a locked or vanished file: try again next pass
                 log.warning("background WAL checkpoint failed: %s", exc)
                 if connection is not None:
