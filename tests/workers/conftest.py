@@ -74,12 +74,15 @@ def wait_for(check: Callable[[], Any], timeout: float, what: str, every: float =
 
 
 class Mailbox:
-    """An aiosmtpd handler that keeps what it receives and can hold a conversation at RCPT."""
+    """An aiosmtpd handler that keeps what it receives and can hold a conversation at RCPT,
+    or after it has the message and before it says so."""
 
     def __init__(self) -> None:
         self.messages: list[Message] = []
         self.lock = threading.Lock()
         self.hold = threading.Event()  # set: RCPT waits until `release` is set
+        # set: the message is kept, and the reply to DATA waits until `release` is set
+        self.hold_data = threading.Event()
         self.release = threading.Event()
         self.holding = threading.Event()  # set by the handler while it holds someone
 
@@ -95,6 +98,9 @@ class Mailbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
             self.messages.append(message_from_bytes(envelope.content))
+        if self.hold_data.is_set():
+            self.holding.set()
+            await asyncio.to_thread(self.release.wait, 60)
         return "250 Message accepted for delivery"
 
     def received(self) -> list[Message]:
@@ -105,6 +111,7 @@ class Mailbox:
         with self.lock:
             self.messages.clear()
         self.hold.clear()
+        self.hold_data.clear()
         self.release.clear()
         self.holding.clear()
 

@@ -227,6 +227,44 @@ def test_kill_and_redis_restart_mid_flight_every_change_and_email_arrives_once(
     assert not session.exec(select(OutboxEvent).where(col(OutboxEvent.finished_at).is_(None))).all()
 
 
+def test_a_send_cancelled_by_a_lost_broker_finishes_and_is_recorded_not_sent_again(
+    session: Session,
+    db: Engine,
+    env: dict[str, str],
+    logs: Path,
+    own_redis: EmbeddedRedis,
+    mailbox: Mailbox,
+    waker: None,
+) -> None:
+    """Losing Redis makes Celery cancel running tasks with SIGTERM to their pool process. One
+    that came after the SMTP server took the message and before the worker recorded it used
+    to leave the row looking unsent, and the next attempt sent it a second time."""
+    founder = FounderFactory()
+    sender = _start("sender", env, logs, own_redis.url)
+    try:
+        mailbox.hold_data.set()  # the server has the message and has not said so yet
+        _queue_mail(session, [founder], lambda n: "Cancelled mid-send", "cancelled")
+        wait_for(mailbox.holding.is_set, 30, "the message to be at the server")
+        own_redis.stop()
+        wait_for(lambda: "Terminating it instead" in sender.log(), 30, "Celery to cancel the send")
+        mailbox.release.set()
+        own_redis.start()
+        client = _client(own_redis)
+        try:
+            wait_for(lambda: settled(db, client, in_flight=False), PATIENCE_S, "the email")
+        finally:
+            client.close()
+        assert sender.alive(), "a cancelled task ends its pool process, not the worker"
+    except BaseException:
+        print(sender.log()[-6000:])
+        raise
+    finally:
+        sender.stop()
+    _each_email_sent_once(session, mailbox)
+    row = session.exec(select(EmailDelivery)).one()
+    assert (row.attempts, row.claim_token) == (1, None)  # recorded by the attempt that sent it
+
+
 def test_an_eml_written_by_an_interrupted_attempt_is_recorded_not_written_again(
     session: Session,
     db: Engine,

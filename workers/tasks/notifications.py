@@ -5,6 +5,7 @@ from __future__ import annotations
 from webapp.services.notices import match_news
 from webapp.services.outbox.mail import Outcome, deliver_email
 from workers.base import VentureTask, WaitUntil, venture_task
+from workers.termination import termination_deferred
 
 
 @venture_task(soft_time_limit=60, time_limit=90)
@@ -17,7 +18,9 @@ def send_email(
     if not isinstance(email_id, int) or isinstance(email_id, bool):
         raise TypeError(f"email_id={email_id!r}; expected an integer id")
     rt = self.runtime
-    with rt.session() as session:
+    # Claim, send and record as one step: Celery's cancel (a lost broker, a soft shutdown
+    # running out) between the server taking the message and the record would send it twice.
+    with termination_deferred(), rt.session() as session:
         delivery = deliver_email(
             session=session,
             settings=rt.settings,

@@ -9,7 +9,9 @@ lease ran out with a token still set was interrupted between claiming and record
 sender keeps renewing its lease, however slow the server, so only a dead one lets it lapse): the
 `.eml` sink looks for the file that attempt wrote (named by the recipient and dedupe key, so
 writing it again would replace, not add) and records it as sent; over SMTP it cannot know, so
-it sends again with the same Message-ID, which receiving servers use to drop the copy.
+it sends again with the same Message-ID, which receiving servers use to drop the copy. The
+worker holds back Celery's cancel from claim to record (`workers.termination`), so cancelling
+the task no longer interrupts an attempt; a SIGKILL or a lost machine still can.
 """
 
 from __future__ import annotations
