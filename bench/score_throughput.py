@@ -54,7 +54,7 @@ import matching  # noqa: E402
 from seeds.demo import generate  # noqa: E402
 from seeds.demo.load import load_dataset  # noqa: E402
 from webapp.config import Settings, load_settings  # noqa: E402
-from webapp.db import make_engine, session_scope  # noqa: E402
+from webapp.db import make_engine, make_worker_engine, session_scope  # noqa: E402
 from webapp.migrate import upgrade  # noqa: E402
 from webapp.models import InvestorProfile, ModelVersion, Venture, utcnow  # noqa: E402
 from webapp.services.common.taxonomy import matching_taxonomy  # noqa: E402
@@ -82,7 +82,7 @@ def _init_worker(environment: dict[str, Any]) -> None:
     """What a worker process does when it starts: settings, engine, warm scoring state."""
     global _engine, _settings
     _settings = load_settings(environment)
-    _engine = make_engine(_settings, checkpoint_in_background=True)  # as `workers.runtime`
+    _engine = make_worker_engine(_settings)  # as `workers.runtime`
     with Session(_engine) as session:
         scoring.warm(session=session, settings=_settings)
 

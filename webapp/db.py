@@ -19,6 +19,7 @@ import re
 import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +166,12 @@ def make_engine(
     return create_engine(url, **kwargs)
 
 
+def make_worker_engine(settings: Settings) -> Engine:
+    """The engine of a process that refreshes scores (a worker, and the bench's stand-in for
+    one): SQLite's WAL is checkpointed off the refreshes' path. `stop_checkpoints` at exit."""
+    return make_engine(settings, checkpoint_in_background=True)
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """A session for a unit of work outside a request: commit on success, roll back on error."""
@@ -197,3 +204,11 @@ def read_rows(session: Session, sql: str, params: Sequence[Any] = ()) -> list[An
         return list(cursor.fetchall())
     finally:
         cursor.close()
+
+
+def driver_stamp(dialect: str, at: datetime) -> Any:
+    """A timestamp as a bind value for the driver's own cursor (`read_rows`, the bulk
+    writers), stored and compared as SQLAlchemy's DateTime stores it."""
+    if dialect == "postgresql":
+        return at
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from webapp.config import Settings
-from webapp.db import make_engine, stop_checkpoints
+from webapp.db import make_worker_engine, stop_checkpoints
 from webapp.models import utcnow
 from webapp.services.outbox import links, outbox
 from webapp.services.outbox.relay import install_outbox_waker
@@ -34,7 +34,7 @@ class Runtime:
         self.tuning = tuning
         self.pid = os.getpid()
         # Checkpoints off the tasks' path: a refresh's latency is what users wait for.
-        self.engine: Engine = make_engine(settings, checkpoint_in_background=True)
+        self.engine: Engine = make_worker_engine(settings)
         self.redis = redis.Redis.from_url(
             settings.redis_url or "redis://127.0.0.1:6379/0",
             socket_timeout=5,

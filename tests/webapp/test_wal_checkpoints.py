@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from webapp.config import load_settings
-from webapp.db import make_engine, stop_checkpoints
+from webapp.db import make_engine, make_worker_engine, stop_checkpoints
 from webapp.wal_checkpoints import BACKSTOP_PAGES
 
 PAGE = 4096
@@ -16,8 +16,9 @@ ROWS = 1_500  # ~1,500 pages of blobs: past SQLite's own mark of 1,000, below th
 
 
 def _engine(path: Path, background: bool) -> Engine:
+    """A worker's engine (`make_worker_engine`), or the default one everything else uses."""
     settings = load_settings({"DATABASE_URL": f"sqlite:///{path}"})
-    return make_engine(settings, checkpoint_in_background=background)
+    return make_worker_engine(settings) if background else make_engine(settings)
 
 
 def _write_pages(engine: Engine) -> None:
@@ -93,7 +94,7 @@ def test_stopping_twice_or_an_engine_without_a_thread_is_harmless(tmp_path: Path
 
 def test_an_in_memory_database_gets_no_thread() -> None:
     settings = load_settings({"DATABASE_URL": "sqlite:///:memory:"})
-    engine = make_engine(settings, checkpoint_in_background=True)
+    engine = make_worker_engine(settings)
     try:
         assert not stop_checkpoints(engine)
     finally:

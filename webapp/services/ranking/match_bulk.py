@@ -17,7 +17,7 @@ import re
 import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -26,6 +26,7 @@ from psycopg.errors import LockNotAvailable
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from webapp.db import driver_stamp
 from webapp.models import Match
 
 COLUMNS = (
@@ -422,10 +423,3 @@ def replace_all(
 
 def _nullable(ranks: Any) -> list[int | None]:
     return [r if r > 0 else None for r in ranks.tolist()]
-
-
-def driver_stamp(dialect: str, computed_at: datetime) -> Any:
-    """The timestamp as a bind value the driver stores like SQLAlchemy's DateTime does."""
-    if dialect == "postgresql":
-        return computed_at
-    return computed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")

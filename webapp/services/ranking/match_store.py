@@ -29,9 +29,9 @@ import numpy.typing as npt
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from webapp.db import read_rows
+from webapp.db import driver_stamp, read_rows
 from webapp.models import Match
-from webapp.services.ranking.match_bulk import COLUMNS, driver_stamp
+from webapp.services.ranking.match_bulk import COLUMNS
 
 Member = tuple[int, float]  # (id, score)
 Pair = tuple[int, int]  # (venture id, investor id)

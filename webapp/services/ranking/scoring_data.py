@@ -15,7 +15,7 @@ from sqlalchemy import and_, exists, func, select, true
 from sqlmodel import Session, col
 
 from matching import DealRecord
-from webapp.db import read_rows
+from webapp.db import driver_stamp, read_rows
 from webapp.models import (
     Deal,
     DealEvent,
@@ -25,7 +25,6 @@ from webapp.models import (
     Venture,
 )
 from webapp.models.enums import DealStage, FeedbackAction, Visibility
-from webapp.services.ranking.match_bulk import driver_stamp
 
 VENTURE_COLUMNS = (
     "id", "name", "summary", "sectors", "stage", "raise_amount_gbp", "instruments", "region",
