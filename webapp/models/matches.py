@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from webapp.models.types import JSONType, UTCDateTime, utcnow
+from webapp.models.types import JSONDocument, JSONType, UTCDateTime, utcnow
 
 
 class Match(SQLModel, table=True):
@@ -59,8 +59,9 @@ class Match(SQLModel, table=True):
     venture_rank: int | None = None
     investor_rank: int | None = None
     # [code, effect, facts] triples (matching.reasons), worded at display time; rows written
-    # before reasons carried facts hold {code, text, effect} objects.
-    reasons: list[Any] = Field(default_factory=list, sa_type=JSONType)
+    # before reasons carried facts hold {code, text, effect} objects. Read whole, never
+    # queried inside: a JSONDocument.
+    reasons: list[Any] = Field(default_factory=list, sa_type=JSONDocument)
     model_version: str = Field(max_length=64)
     computed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 

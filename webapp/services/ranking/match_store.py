@@ -474,7 +474,7 @@ def _write_rows(
     ranks = [u for u in updates if "score" not in u]
     dialect = session.connection().dialect.name
     stamp = driver_stamp(dialect, now)
-    mark, reasons_mark = ("%s", "CAST(%s AS jsonb)") if dialect == "postgresql" else ("?", "?")
+    mark, reasons_mark = ("%s", "CAST(%s AS json)") if dialect == "postgresql" else ("?", "?")
     if full:
         sets = ", ".join(f"{name} = {mark}" for name in ("score", "venture_rank", "investor_rank"))
         _execute_many(
