@@ -7,7 +7,8 @@ It loads the demo generator's data into a fresh database (SQLite in a temporary 
 the PostgreSQL of --database-url, whose schema it drops and recreates), publishes every venture
 and activates every mandate (so 10,000 × 2,000 is 20M pairs), activates a model with a
 vocabulary fitted on the profiles, and starts --workers processes that play Celery worker
-processes: each warms its scoring state at start (as `workers.lifecycle` does) and then runs the
+processes: each warms its scoring state at start and freezes it out of the garbage collector's
+way after the warm-up and after each task (as `workers.lifecycle` does), and runs the
 very functions the tasks call — `scoring_full.compute_chunk` per chunk (its result travels as
 bytes, through files here instead of Redis), `scoring_full.write_full_refresh` in one of them
 (as `full_refresh_finish` does), and `scoring.refresh_venture` (as `refresh_venture` does).
@@ -64,6 +65,7 @@ from webapp.services.ranking import (  # noqa: E402
     scoring_data,
     scoring_full,
 )
+from workers.frozen_state import refreeze_if_replaced  # noqa: E402
 
 AS_OF = dt.date(2025, 6, 30)  # fixed, so every run scores the same data
 SECRET = "bench-secret-key-that-is-long-enough-0123"
@@ -85,6 +87,7 @@ def _init_worker(environment: dict[str, Any]) -> None:
     _engine = make_worker_engine(_settings)  # as `workers.runtime`
     with Session(_engine) as session:
         scoring.warm(session=session, settings=_settings)
+    refreeze_if_replaced()  # as `workers.lifecycle` after the warm-up and after each task
 
 
 def _peak() -> tuple[int, float]:
@@ -108,6 +111,7 @@ def _chunk(index: int, venture_ids: list[int], folder: str) -> tuple[str, float,
         )
     path = Path(folder) / f"part-{index}.npz"
     path.write_bytes(part.to_bytes())
+    refreeze_if_replaced()
     return str(path), time.process_time() - cpu, _peak()
 
 
@@ -121,6 +125,7 @@ def _finish(paths: list[str], snapshot: dt.datetime) -> tuple[dict[str, Any], tu
         stats = scoring_full.write_full_refresh(
             session=session, settings=_settings, parts=parts, snapshot_at=snapshot
         )
+    refreeze_if_replaced()
     written = stats.written.__dict__ if stats.written else {}
     figures = {"rows": stats.rows, "model": stats.model_version, **written}
     return {**figures, "merge_write_cpu_s": round(time.process_time() - cpu, 2)}, _peak()
@@ -160,6 +165,7 @@ def _incremental(repeats: int, seed: int) -> tuple[dict[str, Any], tuple[int, fl
             )
             timings.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - used) * 1000)
+            refreeze_if_replaced()  # after the task, as a worker does (untimed)
             if result.refilled == 0:
                 plain.append(timings[-1])
             refilled += result.refilled

@@ -16,7 +16,12 @@ from typing import Any
 
 import redis
 from celery import Celery
-from celery.signals import worker_process_init, worker_ready, worker_shutting_down
+from celery.signals import (
+    task_postrun,
+    worker_process_init,
+    worker_ready,
+    worker_shutting_down,
+)
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.services.common.health import WORKER_HEARTBEAT_PREFIX, WORKER_HEARTBEAT_TTL_S
@@ -24,6 +29,7 @@ from webapp.services.outbox.relay import wait_for_wake
 from webapp.services.ranking.scoring import warm
 from webapp.services.ranking.scoring_cache import NoInvestors
 from workers.dispatch import relay_due
+from workers.frozen_state import refreeze_if_replaced
 from workers.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -105,9 +111,13 @@ def install(app: Celery) -> None:
     def _warm(**_: Any) -> None:
         threading.Thread(target=_warm_scoring, args=(app,), name="vm-warm", daemon=True).start()
 
+    def _after_task(**_: Any) -> None:
+        refreeze_if_replaced()  # a task that replaced the scoring context: freeze the new one
+
     worker_ready.connect(_ready, weak=False)
     worker_shutting_down.connect(_stopping, weak=False)
     worker_process_init.connect(_warm, weak=False)
+    task_postrun.connect(_after_task, weak=False)
 
 
 def heartbeat_ttl(interval_s: float) -> int:
@@ -124,5 +134,6 @@ def _warm_scoring(app: Celery) -> None:
         with rt.session() as session:
             warm(session=session, settings=rt.settings)
         log.info("scoring cache warm in %.1f s", time.monotonic() - started)
+        refreeze_if_replaced()
     except (NoInvestors, SQLAlchemyError) as exc:
         log.info("scoring cache not warmed: %s", exc)

@@ -274,11 +274,23 @@ class ScoringContext:
 
 _lock = threading.RLock()
 _current: ScoringContext | None = None
+_generation = 0  # counts replacements of `_current` (and forgets)
+
+
+def generation() -> int:
+    """A number that changes whenever this process's context is replaced or dropped."""
+    return _generation
+
+
+def _install(context: ScoringContext | None) -> None:
+    global _current, _generation
+    if context is not _current:
+        _current = context
+        _generation += 1
 
 
 def scoring_context(*, session: Session, settings: Settings) -> ScoringContext:
     """This process's context for the active model and the current investors and history."""
-    global _current
     active = active_model(session=session, settings=settings)
     inputs = scoring_data.inputs_version(session=session)
     with _lock:
@@ -311,7 +323,7 @@ def scoring_context(*, session: Session, settings: Settings) -> ScoringContext:
         context = ScoringContext(active.model, active.version, inputs, pool, stamps)
         if _current is not None and _current.model is active.model:
             context.ventures = _current.ventures  # same model: the venture keys still hold
-        _current = context
+        _install(context)
         return context
 
 
@@ -343,6 +355,5 @@ class NoInvestors(Exception):
 
 def forget() -> None:
     """Drop this process's cached context."""
-    global _current
     with _lock:
-        _current = None
+        _install(None)
