@@ -1,12 +1,12 @@
 """Keep a warm worker's scoring state out of the cyclic garbage collector's way.
 
-A warm pool process holds about 200,000 tracked objects of scoring state (model, investor
+A warm pool process holds about 230,000 tracked objects of scoring state (model, investor
 pool, venture keys) that live as long as the process. Every full collection walks them all:
-one venture change in about a hundred paid ~150 ms for it, and the younger collections
-~1.5 ms a change on average. `gc.freeze()` moves what is alive into a generation the
-collector never visits. Frozen objects are still freed by reference counting; only cycles
-among them would outlive their use, so when the scoring context is replaced (a new model, an
-edited mandate) the old one is unfrozen and collected before the new state is frozen.
+one venture change in about a hundred paid ~150 ms for it. `gc.freeze()` moves what is alive
+into a generation the collector never visits. Frozen objects are still freed by reference
+counting; only cycles among them would outlive their use, so when the scoring context is
+replaced (a new model, an edited mandate) the old one is unfrozen and collected before the
+new state is frozen.
 """
 
 from __future__ import annotations

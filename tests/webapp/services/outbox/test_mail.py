@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from datetime import timedelta
 
+import pytest
 from sqlmodel import Session, select
 
 from tests.factories import FounderFactory
 from webapp.config import Settings
 from webapp.models import EmailDelivery, OutboxEvent, utcnow
 from webapp.models.enums import EmailStatus
+from webapp.services.outbox import mail
 from webapp.services.outbox.mail import Outcome, deliver_email, queue_email
 
 
@@ -84,3 +89,91 @@ def test_smtp_failures_retry_then_end_as_failed_with_the_error(
     assert row.status == EmailStatus.FAILED.value
     assert row.attempts == 2
     assert "Connection refused" in (row.last_error or "")
+
+
+class ScriptedSmtp:
+    """A one-connection SMTP server that accepts the message and can be slow to say so, or
+    never answer QUIT: what a real server does under load or on a flaky network."""
+
+    def __init__(self, data_reply_after_s: float = 0.0, answer_quit: bool = True) -> None:
+        self.data_reply_after_s = data_reply_after_s
+        self.answer_quit = answer_quit
+        self.accepted = 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def _serve(self) -> None:
+        connection, _ = self.listener.accept()
+        with connection, connection.makefile("rb") as lines:
+            connection.sendall(b"220 scripted ESMTP\r\n")
+            for line in lines:
+                verb = line.split(b" ", 1)[0].strip().upper()
+                if verb == b"DATA":
+                    connection.sendall(b"354 go ahead\r\n")
+                    for body in lines:
+                        if body == b".\r\n":
+                            break
+                    self.accepted += 1
+                    time.sleep(self.data_reply_after_s)
+                    connection.sendall(b"250 accepted\r\n")
+                elif verb == b"QUIT":
+                    if self.answer_quit:
+                        connection.sendall(b"221 bye\r\n")
+                    time.sleep(2)  # unanswered: the client gives up first
+                    return
+                else:
+                    connection.sendall(b"250 ok\r\n")
+
+    def close(self) -> None:
+        self.listener.close()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def short_smtp_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mail, "SMTP_TIMEOUT_S", 0.5)
+
+
+def test_an_accepted_message_is_sent_even_when_quit_goes_unanswered(
+    session: Session, settings: Settings, short_smtp_timeout: None
+) -> None:
+    """After the server's 250 to DATA the message is its: a goodbye that goes unanswered
+    must not make the attempt look failed, or the retry would send the message again."""
+    server = ScriptedSmtp(answer_quit=False)
+    email = _queue(session, "quiet-goodbye")
+    assert email is not None
+    try:
+        smtp = settings.model_copy(update={"smtp_url": server.url})
+        result = deliver_email(session=session, settings=smtp, email_id=email.id)
+    finally:
+        server.close()
+    assert result.outcome is Outcome.SENT
+    assert server.accepted == 1
+    row = session.get(EmailDelivery, email.id, populate_existing=True)
+    assert row is not None
+    assert (row.status, row.attempts, row.last_error) == (EmailStatus.SENT.value, 1, None)
+
+
+def test_a_conversation_that_breaks_off_is_recorded_with_its_own_error(
+    session: Session, settings: Settings, short_smtp_timeout: None
+) -> None:
+    """A server slower than the timeout is recorded with the timeout, not with the reply to
+    DATA that arrives late (a QUIT on the still-open connection would read it)."""
+    server = ScriptedSmtp(data_reply_after_s=0.8)
+    email = _queue(session, "slow-server")
+    assert email is not None
+    try:
+        smtp = settings.model_copy(update={"smtp_url": server.url})
+        result = deliver_email(session=session, settings=smtp, email_id=email.id)
+    finally:
+        server.close()
+    assert result.outcome is Outcome.RETRY
+    assert result.error is not None
+    assert "timed out" in result.error, result.error
+    assert "250" not in result.error
