@@ -236,9 +236,10 @@ def test_a_send_cancelled_by_a_lost_broker_finishes_and_is_recorded_not_sent_aga
     mailbox: Mailbox,
     waker: None,
 ) -> None:
-    """Losing Redis makes Celery cancel running tasks with SIGTERM to their pool process. One
-    that came after the SMTP server took the message and before the worker recorded it used
-    to leave the row looking unsent, and the next attempt sent it a second time."""
+    """Losing Redis makes Celery cancel running tasks by signalling their pool process
+    (SIGQUIT under REMAP_SIGTERM, as these workers run). A cancel after the SMTP server took
+    the message and before the worker recorded it made the attempt look failed, and the next
+    attempt sent the message a second time."""
     founder = FounderFactory()
     sender = _start("sender", env, logs, own_redis.url)
     try:
