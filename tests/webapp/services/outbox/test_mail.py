@@ -15,7 +15,7 @@ from webapp.config import Settings
 from webapp.models import EmailDelivery, OutboxEvent, utcnow
 from webapp.models.enums import EmailStatus
 from webapp.services.outbox import mail
-from webapp.services.outbox.mail import Outcome, deliver_email, queue_email
+from webapp.services.outbox.mail import Delivery, Outcome, deliver_email, queue_email
 
 
 def _queue(session: Session, key: str = "welcome") -> EmailDelivery | None:
@@ -135,6 +135,19 @@ class ScriptedSmtp:
         self.thread.join(5)
 
 
+def _deliver_through(
+    server: ScriptedSmtp, session: Session, settings: Settings, key: str
+) -> tuple[EmailDelivery, Delivery]:
+    """Queue one email and make one delivery attempt through the scripted server."""
+    email = _queue(session, key)
+    assert email is not None
+    try:
+        smtp = settings.model_copy(update={"smtp_url": server.url})
+        return email, deliver_email(session=session, settings=smtp, email_id=email.id)
+    finally:
+        server.close()
+
+
 @pytest.fixture
 def short_smtp_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(mail, "SMTP_TIMEOUT_S", 0.5)
@@ -146,13 +159,7 @@ def test_an_accepted_message_is_sent_even_when_quit_goes_unanswered(
     """After the server's 250 to DATA the message is its: a goodbye that goes unanswered
     must not make the attempt look failed, or the retry would send the message again."""
     server = ScriptedSmtp(answer_quit=False)
-    email = _queue(session, "quiet-goodbye")
-    assert email is not None
-    try:
-        smtp = settings.model_copy(update={"smtp_url": server.url})
-        result = deliver_email(session=session, settings=smtp, email_id=email.id)
-    finally:
-        server.close()
+    email, result = _deliver_through(server, session, settings, "quiet-goodbye")
     assert result.outcome is Outcome.SENT
     assert server.accepted == 1
     row = session.get(EmailDelivery, email.id, populate_existing=True)
@@ -166,13 +173,7 @@ def test_a_conversation_that_breaks_off_is_recorded_with_its_own_error(
     """A server slower than the timeout is recorded with the timeout, not with the reply to
     DATA that arrives late (a QUIT on the still-open connection would read it)."""
     server = ScriptedSmtp(data_reply_after_s=0.8)
-    email = _queue(session, "slow-server")
-    assert email is not None
-    try:
-        smtp = settings.model_copy(update={"smtp_url": server.url})
-        result = deliver_email(session=session, settings=smtp, email_id=email.id)
-    finally:
-        server.close()
+    _, result = _deliver_through(server, session, settings, "slow-server")
     assert result.outcome is Outcome.RETRY
     assert result.error is not None
     assert "timed out" in result.error, result.error
