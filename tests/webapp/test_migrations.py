@@ -104,3 +104,64 @@ def test_every_revision_id_fits_the_version_table(engine):
     script = ScriptDirectory.from_config(alembic_config(engine))
     too_long = [rev.revision for rev in script.walk_revisions() if len(rev.revision) > 32]
     assert too_long == []
+
+
+def test_0015_writes_the_floor_of_every_stored_investor_list(tmp_path):
+    """Lists stored before 0015 get their floors: the member holding the list's length."""
+    from sqlalchemy import text
+
+    from webapp.config import load_settings
+    from webapp.db import make_engine
+
+    engine = make_engine(load_settings({"DATABASE_URL": f"sqlite:///{tmp_path / 'f.db'}"}))
+    upgrade(engine, "0014_match_reasons_as_json")
+    now = "2026-12-01 10:00:00.000000"
+    rows = [
+        *(
+            "INSERT INTO organisation (id, name, kind, created_at) "
+            f"VALUES ({i}, 'Fund {i}', 'investor', '{now}')"
+            for i in (1, 2, 3)
+        ),
+        "INSERT INTO user (id, email, name, password_hash, role, active, email_frequency, "
+        f"created_at, updated_at) VALUES (1, 'f@x.example', 'Fay', 'h', 'founder', 1, "
+        f"'instant', '{now}', '{now}')",
+        *(
+            "INSERT INTO investor_profile (id, organisation_id, name, investor_type, sectors, "
+            "excluded_sectors, stages, ticket_min_gbp, ticket_max_gbp, regions, "
+            "regions_strict, instruments, thesis, eis, seis, institutions, active, created_at, "
+            f"updated_at) VALUES ({i}, {i}, 'Fund {i}', 'angel_network', '[]', '[]', "
+            "'[\"seed\"]', 0, 100, '[\"uk\"]', 0, '[\"equity\"]', '', 0, 0, '[]', 1, "
+            f"'{now}', '{now}')"
+            for i in (1, 2, 3)
+        ),
+        *(
+            "INSERT INTO venture (id, owner_id, name, summary, sectors, stage, "
+            "raise_amount_gbp, instruments, region, spinout, eis, seis, visibility, "
+            f"created_at, updated_at) VALUES ({v}, 1, 'V{v}', 'A summary long enough.', "
+            "'[\"health\"]', 'seed', 500000, '[\"equity\"]', 'uk', 1, 0, 0, 'published', "
+            f"'{now}', '{now}')"
+            for v in (1, 2, 3)
+        ),
+        # Investor 1: three members, venture 2 holds 3; investor 2: one member; investor 3:
+        # only in venture lists (no investor list, no floor).
+        *(
+            "INSERT INTO match (venture_id, investor_id, score, venture_rank, investor_rank, "
+            f"reasons, model_version, computed_at) VALUES ({v}, {i}, {score}, 1, {rank}, '[]', "
+            f"'v1', '{now}')"
+            for v, i, score, rank in (
+                (1, 1, 0.9, 1),
+                (2, 1, 0.5, 3),
+                (3, 1, 0.7, 2),
+                (3, 2, 0.4, 1),
+                (2, 3, 0.8, "NULL"),
+            )
+        ),
+    ]
+    with engine.begin() as connection:
+        for statement in rows:
+            connection.execute(text(statement))
+    upgrade(engine)
+    with engine.connect() as connection:
+        floors = set(connection.execute(text("SELECT * FROM list_floor")))
+    assert floors == {(1, 2, 0.5, 3), (2, 3, 0.4, 1)}
+    engine.dispose()

@@ -177,13 +177,17 @@ Lists = dict[tuple[int, int], tuple[int | None, int | None]]
 def stored_lists(session: Session) -> Lists:
     """The lists in the database now (a fresh snapshot), each investor list numbered in the
     order people see it (score descending, then venture id), after checking what its stored
-    `investor_rank` values promise: the numbers 1..n, the lowest member holding n."""
+    `investor_rank` values promise: the numbers 1..n, the lowest member holding n; and that
+    its `list_floor` row names that member, its stored score and n (no row: no list)."""
     session.rollback()
+    run = session.connection().exec_driver_sql
     rows = list(
-        session.connection().exec_driver_sql(
-            "SELECT venture_id, investor_id, venture_rank, investor_rank, score FROM match"
-        )
+        run("SELECT venture_id, investor_id, venture_rank, investor_rank, score FROM match")
     )
+    floors = {
+        i: (v, score, n)
+        for i, v, score, n in run("SELECT investor_id, venture_id, score, size FROM list_floor")
+    }
     members: dict[int, list[tuple[float, int, int]]] = {}
     for v, i, _vr, ir, score in rows:
         if ir is not None:
@@ -194,7 +198,10 @@ def stored_lists(session: Session) -> Lists:
         values = sorted(ir for _, _, ir in listed)
         assert values == list(range(1, len(listed) + 1)), f"investor {i} holds ranks {values}"
         assert listed[-1][2] == len(listed), f"investor {i}'s lowest member is not {len(listed)}"
+        lowest = (listed[-1][1], -listed[-1][0], len(listed))
+        assert floors.get(i) == lowest, f"investor {i}'s floor is {floors.get(i)}, not {lowest}"
         place.update({(v, i): at for at, (_, v, _) in enumerate(listed, 1)})
+    assert floors.keys() == members.keys(), "a list without its floor or a floor without a list"
     return {(v, i): (vr, place.get((v, i))) for v, i, vr, _ir, _score in rows}
 
 

@@ -19,7 +19,7 @@ from webapp.models.investors import (
 )
 from webapp.models.invitations import MemberInvitation
 from webapp.models.jobs import JobRun
-from webapp.models.matches import Match, MatchImpression, ModelVersion
+from webapp.models.matches import ListFloor, Match, MatchImpression, ModelVersion
 from webapp.models.notifications import EmailDelivery, Notification
 from webapp.models.outbox import OutboxEvent
 from webapp.models.programmes import (
@@ -52,6 +52,7 @@ __all__ = [
     "InvestorProfilePublic",
     "InvestorProfileUpdate",
     "JobRun",
+    "ListFloor",
     "Match",
     "MatchImpression",
     "MemberInvitation",

@@ -26,16 +26,6 @@ class Match(SQLModel, table=True):
         # found by the unique key (venture_id first): its ~70 rows are sorted by venture_rank
         # when read, so no index of its own (every write of a rank would pay for one).
         Index("ix_match_investor_rank", "investor_id", "investor_rank"),
-        # Every investor list's K-th member in one scan (match_store.thresholds).
-        Index(
-            "ix_match_investor_threshold",
-            "investor_rank",
-            "investor_id",
-            "venture_id",
-            "score",
-            sqlite_where=text("investor_rank IS NOT NULL"),
-            postgresql_where=text("investor_rank IS NOT NULL"),
-        ),
         # Every column of the investor lists' rows, so reading a refresh's ~30 lists (and a
         # list page) touches only this small index, not ~1,500 scattered table rows.
         Index(
@@ -64,6 +54,30 @@ class Match(SQLModel, table=True):
     reasons: list[Any] = Field(default_factory=list, sa_type=JSONDocument)
     model_version: str = Field(max_length=64)
     computed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class ListFloor(SQLModel, table=True):
+    """The lowest member of each investor list and the list's length, kept with the lists.
+
+    A venture refresh compares the venture with the lowest member of every full investor
+    list (`match_store.thresholds`). Read from `match`, those 2,000 rows lie on as many pages
+    as the refreshes keep rewriting, so PostgreSQL visits each page (its visibility is lost
+    until the next vacuum): 2-3 ms a change. Here they fill a dozen pages. Written in the same
+    statements as the lists (`match_store.apply_lists`, `match_bulk.replace_all`); a deleted
+    venture takes its floor rows along, as it takes its Match rows.
+    """
+
+    __tablename__ = "list_floor"
+
+    investor_id: int = Field(
+        foreign_key="investor_profile.id",
+        ondelete="CASCADE",
+        primary_key=True,
+        sa_column_kwargs={"autoincrement": False},
+    )
+    venture_id: int = Field(foreign_key="venture.id", ondelete="CASCADE")
+    score: float  # the member's stored Match.score
+    size: int  # members in the list: the floor holds investor_rank = size
 
 
 class MatchImpression(SQLModel, table=True):

@@ -235,6 +235,24 @@ def _insert_sqlite(connection: Any, rows: dict[str, Any], model_version: str, at
 def clear_rows(*, session: Session) -> None:
     """Delete every Match row in the caller's transaction (no active investor: no lists)."""
     session.connection().exec_driver_sql("DELETE FROM match")
+    session.connection().exec_driver_sql("DELETE FROM list_floor")
+
+
+# Every investor list's floor (`ListFloor`) from the lists as stored: the member holding
+# investor_rank = n in a list of n. Written once per full refresh, after the rows.
+_FLOORS = (
+    "INSERT INTO list_floor (investor_id, venture_id, score, size) "
+    "SELECT m.investor_id, m.venture_id, m.score, lists.size FROM "
+    "(SELECT investor_id, COUNT(*) AS size FROM match WHERE investor_rank IS NOT NULL "
+    "GROUP BY investor_id) AS lists "
+    "JOIN match AS m ON m.investor_id = lists.investor_id AND m.investor_rank = lists.size"
+)
+
+
+def _rebuild_floors(session: Session) -> None:
+    run = session.connection().exec_driver_sql
+    run("DELETE FROM list_floor")
+    run(_FLOORS)
 
 
 REWRITE_SHARE = 0.4  # above this share of new or rescored rows, a bulk rewrite is faster
@@ -345,7 +363,19 @@ def replace_all(
     reasons_for: ReasonsFor,
 ) -> WriteStats:
     """Make the table hold exactly `rows`, writing as little as it can; rows written with
-    KEEP reasons are worded by `reasons_for` first."""
+    KEEP reasons are worded by `reasons_for` first. The lists' floors are written after."""
+    written = _replace_rows(session, rows, model_version, computed_at, reasons_for)
+    _rebuild_floors(session)
+    return written
+
+
+def _replace_rows(
+    session: Session,
+    rows: dict[str, Any],
+    model_version: str,
+    computed_at: datetime,
+    reasons_for: ReasonsFor,
+) -> WriteStats:
     stored, same_model = _counts(session, model_version)
     if same_model == 0:  # a new model (or an empty table): no stored row can be kept
         return _rewrite(session, rows, model_version, computed_at, reasons_for, stored)

@@ -113,7 +113,7 @@ def _other_side(
     and given back in part where they can be (`match_store.list_ends`)."""
     scores = probability(logits)
     eligible = np.isfinite(logits)
-    held = match_store.memberships(session=session, side=side, member_id=candidate)
+    held = match_store.memberships(session=session, side=side, member_id=candidate, rows=listed)
     limits = match_store.thresholds(
         session=session, side=side, k=k, owners=held | set(owner_ids[eligible].tolist())
     )

@@ -115,6 +115,24 @@ def test_a_deleted_venture_leaves_no_hole_after_repair(session: Session, small: 
     assert stored_lists(session) == brute_force(session, small)
 
 
+def test_a_deleted_lowest_member_is_replaced_after_repair(
+    session: Session, small: Settings
+) -> None:
+    """Deleting a full list's lowest member leaves no hole in its numbers (1..K-1 remain),
+    but the list is one short: its floor went with the member, which is how repair finds it."""
+    market(random.Random(5), ventures=30, investors=5)
+    full_refresh(session, small)
+    lists = stored_lists(session)
+    (venture_id, investor_id) = next(pair for pair, (_, place) in lists.items() if place == K)
+    session.rollback()
+    session.delete(session.get(Venture, venture_id))
+    session.commit()
+    scoring.repair_lists(session=session, settings=small)
+    repaired = stored_lists(session)
+    assert repaired == brute_force(session, small)
+    assert sum(1 for (_, i), (_, place) in repaired.items() if i == investor_id and place) == K
+
+
 def test_refreshing_twice_changes_nothing(session: Session, small: Settings) -> None:
     ventures, _, _ = market(random.Random(6), ventures=12, investors=5)
     full_refresh(session, small)
@@ -363,7 +381,7 @@ def test_thresholds_read_in_one_scan_equal_the_per_investor_reads(
     session.rollback()
     some = {i.id for i in investors[:4] if i.id is not None}
     read = {}
-    for scan_from in (0, 10_000):  # the scan of ix_match_investor_threshold, then probes
+    for scan_from in (0, 10_000):  # one scan of list_floor, then reads by investor
         monkeypatch.setattr(match_store, "SCAN_THRESHOLDS_FROM", scan_from)
         limits = match_store.thresholds(session=session, side="investor", k=K, owners=some)
         read[scan_from] = limits.as_dict()
