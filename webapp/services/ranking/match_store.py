@@ -136,11 +136,15 @@ class Limits:
     @classmethod
     def of(cls, rows: list[Any], wanted: Collection[int]) -> Limits:
         """From (owner, member, score) rows, those of the wanted owners."""
-        columns = list(zip(*rows, strict=True)) or [(), (), ()]
-        owners = np.array(columns[0], dtype=np.int64)
+        return cls.of_columns(list(zip(*rows, strict=True)) or [(), (), ()], wanted)
+
+    @classmethod
+    def of_columns(cls, columns: Sequence[Sequence[Any]], wanted: Collection[int]) -> Limits:
+        """From the columns owners, members, scores: those of the wanted owners."""
+        owners = np.array(columns[0] or (), dtype=np.int64)
         keep = np.isin(owners, np.fromiter(wanted, np.int64, len(wanted)))
-        members = np.array(columns[1], dtype=np.int64)
-        scores = np.array(columns[2], dtype=np.float64)
+        members = np.array(columns[1] or (), dtype=np.int64)
+        scores = np.array(columns[2] or (), dtype=np.float64)
         return cls(owners[keep], members[keep], scores[keep])
 
     def full(self) -> set[int]:
@@ -162,7 +166,14 @@ def thresholds(*, session: Session, side: str, k: int, owners: Collection[int]) 
         table, owner, member, rank = ("match", *_names(side))
         where = f"{rank} = {int(k)}"
     if side == "investor" and len(owners) > SCAN_THRESHOLDS_FROM:
-        # Every investor's floor: one scan of a table of a dozen pages.
+        # Every investor's floor: one scan of a table of a dozen pages. PostgreSQL sends them
+        # as three arrays: one row to decode instead of 2,000 (0.5 of 1.3 ms of client time).
+        if session.connection().dialect.name == "postgresql":
+            sql = (
+                "SELECT array_agg(investor_id), array_agg(venture_id), array_agg(score) "  # noqa: S608
+                f"FROM list_floor WHERE {where}"
+            )
+            return Limits.of_columns(read_rows(session, sql)[0], owners)
         sql = f"SELECT {owner}, {member}, score FROM {table} WHERE {where}"  # noqa: S608
         return Limits.of(read_rows(session, sql), owners)
     found: list[Any] = []
@@ -433,8 +444,13 @@ def apply_lists(
         write.update((v, i) for v, value in values.items() if before.get(v) != value)
         write.update((v, i) for v in before.keys() - values.keys())  # leaving the list
     # Pairs entering an investor's list may already be stored (for the venture's list): look
-    # those few up by key, a few hundred per statement (an OR of unique-key probes).
-    entering = sorted(pair for pair in write if pair in want_i and stored(pair) is None)
+    # those few up by key, a few hundred per statement (an OR of unique-key probes). Every
+    # row of a venture whose list is written was read above: its pairs need no probe.
+    entering = sorted(
+        pair
+        for pair in write
+        if pair in want_i and pair[0] not in venture_lists and stored(pair) is None
+    )
     for start in range(0, len(entering), PAIRS_PER_STATEMENT):
         wanted = " OR ".join(
             f"(venture_id = {int(v)} AND investor_id = {int(i)})"

@@ -387,6 +387,10 @@ def test_thresholds_read_in_one_scan_equal_the_per_investor_reads(
         read[scan_from] = limits.as_dict()
     assert read[0] == read[10_000]
     assert set(read[0]) == some  # every list is full: 30 ventures, K = 4
+    for scan_from in (0, 10_000):  # no list holds K + 1: none is full
+        monkeypatch.setattr(match_store, "SCAN_THRESHOLDS_FROM", scan_from)
+        limits = match_store.thresholds(session=session, side="investor", k=K + 1, owners=some)
+        assert limits.as_dict() == {}
 
 
 def test_many_venture_changes_against_a_shallow_reserve_keep_every_list_exact(
