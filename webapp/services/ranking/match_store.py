@@ -521,7 +521,10 @@ def _write_floors(session: Session, floors: list[tuple[int, int, int]], emptied:
             f"FROM (VALUES {rows}) AS v JOIN match AS m "
             "ON m.venture_id = v.column2 AND m.investor_id = v.column1 "
             "WHERE true ON CONFLICT (investor_id) DO UPDATE SET venture_id = excluded.venture_id, "
-            "score = excluded.score, size = excluded.size",
+            "score = excluded.score, size = excluded.size "
+            # A floor that stays is not rewritten (no dead row version left behind for it).
+            "WHERE list_floor.venture_id <> excluded.venture_id "
+            "OR list_floor.score <> excluded.score OR list_floor.size <> excluded.size",
         )
 
 
