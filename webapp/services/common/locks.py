@@ -42,18 +42,28 @@ def lock_key(name: str) -> int:
     return zlib.crc32(f"venturematch:{name}".encode()) & 0x7FFFFFFF
 
 
-def take_write_lock(*, session: Session, name: str) -> None:
+def take_write_lock(*, session: Session, name: str, derived_only: bool = False) -> None:
     """Serialise writers of one kind (ranking lists, outbox claims) until the transaction ends.
 
     PostgreSQL takes a transaction-scoped advisory lock, so only writers of the same `name`
     wait. SQLite has one writer at a time: the fresh transaction SQLAlchemy began is turned
     into `BEGIN IMMEDIATE` (SQLAlchemy still ends it with its own COMMIT or ROLLBACK).
+
+    `derived_only`: the transaction writes only what can be computed again (the ranked lists),
+    so on PostgreSQL its commit does not wait for the write-ahead log to reach the disk
+    (`synchronous_commit` off for it alone). A database crash may then lose the last
+    fraction of a second of such commits, never half of one; a later refresh or the nightly
+    full refresh writes them again, and any ordinary commit after them (a notification of a
+    new match, say) flushes them first. SQLite already commits this way (WAL with
+    `synchronous=NORMAL`).
     """
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         # Through the driver's cursor: every refresh starts here, and SQLAlchemy's statement
-        # handling cost more than the lock itself (0.45 of 0.7 ms).
-        read_rows(session, f"SELECT pg_advisory_xact_lock({lock_key(name)})")  # an integer
+        # handling cost more than the lock itself (0.45 of 0.7 ms). The commit setting rides
+        # in the same statement.
+        relaxed = ", set_config('synchronous_commit', 'off', true)" if derived_only else ""
+        read_rows(session, f"SELECT pg_advisory_xact_lock({lock_key(name)}){relaxed}")
         return
     if connection.info.get(_STATEMENTS, 0) == 0:
         begin_immediate(connection)  # in place of the empty deferred transaction just opened

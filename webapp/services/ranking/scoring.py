@@ -276,13 +276,13 @@ def _locked_context(session: Session, settings: Settings) -> ScoringContext | No
     wait on it, then taken again."""
     try:
         session.rollback()
-        take_write_lock(session=session, name="ranking")
+        take_write_lock(session=session, name="ranking", derived_only=True)
         ctx = current_context(session=session, settings=settings)
         if ctx is None:
             session.rollback()
             scoring_context(session=session, settings=settings)
             session.rollback()
-            take_write_lock(session=session, name="ranking")
+            take_write_lock(session=session, name="ranking", derived_only=True)
             ctx = scoring_context(session=session, settings=settings)
     except NoInvestors:
         return None

@@ -29,3 +29,29 @@ def test_a_second_writer_waits_until_the_first_commits(db: Engine) -> None:
         first.commit()
     waiting.join(30)
     assert events == ["first commits", "second holds the lock"]
+
+
+def test_a_derived_only_writer_commits_without_waiting_for_the_disk_and_no_other_does(
+    db: Engine,
+) -> None:
+    """PostgreSQL: synchronous_commit is off for that transaction alone. SQLite commits
+    that way already (WAL with synchronous=NORMAL, 1), for every transaction."""
+
+    def commit_setting(session: Session) -> str:
+        if db.dialect.name == "postgresql":
+            return str(session.connection().exec_driver_sql("SHOW synchronous_commit").scalar())
+        return str(session.connection().exec_driver_sql("PRAGMA synchronous").scalar())
+
+    with Session(db) as session:
+        take_write_lock(session=session, name="ranking", derived_only=True)
+        relaxed = commit_setting(session)
+        session.commit()
+        after = commit_setting(session)
+        session.rollback()
+        take_write_lock(session=session, name="outbox")
+        other = commit_setting(session)
+        session.commit()
+    if db.dialect.name == "postgresql":
+        assert (relaxed, after, other) == ("off", "on", "on")
+    else:
+        assert (relaxed, after, other) == ("1", "1", "1")
