@@ -239,19 +239,27 @@ def clear_rows(*, session: Session) -> None:
 
 
 # Every investor list's floor (`ListFloor`) from the lists as stored: the member holding
-# investor_rank = n in a list of n. Written once per full refresh, after the rows.
+# investor_rank = n in a list of n. Written after the rows of each full refresh, only where it
+# moved (the nightly refresh, lists unchanged, writes none), floors of lists gone deleted.
+_FLOORS_GONE = (
+    "DELETE FROM list_floor WHERE investor_id NOT IN "
+    "(SELECT investor_id FROM match WHERE investor_rank IS NOT NULL)"
+)
 _FLOORS = (
     "INSERT INTO list_floor (investor_id, venture_id, score, size) "
     "SELECT m.investor_id, m.venture_id, m.score, lists.size FROM "
     "(SELECT investor_id, COUNT(*) AS size FROM match WHERE investor_rank IS NOT NULL "
     "GROUP BY investor_id) AS lists "
-    "JOIN match AS m ON m.investor_id = lists.investor_id AND m.investor_rank = lists.size"
+    "JOIN match AS m ON m.investor_id = lists.investor_id AND m.investor_rank = lists.size "
+    "WHERE true ON CONFLICT (investor_id) DO UPDATE SET venture_id = excluded.venture_id, "
+    "score = excluded.score, size = excluded.size WHERE list_floor.venture_id <> "
+    "excluded.venture_id OR list_floor.score <> excluded.score OR list_floor.size <> excluded.size"
 )
 
 
 def _rebuild_floors(session: Session) -> None:
     run = session.connection().exec_driver_sql
-    run("DELETE FROM list_floor")
+    run(_FLOORS_GONE)
     run(_FLOORS)
 
 
