@@ -1,7 +1,8 @@
 """Scoring speed of the product's own refresh path, from the database to stored lists.
 
 Usage: python bench/score_throughput.py [--ventures 10000] [--investors 2000] [--k 50]
-           [--repeats 101] [--workers 2] [--chunk 2500] [--database-url URL] [--json]
+           [--repeats 101] [--settle 0] [--workers 2] [--chunk 2500] [--database-url URL]
+           [--json]
 
 It loads the demo generator's data into a fresh database (SQLite in a temporary directory, or
 the PostgreSQL of --database-url, whose schema it drops and recreates), publishes every venture
@@ -18,8 +19,11 @@ Timed: a first full refresh (empty table), a second one (lists unchanged: the ni
 their investor pool inside the timing: `full_refresh_new_model_s`; --refreshes 1 or 2 stops
 earlier, for very large runs, and `full_refresh_s` is then the last one run), then --repeats venture
 changes, each committed and then rescored with `refresh_venture` (`incremental_ms_median`; only
-the refresh is timed). With --json the last stdout line holds those keys, `pairs`, and the peak
-RSS of every worker process (`worker_peak_rss_mb`). CPU seconds are reported beside wall times:
+the refresh is timed). --settle N refreshes N other changes untimed first: the timed changes then
+meet the table as a working day leaves it, pages dirtied by the refreshes and not yet vacuumed,
+instead of fresh from the new model's rewrite (on PostgreSQL every page all-visible). With --json
+the last stdout line holds those keys, `pairs`, and the peak RSS of every worker process
+(`worker_peak_rss_mb`). CPU seconds are reported beside wall times:
 on a machine shared with other work they say what the run would take on idle cores.
 """
 
@@ -131,8 +135,26 @@ def _finish(paths: list[str], snapshot: dt.datetime) -> tuple[dict[str, Any], tu
     return {**figures, "merge_write_cpu_s": round(time.process_time() - cpu, 2)}, _peak()
 
 
-def _incremental(repeats: int, seed: int) -> tuple[dict[str, Any], tuple[int, float]]:
-    """`refresh_venture` after each of `repeats` venture changes (only the refresh is timed)."""
+def _change(session: Session, venture_id: int, donor: dict[str, Any]) -> None:
+    """The venture takes another's stage, raise and sectors (committed; not timed)."""
+    session.execute(
+        update(Venture)
+        .where(col(Venture.id) == venture_id)
+        .values(
+            stage=donor["stage"],
+            raise_amount_gbp=donor["raise_amount_gbp"],
+            sectors=donor["sectors"],
+            updated_at=utcnow(),
+        )
+    )
+    session.commit()
+
+
+def _incremental(
+    repeats: int, seed: int, settle: int = 0
+) -> tuple[dict[str, Any], tuple[int, float]]:
+    """`refresh_venture` after each of `repeats` venture changes (only the refresh is timed),
+    after `settle` changes refreshed untimed."""
     assert _engine is not None
     assert _settings is not None
     rng = random.Random(seed)
@@ -146,19 +168,13 @@ def _incremental(repeats: int, seed: int) -> tuple[dict[str, Any], tuple[int, fl
         waited = time.perf_counter()
         filled = column_reserve.wait_filled(timeout=600)
         fill_s = time.perf_counter() - waited
+        settling = random.Random(seed + 1)  # its own draws: the timed changes stay the same
+        for venture_id in settling.choices(ids, k=settle):
+            _change(session, venture_id, settling.choice(donors))
+            scoring.refresh_venture(session=session, settings=_settings, venture_id=venture_id)
+            refreeze_if_replaced()
         for venture_id in rng.sample(ids, repeats):
-            donor = rng.choice(donors)
-            session.execute(
-                update(Venture)
-                .where(col(Venture.id) == venture_id)
-                .values(
-                    stage=donor["stage"],
-                    raise_amount_gbp=donor["raise_amount_gbp"],
-                    sectors=donor["sectors"],
-                    updated_at=utcnow(),
-                )
-            )
-            session.commit()
+            _change(session, venture_id, rng.choice(donors))
             started, used = time.perf_counter(), time.process_time()
             result = scoring.refresh_venture(
                 session=session, settings=_settings, venture_id=venture_id
@@ -182,6 +198,7 @@ def _incremental(repeats: int, seed: int) -> tuple[dict[str, Any], tuple[int, fl
         "lists_per_change": round(lists / repeats, 1),
         "refilled_per_change": round(refilled / repeats, 2),
         "reserve_fill_wait_s": round(fill_s, 2) if filled else None,
+        "settled_by": settle,
     }
     return summary, _peak()
 
@@ -278,7 +295,7 @@ def run(args: argparse.Namespace, directory: str) -> dict[str, Any]:
             _activate(engine, settings, "bench-b", 2)
             new_s, new = _full_refresh(pool, engine, args.chunk, str(folder), peaks)
             print(f"full refresh, new model {new_s:.2f} s {new}", file=sys.stderr)
-        incremental, (pid, rss) = pool.submit(_incremental, args.repeats, 11).result()
+        incremental, (pid, rss) = pool.submit(_incremental, args.repeats, 11, args.settle).result()
         peaks[pid] = max(peaks.get(pid, 0.0), rss)
         print(f"venture changes {incremental}", file=sys.stderr)
     engine.dispose()
@@ -320,6 +337,11 @@ def main() -> None:
     parser.add_argument("--investors", type=int, default=2_000)
     parser.add_argument("--k", type=int, default=50)
     parser.add_argument("--repeats", type=int, default=101, help="venture changes timed")
+    parser.add_argument(
+        "--settle", type=int, default=0,
+        help="venture changes refreshed untimed first: the day after a rewrite, when the "
+        "refreshes have dirtied the table's pages and autovacuum has not been by",
+    )  # fmt: skip
     parser.add_argument("--workers", type=int, default=2, help="worker processes")
     parser.add_argument("--chunk", type=int, default=scoring_full.CHUNK_SIZE)
     parser.add_argument(
