@@ -10,11 +10,12 @@ investor's list is read in the order (score descending, venture id) and its n me
 the numbers 1..n in any order, except that the lowest member holds n (see `list_values`).
 So a venture entering or leaving an investor list rewrites two or three rows of it, not every
 member below it (a venture change used to rewrite ~320 rows for ~60 of real news), while
-`owners_with_gaps` still finds a list a deleted member left a hole in. Each investor list's
-lowest member and length are also kept in `list_floor`, written with the list, where
-`thresholds` reads every full list's K-th member. It also means that
+`owners_with_gaps` still finds a list a deleted member left a hole in. It also means that
 placing one venture in an investor list needs only the list's two lowest members and the
 venture's own row (`list_ends`), not the whole list: the members not read keep their numbers.
+
+Each investor list's lowest member and length are also kept in `list_floor`, written with the
+list: `thresholds` reads every full list's K-th member there, from a dozen pages.
 """
 
 from __future__ import annotations
