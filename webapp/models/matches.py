@@ -62,8 +62,8 @@ class ListFloor(SQLModel, table=True):
     A venture refresh compares the venture with the lowest member of every full investor
     list (`match_store.thresholds`). Read from `match`, those 2,000 rows lie on as many pages
     as the refreshes keep rewriting, so PostgreSQL visits each page (its visibility is lost
-    until the next vacuum): 2-3 ms a change. Here they fill a dozen pages. Written in the same
-    statements as the lists (`match_store.apply_lists`, `match_bulk.replace_all`); a deleted
+    until the next vacuum): 2-3 ms a change. Here they fill a dozen pages. Written in the
+    lists' own transaction (`match_store.apply_lists`, `match_bulk.replace_all`); a deleted
     venture takes its floor rows along, as it takes its Match rows.
     """
 
