@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -204,6 +204,17 @@ def read_rows(session: Session, sql: str, params: Sequence[Any] = ()) -> list[An
         return list(cursor.fetchall())
     finally:
         cursor.close()
+
+
+def among(session: Session, column: str, ids: Collection[int]) -> tuple[str, tuple[Any, ...]]:
+    """`column` is one of these ids, as SQL for `read_rows` and its parameters. On PostgreSQL
+    the ids go as one array: the statement's text is then the same whatever the ids, so psycopg
+    prepares it once and the server neither parses nor plans it again (a third of a venture
+    change's small reads). On SQLite, in process, the integers are inlined."""
+    wanted = sorted(int(i) for i in ids)
+    if session.connection().dialect.name == "postgresql":
+        return f"{column} = ANY(%s::bigint[])", (wanted,)
+    return f"{column} IN ({', '.join(map(str, wanted))})", ()  # integers only: safe to inline
 
 
 def driver_stamp(dialect: str, at: datetime) -> Any:

@@ -31,7 +31,7 @@ import numpy.typing as npt
 from sqlalchemy import exists, func, select, union
 from sqlmodel import Session
 
-from webapp.db import driver_stamp, read_rows
+from webapp.db import among, driver_stamp, read_rows
 from webapp.models import ListFloor, Match
 from webapp.services.ranking.match_bulk import COLUMNS
 
@@ -179,12 +179,9 @@ def thresholds(*, session: Session, side: str, k: int, owners: Collection[int]) 
         return Limits.of(read_rows(session, sql), owners)
     found: list[Any] = []
     for part in _chunks(owners):
-        ids = ", ".join(str(int(o)) for o in part)  # integers only: safe to inline
-        sql = (
-            f"SELECT {owner}, {member}, score FROM {table} "  # noqa: S608
-            f"WHERE {owner} IN ({ids}) AND {where}"
-        )
-        found.extend(read_rows(session, sql))
+        wanted, params = among(session, owner, part)
+        sql = f"SELECT {owner}, {member}, score FROM {table} WHERE {wanted} AND {where}"  # noqa: S608
+        found.extend(read_rows(session, sql, params))
     return Limits.of(found, owners)
 
 
@@ -197,12 +194,12 @@ def lists(
     found: dict[int, list[Member]] = {o: [] for o in owners}
     columns = f"{owner}, {member}, score, id, venture_rank, investor_rank, model_version"
     for part in _chunks(owners):
-        ids = ", ".join(str(int(o)) for o in part)
+        wanted, params = among(session, owner, part)
         sql = (
-            f"SELECT {columns} FROM match WHERE {owner} IN ({ids}) "  # noqa: S608
+            f"SELECT {columns} FROM match WHERE {wanted} "  # noqa: S608
             f"AND {rank} IS NOT NULL ORDER BY {owner}, {_list_order(side)}"
         )
-        for o, m, s, row_id, vr, ir, version in read_rows(session, sql):
+        for o, m, s, row_id, vr, ir, version in read_rows(session, sql, params):
             found[int(o)].append((int(m), float(s)))
             if rows is not None:
                 pair = (int(m), int(o)) if side == "investor" else (int(o), int(m))
@@ -287,19 +284,25 @@ def memberships(
     if side == "investor" and rows is not None:
         sql = (
             "SELECT id, investor_id, venture_rank, investor_rank, model_version "  # noqa: S608
-            f"FROM match WHERE venture_id = {int(member_id)}"
+            f"FROM match WHERE venture_id = {_mark(session)}"
         )
         found = {
             (int(member_id), int(i)): (row_id, vr, ir, version)
-            for row_id, i, vr, ir, version in read_rows(session, sql)
+            for row_id, i, vr, ir, version in read_rows(session, sql, (int(member_id),))
         }
         rows.of_venture[int(member_id)] = found
         return {i for (_v, i), (_id, _vr, ir, _version) in found.items() if ir is not None}
     sql = (
         f"SELECT {owner} FROM match "  # noqa: S608
-        f"WHERE {member} = {int(member_id)} AND {rank} IS NOT NULL"
+        f"WHERE {member} = {_mark(session)} AND {rank} IS NOT NULL"
     )
-    return {int(o) for (o,) in read_rows(session, sql)}
+    return {int(o) for (o,) in read_rows(session, sql, (int(member_id),))}
+
+
+def _mark(session: Session) -> str:
+    """The driver's parameter marker: a statement that differs only in its values is then
+    the same text, prepared once."""
+    return "%s" if session.connection().dialect.name == "postgresql" else "?"
 
 
 def owners_with_gaps(*, session: Session, side: str) -> list[int]:
@@ -349,8 +352,19 @@ def _execute_many(session: Session, sql: str, rows: list[tuple[Any, ...]]) -> No
 
 
 def _move_ranks(session: Session, names: tuple[str, ...], batch: list[dict[str, Any]]) -> None:
-    """Set these rows' ranks in one statement (UPDATE ... FROM VALUES, on SQLite and
-    PostgreSQL alike): one round trip instead of one execution per row."""
+    """Set these rows' ranks in one statement (UPDATE ... FROM the rows given): one round
+    trip instead of one execution per row. PostgreSQL gets them as arrays, so the text is
+    the same for any rows and is prepared once; SQLite, in process, as inlined VALUES."""
+    if session.connection().dialect.name == "postgresql":
+        arrays = ", ".join(["%b::integer[]"] * (1 + len(names)))
+        sets = ", ".join(f"{name} = v.{name}" for name in names)
+        sql = (
+            f"UPDATE match SET {sets} FROM unnest({arrays}) "  # noqa: S608
+            f"AS v(id, {', '.join(names)}) WHERE match.id = v.id"
+        )
+        columns = [[u["row_id"] for u in batch], *([u[n] for u in batch] for n in names)]
+        _execute(session, sql, columns)
+        return
 
     def value(rank: int | None) -> str:
         return "NULL" if rank is None else str(int(rank))
@@ -395,9 +409,9 @@ def apply_lists(
         for pair, (row_id, vr, ir, version) in prefetched[v].items():
             existing[pair] = (row_id, vr, ir, version == model_version)
     for part in _chunks(venture_lists.keys() - prefetched.keys()):
-        ids = ", ".join(str(int(v)) for v in part)  # integers only: safe to inline
-        sql = f"SELECT {columns} FROM match WHERE venture_id IN ({ids})"  # noqa: S608
-        for row_id, v, i, vr, ir, version in read_rows(session, sql):
+        wanted, params = among(session, "venture_id", part)
+        sql = f"SELECT {columns} FROM match WHERE {wanted}"  # noqa: S608
+        for row_id, v, i, vr, ir, version in read_rows(session, sql, params):
             existing[(v, i)] = (row_id, vr, ir, version == model_version)
     write = set(existing) | set(want_v)  # pairs whose row may change
     known = listed.read.get("investor", set()) if listed is not None else set()
@@ -409,12 +423,12 @@ def apply_lists(
         held = {i: listed.numbers.get(i, {}) for i in investor_lists if i in known or i in in_part}
         other_model = {p for p, row in listed.rows.items() if row[3] != model_version}
     for part in _chunks([i for i in investor_lists if i not in known and i not in in_part]):
-        ids = ", ".join(str(int(i)) for i in part)
+        wanted, params = among(session, "investor_id", part)
         sql = (
             f"SELECT {columns} FROM match "  # noqa: S608
-            f"WHERE investor_id IN ({ids}) AND investor_rank IS NOT NULL"
+            f"WHERE {wanted} AND investor_rank IS NOT NULL"
         )
-        for row_id, v, i, vr, ir, version in read_rows(session, sql):
+        for row_id, v, i, vr, ir, version in read_rows(session, sql, params):
             existing[(v, i)] = (row_id, vr, ir, version == model_version)
             held.setdefault(i, {})[v] = ir
             if version != model_version:
@@ -452,14 +466,8 @@ def apply_lists(
         for pair in write
         if pair in want_i and pair[0] not in venture_lists and stored(pair) is None
     )
-    for start in range(0, len(entering), PAIRS_PER_STATEMENT):
-        wanted = " OR ".join(
-            f"(venture_id = {int(v)} AND investor_id = {int(i)})"
-            for v, i in entering[start : start + PAIRS_PER_STATEMENT]
-        )
-        sql = f"SELECT {columns} FROM match WHERE {wanted}"  # noqa: S608
-        for row_id, v, i, vr, ir, version in read_rows(session, sql):
-            existing[(v, i)] = (row_id, vr, ir, version == model_version)
+    for row_id, v, i, vr, ir, version in _probe(session, entering):
+        existing[(v, i)] = (row_id, vr, ir, version == model_version)
     # Rescored: pairs just scored, new to the table, or stored by another model.
     rescore = sorted(
         pair
@@ -505,27 +513,59 @@ def apply_lists(
     return len(inserts) + len(updates) + len(deletes)
 
 
+def _probe(session: Session, pairs: list[Pair]) -> list[Any]:
+    """The stored rows of these pairs (id, venture, investor, ranks, model version)."""
+    columns = "id, venture_id, investor_id, venture_rank, investor_rank, model_version"
+    if pairs and session.connection().dialect.name == "postgresql":
+        # The pairs as two arrays: one text, prepared once; a probe of the unique key each.
+        sql = (
+            f"SELECT {', '.join(f'm.{c}' for c in columns.split(', '))} "  # noqa: S608
+            "FROM unnest(%b::integer[], %b::integer[]) AS p(v, i) "
+            "JOIN match AS m ON m.venture_id = p.v AND m.investor_id = p.i"
+        )
+        return read_rows(session, sql, [list(column) for column in zip(*pairs, strict=True)])
+    found: list[Any] = []
+    for start in range(0, len(pairs), PAIRS_PER_STATEMENT):
+        wanted = " OR ".join(  # integers only: safe to inline
+            f"(venture_id = {int(v)} AND investor_id = {int(i)})"
+            for v, i in pairs[start : start + PAIRS_PER_STATEMENT]
+        )
+        found.extend(read_rows(session, f"SELECT {columns} FROM match WHERE {wanted}"))  # noqa: S608
+    return found
+
+
 def _write_floors(session: Session, floors: list[tuple[int, int, int]], emptied: list[int]) -> None:
     """Each written investor list's floor: (investor, lowest member, length), its score read
-    from the row just written; the same statement on SQLite and PostgreSQL."""
-    for part in _chunks(emptied):
-        ids = ", ".join(map(str, part))  # integers only: safe to inline
-        _execute(session, f"DELETE FROM list_floor WHERE investor_id IN ({ids})")  # noqa: S608
+    from the row just written; the floors given as arrays on PostgreSQL (one text, prepared
+    once), as inlined VALUES on SQLite."""
+    for ids in _chunks(emptied):
+        wanted, ids_param = among(session, "investor_id", ids)
+        _execute(session, f"DELETE FROM list_floor WHERE {wanted}", ids_param)  # noqa: S608
+    postgresql = session.connection().dialect.name == "postgresql"
     for start in range(0, len(floors), CHUNK):
-        rows = ", ".join(
-            f"({int(i)}, {int(v)}, {int(n)})" for i, v, n in floors[start : start + CHUNK]
-        )  # integers only: safe to inline
+        part = floors[start : start + CHUNK]
+        params: list[Any] = []
+        if postgresql:
+            given = "unnest(%b::integer[], %b::integer[], %b::integer[])"
+            given += " AS f(investor, venture, size)"
+            params = [list(column) for column in zip(*part, strict=True)]
+        else:
+            rows = ", ".join(f"({int(i)}, {int(v)}, {int(n)})" for i, v, n in part)
+            given = (  # integers only: safe to inline
+                "(SELECT column1 AS investor, column2 AS venture, column3 AS size "  # noqa: S608
+                f"FROM (VALUES {rows}) AS r) AS f"
+            )
         _execute(
             session,
             "INSERT INTO list_floor (investor_id, venture_id, score, size) "  # noqa: S608
-            "SELECT m.investor_id, m.venture_id, m.score, v.column3 "
-            f"FROM (VALUES {rows}) AS v JOIN match AS m "
-            "ON m.venture_id = v.column2 AND m.investor_id = v.column1 "
+            f"SELECT m.investor_id, m.venture_id, m.score, f.size FROM {given} "
+            "JOIN match AS m ON m.venture_id = f.venture AND m.investor_id = f.investor "
             "WHERE true ON CONFLICT (investor_id) DO UPDATE SET venture_id = excluded.venture_id, "
             "score = excluded.score, size = excluded.size "
             # A floor that stays is not rewritten (no dead row version left behind for it).
             "WHERE list_floor.venture_id <> excluded.venture_id "
             "OR list_floor.score <> excluded.score OR list_floor.size <> excluded.size",
+            params,
         )
 
 
@@ -551,7 +591,8 @@ def _write_rows(
 ) -> None:
     """Delete, rewrite, move and insert rows, through the driver (no statement compile)."""
     for part in _chunks(deletes):
-        _execute(session, f"DELETE FROM match WHERE id IN ({', '.join(map(str, part))})")  # noqa: S608
+        wanted, params = among(session, "id", part)
+        _execute(session, f"DELETE FROM match WHERE {wanted}", params)  # noqa: S608
     full = [u for u in updates if "score" in u]
     ranks = [u for u in updates if "score" not in u]
     dialect = session.connection().dialect.name

@@ -15,7 +15,7 @@ from sqlalchemy import and_, exists, func, select, true
 from sqlmodel import Session, col
 
 from matching import DealRecord
-from webapp.db import driver_stamp, read_rows
+from webapp.db import among, driver_stamp, read_rows
 from webapp.models import (
     Deal,
     DealEvent,
@@ -265,10 +265,11 @@ def passed_pairs(
 ) -> set[tuple[int, int]]:
     """(venture, investor) pairs with a standing pass; None for either side means all."""
     sql = f"SELECT venture_id, investor_id FROM feedback WHERE action = '{FeedbackAction.PASS}'"  # noqa: S608
+    params: tuple[Any, ...] = ()
     for column, ids in (("venture_id", venture_ids), ("investor_id", investor_ids)):
         if ids is not None:
-            wanted = sorted(int(i) for i in ids)  # integers only: safe to inline
-            if not wanted:
+            if not ids:
                 return set()
-            sql += f" AND {column} IN ({', '.join(map(str, wanted))})"
-    return {(int(v), int(i)) for v, i in read_rows(session, sql)}
+            condition, more = among(session, column, ids)
+            sql, params = f"{sql} AND {condition}", params + more
+    return {(int(v), int(i)) for v, i in read_rows(session, sql, params)}

@@ -140,25 +140,31 @@ def test_after_a_rewrite_a_refresh_reads_the_investor_lists_from_the_index_alone
     session.rollback()
     market(random.Random(35), ventures=40, investors=8)
     assert refresh(session, small).written.rewrote
-    reads: list[str] = []
+    reads: list[tuple[str, tuple[object, ...]]] = []
     real = match_store.read_rows
-    monkeypatch.setattr(match_store, "read_rows", lambda s, sql: reads.append(sql) or real(s, sql))
+
+    def read_rows(s: Session, sql: str, params: tuple[object, ...] = ()) -> list[object]:
+        reads.append((sql, params))
+        return real(s, sql, params)
+
+    monkeypatch.setattr(match_store, "read_rows", read_rows)
     owners = [int(i) for (i,) in session.connection().exec_driver_sql(
         "SELECT DISTINCT investor_id FROM match WHERE investor_rank IS NOT NULL LIMIT 3"
     )]  # fmt: skip
     assert match_store.lists(session=session, side="investor", owners=owners)
-    (sql,) = reads
+    ((sql, params),) = reads
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         # The table is tiny: make the planner take the index it would take at scale.
         connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
         connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
-        plan = "\n".join(line for (line,) in connection.exec_driver_sql(f"EXPLAIN (ANALYZE) {sql}"))
+        explained = connection.exec_driver_sql(f"EXPLAIN (ANALYZE) {sql}", params)
+        plan = "\n".join(line for (line,) in explained)
         assert "Index Only Scan using ix_match_investor_list" in plan, plan
         assert "Heap Fetches: 0" in plan, plan
     else:
         plan = " ".join(
-            str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")
+            str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
         )
         assert "COVERING INDEX ix_match_investor_list" in plan, plan
     session.rollback()
