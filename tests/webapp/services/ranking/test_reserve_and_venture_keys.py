@@ -11,6 +11,8 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -316,3 +318,16 @@ def test_a_sync_goes_ahead_while_another_thread_streams_the_venture_keys(
     assert not thread.is_alive(), "the sync waited for the stream"
     assert ctx.ventures.changed_after(0)[1].keys() == {ventures[0].id}
     list(streaming)
+
+
+@given(
+    values=st.lists(st.integers(-5, 40), max_size=30),
+    others=st.lists(st.integers(-5, 40), max_size=30),
+)
+def test_absent_agrees_with_isin(values: list[int], others: list[int]) -> None:
+    """The refill's membership test (a binary search in a sorted array) says what np.isin
+    says, for empty, repeated and out-of-range ids alike."""
+    found = np.array(values, dtype=np.int64)
+    ordered = np.array(sorted(others), dtype=np.int64)
+    expected = ~np.isin(found, ordered)
+    assert column_reserve._absent(found, ordered).tolist() == expected.tolist()
