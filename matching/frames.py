@@ -81,6 +81,11 @@ class _Frame:
         return np.fromiter((self.position(i) for i in record_ids), dtype=np.int64)
 
 
+def venture_text(record: VentureRecord) -> str:
+    """A venture's text the thesis is compared with: its name and summary."""
+    return f"{record.name}. {record.summary}"
+
+
 @dataclass(frozen=True, eq=False)
 class VentureFrame(_Frame):
     """Ventures as arrays; `records` keeps the originals for explanations and hints."""
@@ -145,7 +150,7 @@ class VentureFrame(_Frame):
     @property
     def summaries(self) -> list[str]:
         """Text the thesis is compared with."""
-        return [f"{r.name}. {r.summary}" for r in self.records]
+        return [venture_text(r) for r in self.records]
 
     def take(self, rows: IntArray | slice) -> VentureFrame:
         """A sub-frame (a chunk or a block) sharing the taxonomy."""

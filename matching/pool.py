@@ -210,8 +210,14 @@ class VentureSide:
     text: sparse.csr_matrix
 
     @classmethod
-    def build(cls, frame: VentureFrame, vectoriser: TextVectoriser) -> VentureSide:
-        """Derive gather keys for every venture once per call."""
+    def build(
+        cls,
+        frame: VentureFrame,
+        vectoriser: TextVectoriser,
+        text: sparse.csr_matrix | None = None,
+    ) -> VentureSide:
+        """Derive gather keys for every venture once per call. `text`: the summaries' vectors
+        when the caller holds them already (the same vectoriser's rows for the same texts)."""
         tax = frame.taxonomy
         n_sectors = len(tax.sectors)
         raw = frame.sector_slots
@@ -234,7 +240,7 @@ class VentureSide:
             tax_code=frame.eis.astype(np.int64) * 2 + frame.seis.astype(np.int64),
             institution=institution,
             instruments=frame.instruments.astype(np.float32),
-            text=vectoriser.transform(frame.summaries),
+            text=vectoriser.transform(frame.summaries) if text is None else text,
         )
 
     def take(self, rows: I64) -> VentureSide:

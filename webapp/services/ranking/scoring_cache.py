@@ -18,11 +18,13 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 from sqlmodel import Session
 
 import matching
 from matching.blocks import block_logits, block_size
 from matching.features import PairFeatures
+from matching.frames import VentureFrame, venture_text
 from matching.pool import VentureSide
 from webapp.config import Settings
 from webapp.models import utcnow
@@ -104,6 +106,7 @@ class VentureSides:
                 self.id_total -= venture_id
                 del self.stamps[venture_id]
             records = scoring_data.venture_rows(session=session, ids=changed)
+            side = self.side_of(records) if records else None  # before their old rows go
             for record in records:
                 venture_id = int(record["id"])
                 self._retire(venture_id)
@@ -111,10 +114,10 @@ class VentureSides:
                 if venture_id not in self.stamps:
                     self.id_total += venture_id
                 self.stamps[venture_id] = stamps[venture_id]
-            if records and len(self.sides) - self.full >= RECENT_SIDES:
-                self._merge_recent(self.side_of(records))
-            elif records:
-                self._add_side(self.side_of(records))
+            if side is not None and len(self.sides) - self.full >= RECENT_SIDES:
+                self._merge_recent(side)
+            elif side is not None:
+                self._add_side(side)
 
     def _recent_stamps(self, session: Session) -> dict[int, object] | None:
         """Stamps of the ventures published and stamped since the last sync, or None when a
@@ -135,8 +138,25 @@ class VentureSides:
             return self.epoch, {v: e for v, e in self.changed_at.items() if e > epoch}
 
     def side_of(self, records: list[dict[str, Any]]) -> VentureSide:
-        """Venture keys of these records for this model."""
-        return VentureSide.build(self.model.venture_frame(records), self.model.vectoriser)
+        """Venture keys of these records for this model. A held venture whose name and summary
+        did not change keeps its text vector: a change of raise or stage embeds no text (the
+        vectoriser's set-up was a third of a venture change's keys)."""
+        frame = self.model.venture_frame(records)
+        return VentureSide.build(frame, self.model.vectoriser, self._held_text(frame))
+
+    def _held_text(self, frame: VentureFrame) -> sparse.csr_matrix | None:
+        """The text vectors the sides hold for these ventures' texts, or None unless every
+        venture is held with the same text."""
+        rows = []
+        for record in frame.records:
+            held = self.owner.get(record.id)
+            if held is None:
+                return None
+            side = self.sides[held[0]]
+            if venture_text(side.frame.records[held[1]]) != venture_text(record):
+                return None
+            rows.append(side.text[held[1]])
+        return sparse.csr_matrix(sparse.vstack(rows)) if rows else None
 
     def _add_side(self, side: VentureSide) -> None:
         at = len(self.sides)

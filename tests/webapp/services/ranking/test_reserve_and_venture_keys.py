@@ -8,6 +8,7 @@ import random
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,7 +19,9 @@ from sqlmodel import Session
 
 from matching.blocks import stream_logits
 from tests.factories import IntroductionFactory, VentureFactory
+from tests.webapp.services.ranking.test_scoring_context import activate
 from tests.workers.builders import (
+    WORDS,
     brute_force,
     change_venture,
     market,
@@ -82,31 +85,40 @@ def _full_reads(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 
 
 def test_venture_keys_caught_up_from_recent_stamps_equal_keys_read_from_scratch(
-    session: Session, small: Settings, monkeypatch: pytest.MonkeyPatch
+    session: Session, small: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """Including each venture's text vector, kept where its name and summary stayed (a new
+    raise or stage) and embedded again where either changed (a model with a vocabulary)."""
     rng = random.Random(61)
     ventures, _, _ = market(rng, ventures=30, investors=4)
+    activate(session, tmp_path, "keys-text")
     ctx = scoring_context(session=session, settings=small)
+    assert ctx.model.vectoriser.vocabulary
     ctx.ventures.sync(session)
     reads = _full_reads(monkeypatch)
     for step in range(40):
         session.rollback()
         venture = session.get(Venture, rng.choice(ventures).id)
         assert venture is not None
-        kind = ("change", "change", "change", "draft", "publish", "new")[step % 6]
+        kind = ("change", "raise", "rename", "draft", "publish", "new")[step % 6]
         if kind == "new":
             ventures.append(VentureFactory(**venture_values(rng)))
         else:
             if kind == "change":
                 for name, value in venture_values(rng).items():
                     setattr(venture, name, value)
+            elif kind == "raise":  # its text vector is kept, not embedded again
+                venture.raise_amount_gbp = venture_values(rng)["raise_amount_gbp"]
+                venture.stage = venture_values(rng)["stage"]
+            elif kind == "rename":  # the name is part of the text: embedded again
+                venture.name = f"{rng.choice(WORDS).title()} {step}"
             venture.visibility = "draft" if kind == "draft" else "published"
             venture.updated_at = utcnow()
             session.add(venture)
         session.commit()
         reads.clear()
         ctx.ventures.sync(session)
-        if kind == "change":  # seen among the recent stamps, not by reading every one
+        if kind in {"change", "raise", "rename"}:  # seen among the recent stamps
             assert reads == [False]
         session.rollback()
         assert _scores(ctx, ctx.ventures) == _from_scratch(session, ctx), f"step {step} ({kind})"
