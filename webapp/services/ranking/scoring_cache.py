@@ -168,7 +168,7 @@ class VentureSides:
         """The small sides' live rows and `newest` folded into one side: their keys put
         together, not derived from the records again."""
         parts = [
-            side.take(np.flatnonzero(~dead))
+            side.take(np.flatnonzero(~dead)) if dead.any() else side
             for side, dead in zip(self.sides[self.full :], self.dead[self.full :], strict=True)
             if not dead.all()
         ]
@@ -225,7 +225,12 @@ class VentureSides:
         """One side holding the keys of these ventures as they stand (those published; None
         if none is): for scoring or wording a few ventures without reading their records."""
         wanted = np.array(sorted(venture_ids), dtype=np.int64)
-        parts = [side.take(rows) for side, _which, rows in self.locate(wanted)]
+        # A side wanted whole, in order, is given as it is (sides never change once built):
+        # a venture just changed is usually the one venture of the newest side.
+        parts = [
+            side if np.array_equal(rows, np.arange(len(side.frame))) else side.take(rows)
+            for side, _which, rows in self.locate(wanted)
+        ]
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else VentureSide.concat(parts)
