@@ -206,6 +206,11 @@ def read_rows(session: Session, sql: str, params: Sequence[Any] = ()) -> list[An
         cursor.close()
 
 
+def param_mark(session: Session) -> str:
+    """The driver's own parameter marker, for SQL run through `read_rows` or its cursor."""
+    return "%s" if session.connection().dialect.name == "postgresql" else "?"
+
+
 def among(session: Session, column: str, ids: Collection[int]) -> tuple[str, tuple[Any, ...]]:
     """`column` is one of these ids, as SQL for `read_rows` and its parameters. On PostgreSQL
     the ids go as one array: the statement's text is then the same whatever the ids, so psycopg

@@ -26,7 +26,7 @@ from psycopg.errors import LockNotAvailable
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from webapp.db import driver_stamp
+from webapp.db import driver_stamp, param_mark
 from webapp.models import Match
 
 COLUMNS = (
@@ -245,15 +245,20 @@ _FLOORS_GONE = (
     "DELETE FROM list_floor WHERE investor_id NOT IN "
     "(SELECT investor_id FROM match WHERE investor_rank IS NOT NULL)"
 )
+# Floors upserted, a floor that stays not rewritten (no dead row version left behind for it);
+# after a SELECT, which needs a WHERE of its own before ON CONFLICT on SQLite.
+FLOOR_UPSERT = (
+    "ON CONFLICT (investor_id) DO UPDATE SET venture_id = excluded.venture_id, "
+    "score = excluded.score, size = excluded.size WHERE list_floor.venture_id <> "
+    "excluded.venture_id OR list_floor.score <> excluded.score OR list_floor.size <> excluded.size"
+)
 _FLOORS = (
-    "INSERT INTO list_floor (investor_id, venture_id, score, size) "
+    "INSERT INTO list_floor (investor_id, venture_id, score, size) "  # noqa: S608
     "SELECT m.investor_id, m.venture_id, m.score, lists.size FROM "
     "(SELECT investor_id, COUNT(*) AS size FROM match WHERE investor_rank IS NOT NULL "
     "GROUP BY investor_id) AS lists "
     "JOIN match AS m ON m.investor_id = lists.investor_id AND m.investor_rank = lists.size "
-    "WHERE true ON CONFLICT (investor_id) DO UPDATE SET venture_id = excluded.venture_id, "
-    "score = excluded.score, size = excluded.size WHERE list_floor.venture_id <> "
-    "excluded.venture_id OR list_floor.score <> excluded.score OR list_floor.size <> excluded.size"
+    f"WHERE true {FLOOR_UPSERT}"
 )
 
 
@@ -412,7 +417,7 @@ def _replace_rows(
     kept[where[matched]] = True
     gone = old["id"][~kept]
     connection = session.connection()
-    mark = "%s" if connection.dialect.name == "postgresql" else "?"
+    mark = param_mark(session)
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         for start in range(0, len(gone), 1000):

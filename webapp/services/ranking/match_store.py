@@ -31,9 +31,9 @@ import numpy.typing as npt
 from sqlalchemy import exists, func, select, union
 from sqlmodel import Session
 
-from webapp.db import among, driver_stamp, read_rows
+from webapp.db import among, driver_stamp, param_mark, read_rows
 from webapp.models import ListFloor, Match
-from webapp.services.ranking.match_bulk import COLUMNS
+from webapp.services.ranking.match_bulk import COLUMNS, FLOOR_UPSERT
 
 Member = tuple[int, float]  # (id, score)
 Pair = tuple[int, int]  # (venture id, investor id)
@@ -284,7 +284,7 @@ def memberships(
     if side == "investor" and rows is not None:
         sql = (
             "SELECT id, investor_id, venture_rank, investor_rank, model_version "  # noqa: S608
-            f"FROM match WHERE venture_id = {_mark(session)}"
+            f"FROM match WHERE venture_id = {param_mark(session)}"
         )
         found = {
             (int(member_id), int(i)): (row_id, vr, ir, version)
@@ -294,15 +294,9 @@ def memberships(
         return {i for (_v, i), (_id, _vr, ir, _version) in found.items() if ir is not None}
     sql = (
         f"SELECT {owner} FROM match "  # noqa: S608
-        f"WHERE {member} = {_mark(session)} AND {rank} IS NOT NULL"
+        f"WHERE {member} = {param_mark(session)} AND {rank} IS NOT NULL"
     )
     return {int(o) for (o,) in read_rows(session, sql, (int(member_id),))}
-
-
-def _mark(session: Session) -> str:
-    """The driver's parameter marker: a statement that differs only in its values is then
-    the same text, prepared once."""
-    return "%s" if session.connection().dialect.name == "postgresql" else "?"
 
 
 def owners_with_gaps(*, session: Session, side: str) -> list[int]:
@@ -560,11 +554,7 @@ def _write_floors(session: Session, floors: list[tuple[int, int, int]], emptied:
             "INSERT INTO list_floor (investor_id, venture_id, score, size) "  # noqa: S608
             f"SELECT m.investor_id, m.venture_id, m.score, f.size FROM {given} "
             "JOIN match AS m ON m.venture_id = f.venture AND m.investor_id = f.investor "
-            "WHERE true ON CONFLICT (investor_id) DO UPDATE SET venture_id = excluded.venture_id, "
-            "score = excluded.score, size = excluded.size "
-            # A floor that stays is not rewritten (no dead row version left behind for it).
-            "WHERE list_floor.venture_id <> excluded.venture_id "
-            "OR list_floor.score <> excluded.score OR list_floor.size <> excluded.size",
+            f"WHERE true {FLOOR_UPSERT}",
             params,
         )
 

@@ -16,7 +16,7 @@ from sqlalchemy import and_, exists, func, select, true
 from sqlmodel import Session, col
 
 from matching import DealRecord
-from webapp.db import among, driver_stamp, read_rows
+from webapp.db import among, driver_stamp, param_mark, read_rows
 from webapp.models import (
     Deal,
     DealEvent,
@@ -95,7 +95,7 @@ def recent_changes(*, session: Session, since: datetime) -> tuple[dict[int, obje
     `since` is bound as the driver stores the column (`driver_stamp`), so it compares as the
     stored stamps do; the stamps come back raw, as from `venture_stamps`."""
     dialect = session.connection().dialect.name
-    mark = "%s" if dialect == "postgresql" else "?"
+    mark = param_mark(session)
     sql = (
         f"SELECT id, updated_at, NULL, NULL FROM venture WHERE {_PUBLISHED} "  # noqa: S608
         f"AND updated_at >= {mark} UNION ALL "
