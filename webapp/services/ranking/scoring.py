@@ -15,6 +15,7 @@ function takes the ranking lock, writes and commits.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -270,19 +271,25 @@ def _write(
     )
 
 
-def _locked_context(session: Session, settings: Settings) -> ScoringContext | None:
+def _locked_context(
+    session: Session, settings: Settings, *, reuse_plans: bool = False
+) -> ScoringContext | None:
     """Take the ranking lock with a current context. When it must be built (seconds: a pool
     rebuilt for changed investors), the lock is let go for the build so other refreshes do not
-    wait on it, then taken again."""
+    wait on it, then taken again. `reuse_plans`: see `take_write_lock` (one venture's refresh
+    only: an investor's reads and writes span every venture)."""
+    lock = functools.partial(
+        take_write_lock, session=session, name="ranking", derived_only=True, reuse_plans=reuse_plans
+    )
     try:
         session.rollback()
-        take_write_lock(session=session, name="ranking", derived_only=True)
+        lock()
         ctx = current_context(session=session, settings=settings)
         if ctx is None:
             session.rollback()
             scoring_context(session=session, settings=settings)
             session.rollback()
-            take_write_lock(session=session, name="ranking", derived_only=True)
+            lock()
             ctx = scoring_context(session=session, settings=settings)
     except NoInvestors:
         return None
@@ -304,7 +311,7 @@ def refresh_venture(
 ) -> RefreshResult:
     """Rescore one venture against every investor and fix every list it enters or leaves."""
     k = settings.match_top_k
-    ctx = _locked_context(session, settings)
+    ctx = _locked_context(session, settings, reuse_plans=True)
     if ctx is None:
         session.commit()
         return RefreshResult()

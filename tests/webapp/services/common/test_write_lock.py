@@ -55,3 +55,30 @@ def test_a_derived_only_writer_commits_without_waiting_for_the_disk_and_no_other
         assert (relaxed, after, other) == ("off", "on", "on")
     else:
         assert (relaxed, after, other) == ("1", "1", "1")
+
+
+def test_reused_plans_are_asked_for_by_that_transaction_alone(db: Engine) -> None:
+    """PostgreSQL plans a venture refresh's prepared statements once (a generic plan) only
+    inside the transaction that asked; the next transaction plans as the server is set."""
+
+    def plan_mode(session: Session) -> str:
+        return str(session.connection().exec_driver_sql("SHOW plan_cache_mode").scalar())
+
+    if db.dialect.name != "postgresql":
+        with Session(db) as session:  # SQLite has no such setting: the lock is all it takes
+            take_write_lock(session=session, name="ranking", derived_only=True, reuse_plans=True)
+            session.commit()
+        return
+    with Session(db) as session:
+        default = plan_mode(session)
+        session.rollback()
+        take_write_lock(session=session, name="ranking", derived_only=True, reuse_plans=True)
+        reused = plan_mode(session)
+        session.commit()
+        after = plan_mode(session)
+        session.rollback()
+        take_write_lock(session=session, name="ranking", derived_only=True)
+        other = plan_mode(session)
+        session.commit()
+    assert default != "force_generic_plan"
+    assert (reused, after, other) == ("force_generic_plan", default, default)
