@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 import redis
 from celery import Task, shared_task
-from celery.exceptions import Reject
+from celery.exceptions import Reject, Retry
 from celery.utils.time import get_exponential_backoff_interval
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -47,6 +47,9 @@ DELIVERY_TTL_S = 24 * 3600
 # The relay adds this to the kwargs of each task it publishes (which task of the event's plan
 # it is); the base class takes it out before the task body sees its arguments.
 OUTBOX_PART = "outbox_part"
+# Added to the kwargs of a task sent again to wait (see `VentureTask.wait_again`): how many
+# times it has waited. Taken out too; deliveries are counted per wait.
+WAITED = "waited"
 
 
 class WaitUntil(Exception):
@@ -67,6 +70,11 @@ class VentureTask(Task):  # type: ignore[misc]
     # `retry_backoff_max_s`, full jitter), which Celery's class attributes cannot read.
     retry_backoff = False
     max_retries = 8
+    # Celery checks a task's arguments when it is sent, and `retry` sends it again: the kwargs
+    # the relay and `wait_again` add (`outbox_part`, `waited`), which the body never sees,
+    # failed that check with a TypeError, so an outbox task could neither retry nor wait. The
+    # tasks check their own arguments where it matters (ids are checked in each body).
+    typing = False
     acks_late = True
     reject_on_worker_lost = True
 
@@ -78,6 +86,7 @@ class VentureTask(Task):  # type: ignore[misc]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         part = kwargs.pop(OUTBOX_PART, None)
+        kwargs.pop(WAITED, None)
         if self.request.called_directly:
             return super().__call__(*args, **kwargs)
         self._count_delivery()
@@ -92,7 +101,7 @@ class VentureTask(Task):  # type: ignore[misc]
         if holder is not None:  # a live copy runs it: look again once its claim could lapse
             wait = self.runtime.tuning.task_lease_s / 2
             log.info("%s[%s]: %s is running in %s", self.name, self.request.id, work, holder)
-            raise self.retry(countdown=wait, max_retries=None)
+            raise self.wait_again(wait)
         done = False
         try:
             try:
@@ -122,7 +131,7 @@ class VentureTask(Task):  # type: ignore[misc]
             return f"waiting until {wait_until.at.isoformat()}: {wait_until.reason}"
         delay = (wait_until.at - utcnow()).total_seconds()
         if delay <= self.runtime.tuning.retry_backoff_max_s:
-            raise self.retry(countdown=max(0.5, delay), max_retries=None)
+            raise self.wait_again(max(0.5, delay))
         return f"left to the sweep until {wait_until.at.isoformat()}: {wait_until.reason}"
 
     def _finish(self, event_id: Any, part: Any, error: str | None) -> None:
@@ -140,20 +149,46 @@ class VentureTask(Task):  # type: ignore[misc]
         event held until the retry is due (so the relay does not hand it out meanwhile)."""
         tuning = self.runtime.tuning
         countdown = retry_countdown(self.request.retries, countdown, tuning.retry_backoff_max_s)
-        event_id = (self.request.kwargs or {}).get("event_id")
-        if isinstance(event_id, int):
-            until = utcnow() + timedelta(seconds=countdown + tuning.task_lease_s)
-            try:
-                with self.runtime.session() as session:
-                    outbox.hold_until(session=session, event_ids=[event_id], until=until)
-            except DBAPIError as exc:
-                log.warning("outbox event %s not held for its retry: %s", event_id, exc)
+        self._hold_event(countdown)
         return super().retry(*args, countdown=countdown, **options)
+
+    def wait_again(self, countdown: float) -> Retry:
+        """Send this task again in `countdown` seconds as a wait, not a retry: waiting for a
+        live copy to finish, or for an email's next attempt, is not a failure. Celery's `retry`
+        would spend one of `max_retries` on it (and `max_retries=None` there means the class's
+        8, not "no limit"): a copy waiting out a long full refresh gave up, recorded as failed,
+        and a task that had waited had fewer retries left for real trouble, each backed off
+        longer. The retries count goes on unchanged; `WAITED` counts the waits."""
+        request = self.request
+        kwargs = {**(request.kwargs or {}), WAITED: self._waited() + 1}
+        self._hold_event(countdown)
+        again = self.signature_from_request(
+            request, None, kwargs, countdown=countdown, retries=request.retries
+        )
+        again.apply_async()
+        return Retry(f"waiting {countdown:.1f} s", when=countdown)
+
+    def _waited(self) -> int:
+        waited = (self.request.kwargs or {}).get(WAITED, 0)
+        return waited if isinstance(waited, int) else 0
+
+    def _hold_event(self, countdown: float) -> None:
+        """Hold the task's outbox event until it comes back, so the relay does not hand it
+        out meanwhile."""
+        event_id = (self.request.kwargs or {}).get("event_id")
+        if not isinstance(event_id, int):
+            return
+        until = utcnow() + timedelta(seconds=countdown + self.runtime.tuning.task_lease_s)
+        try:
+            with self.runtime.session() as session:
+                outbox.hold_until(session=session, event_ids=[event_id], until=until)
+        except DBAPIError as exc:
+            log.warning("outbox event %s not held for its retry: %s", event_id, exc)
 
     def _count_delivery(self) -> None:
         """Refuse a message that has already been delivered `max_deliveries` times."""
         request = self.request
-        key = f"{DELIVERY_KEY}{request.id}:{request.retries}"
+        key = f"{DELIVERY_KEY}{request.id}:{request.retries}:{self._waited()}"
         try:
             with self.runtime.redis.pipeline() as pipe:
                 pipe.incr(key)

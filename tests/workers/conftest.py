@@ -260,7 +260,7 @@ class WorkerPool:
     def restart(self, worker: Worker) -> None:
         worker.start().wait_ready(self.client)
 
-    def app_send(self, task: str, kwargs: dict[str, Any]) -> None:
+    def app_send(self, task: str, kwargs: dict[str, Any], task_id: str | None = None) -> None:
         """Queue a task the way the relay does, from this process."""
         from celery import Celery
 
@@ -269,7 +269,8 @@ class WorkerPool:
         queue = task.split(".")[2]
         app = Celery("test-producer", broker=self.redis_url)
         try:
-            app.send_task(task, kwargs=kwargs, queue=queue, exchange=DIRECT, routing_key=queue)
+            app.send_task(task, kwargs=kwargs, queue=queue, exchange=DIRECT, routing_key=queue,
+                          task_id=task_id)  # fmt: skip
         finally:
             app.close()
 
