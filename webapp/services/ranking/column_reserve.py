@@ -61,33 +61,70 @@ class _Row:
 
 class _Changed:
     """Log-odds of changed ventures against every pool investor (passes left out), each
-    for the epoch of its last change: a venture changed again is scored again."""
+    for the epoch of its last change: a venture changed again is scored again.
+
+    Held as rows of one matrix, so that a refill takes the columns of every venture changed
+    since its rows' epoch with one index. The changes a refill reads grow through a working
+    day (~200 a refill after 400 changes); taken one by one, a slice and a stack each, they
+    cost 0.34–0.37 ms a refill there, and 0.21–0.27 ms with one index."""
 
     def __init__(self, ctx: ScoringContext) -> None:
         self.ctx = ctx
         self.limit = max(1, CHANGED_BYTES // (4 * max(len(ctx.investor_ids), 1)))
-        self.rows: OrderedDict[int, tuple[int, F32]] = OrderedDict()
+        self.slots: OrderedDict[int, int] = OrderedDict()  # venture → its row; oldest first
+        self.free: list[int] = []  # rows given up by ventures no longer published
+        self.epochs = np.zeros(0, dtype=np.int64)  # per row: the epoch its log-odds are for
+        self.matrix = np.zeros((0, len(ctx.investor_ids)), dtype=np.float32)
 
     def remember(self, venture_id: int, epoch: int, logits: F32) -> None:
         """A changed venture's log-odds computed elsewhere (its own refresh scored it)."""
-        self.rows.pop(venture_id, None)
-        self.rows[venture_id] = (epoch, logits)
-        while len(self.rows) > self.limit:
-            self.rows.popitem(last=False)
+        slot = self.slots.pop(venture_id, None)
+        if slot is None:
+            slot = self._free_slot()
+        self.slots[venture_id] = slot
+        self.epochs[slot] = epoch
+        self.matrix[slot] = logits
 
-    def columns(self, changed: dict[int, int], positions: I64) -> dict[int, F32]:
-        """Log-odds at these pool positions of the changed ventures still published."""
-        stale = {v: e for v, e in changed.items() if self.rows.get(v, (None,))[0] != e}
-        if stale:
-            scored = _rescore(self.ctx, self.ctx.pool, stale)
-            for venture_id, epoch in stale.items():
-                self.rows.pop(venture_id, None)
-                if venture_id in scored:
-                    self.rows[venture_id] = (epoch, scored[venture_id])
-        out = {v: self.rows[v][1][positions] for v in changed if v in self.rows}
-        while len(self.rows) > self.limit:  # only once read: this call needs them all
-            self.rows.popitem(last=False)
-        return out
+    def _free_slot(self) -> int:
+        if self.free:
+            return self.free.pop()
+        if len(self.slots) >= self.limit:  # the oldest remembered gives up its row
+            return self.slots.popitem(last=False)[1]
+        used = len(self.slots)  # rows 0..used-1 are all taken: none is free
+        if used == len(self.epochs):  # grown by doubling: most workers see few changes
+            size = min(self.limit, max(16, 2 * used))
+            self.epochs = np.resize(self.epochs, size)
+            grown = np.zeros((size, self.matrix.shape[1]), dtype=np.float32)
+            grown[:used] = self.matrix[:used]
+            self.matrix = grown
+        return used
+
+    def columns(self, changed: dict[int, int], positions: I64) -> tuple[I64, I64, F32]:
+        """(ventures, epochs, log-odds at these pool positions) of the changed ventures still
+        published, in the order of `changed`."""
+        ids = np.fromiter(changed, np.int64, len(changed))
+        at = np.fromiter(changed.values(), np.int64, len(changed))
+        slots = np.fromiter((self.slots.get(v, -1) for v in changed), np.int64, len(changed))
+        held = slots >= 0
+        held[held] = self.epochs[slots[held]] == at[held]
+        scored = np.empty((len(ids), len(positions)), dtype=np.float32)
+        scored[held] = self.matrix[np.ix_(slots[held], positions)]
+        found = held.copy()
+        stale = np.flatnonzero(~held)
+        if len(stale):  # copied above first: remembering these may reuse those rows
+            wanted = dict(zip(ids[stale].tolist(), at[stale].tolist(), strict=True))
+            rescored = _rescore(self.ctx, self.ctx.pool, wanted)
+            for j, venture_id in zip(stale.tolist(), ids[stale].tolist(), strict=True):
+                logits = rescored.get(venture_id)
+                if logits is None:  # not published any more: its row goes to the next newcomer
+                    slot = self.slots.pop(venture_id, None)
+                    if slot is not None:
+                        self.free.append(slot)
+                    continue
+                scored[j] = logits[positions]
+                found[j] = True
+                self.remember(venture_id, wanted[venture_id], logits)
+        return ids[found], at[found], scored[found]
 
 
 class Reserve:
@@ -112,13 +149,12 @@ class Reserve:
             since = min((self.rows[i].epoch for i in known), default=self.ctx.ventures.epoch)
             now, changed = self.ctx.ventures.changed_after(since)
             positions = np.array([self.ctx.investor_position[i] for i in known], dtype=np.int64)
-            fresh = self.changed.columns(changed, positions) if known else {}
             changed_ids = np.fromiter(changed, np.int64, len(changed))
             changed_at = np.fromiter(changed.values(), np.int64, len(changed))
-            fresh_ids = np.fromiter(fresh, np.int64, len(fresh))
-            fresh_at = np.array([changed[v] for v in fresh], dtype=np.int64)
-            empty = np.zeros((0, len(known)), np.float32)
-            scored = np.vstack([*fresh.values()]) if fresh else empty
+            if known:
+                fresh_ids, fresh_at, scored = self.changed.columns(changed, positions)
+            else:
+                fresh_ids, fresh_at, scored = _NONE, _NONE, np.zeros((0, 0), np.float32)
             barred = _barred_by_investor(passed)
             gone_after: dict[int, I64] = {}  # epoch → the ventures changed after it, sorted
             for at, investor_id in enumerate(known):

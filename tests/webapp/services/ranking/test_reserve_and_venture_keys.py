@@ -9,6 +9,8 @@ import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -343,3 +345,65 @@ def test_absent_agrees_with_isin(values: list[int], others: list[int]) -> None:
     ordered = np.array(sorted(others), dtype=np.int64)
     expected = ~np.isin(found, ordered)
     assert column_reserve._absent(found, ordered).tolist() == expected.tolist()
+
+
+POOL = 6  # investors in the fake pool of the store test
+
+
+def _logits(venture_id: int, epoch: int) -> np.ndarray:
+    """A changed venture's log-odds against the pool: different for every (venture, epoch)."""
+    return (venture_id * 100 + epoch + np.arange(POOL) / 10).astype(np.float32)
+
+
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["remember", "read"]),
+            st.dictionaries(st.integers(1, 9), st.integers(1, 4), max_size=6),
+            st.frozensets(st.integers(1, 9), max_size=3),  # ventures not published at a read
+        ),
+        max_size=25,
+    ),
+    room=st.integers(1, 4),
+)
+def test_the_store_of_changed_ventures_gives_each_its_own_log_odds(
+    steps: list[tuple[str, dict[int, int], frozenset[int]]], room: int
+) -> None:
+    """Whatever is remembered, pushed out for room, changed again or unpublished, a read gives
+    each changed venture still published the log-odds of its last change, and no other row.
+    The store keeps rows in one matrix and reuses rows: a row handed to two ventures at once
+    would show here as another venture's figures."""
+    ctx: Any = SimpleNamespace(investor_ids=np.arange(POOL, dtype=np.int64), pool=None)
+    gone: frozenset[int] = frozenset()
+    rescored: list[int] = []
+
+    def rescore(_ctx: object, _pool: object, changed: dict[int, int]) -> dict[int, np.ndarray]:
+        rescored.extend(changed)
+        return {v: _logits(v, e) for v, e in changed.items() if v not in gone}
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(column_reserve, "CHANGED_BYTES", 4 * POOL * room)
+        patch.setattr(column_reserve, "_rescore", rescore)
+        store = column_reserve._Changed(ctx)
+        assert store.limit == room
+        positions = np.array([4, 0, 2], dtype=np.int64)
+        for action, changed, unpublished in steps:
+            if action == "remember":
+                for venture_id, epoch in changed.items():
+                    store.remember(venture_id, epoch, _logits(venture_id, epoch))
+                continue
+            gone = unpublished
+            current = {  # held for the epoch asked: read from the store, published or not
+                v for v, e in changed.items()
+                if v in store.slots and store.epochs[store.slots[v]] == e
+            }  # fmt: skip
+            ids, epochs, scored = store.columns(changed, positions)
+            expected = [v for v in changed if v not in gone or v in current]
+            assert ids.tolist() == expected
+            for venture_id, epoch, row in zip(ids.tolist(), epochs.tolist(), scored, strict=True):
+                assert epoch == changed[venture_id]
+                assert row.tolist() == _logits(venture_id, epoch)[positions].tolist()
+            assert not (current & set(rescored)), "a venture held for its epoch was scored again"
+            rescored.clear()
+            assert len(store.slots) <= room
+            assert len(set(store.slots.values())) == len(store.slots)
