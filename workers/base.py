@@ -165,8 +165,11 @@ class VentureTask(Task):  # type: ignore[misc]
         again = self.signature_from_request(
             request, None, kwargs, countdown=countdown, retries=request.retries
         )
-        again.apply_async()
-        return Retry(f"waiting {countdown:.1f} s", when=countdown)
+        try:
+            again.apply_async()
+        except Exception as exc:  # as Celery's `retry`: not a failure, so an outbox part
+            raise Reject(exc, requeue=False) from exc  # stays owed and the relay sends it again
+        return Retry(f"waiting {countdown:.1f} s", when=countdown, sig=again)
 
     def _waited(self) -> int:
         waited = (self.request.kwargs or {}).get(WAITED, 0)

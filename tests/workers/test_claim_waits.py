@@ -14,6 +14,8 @@ import random
 
 import pytest
 import redis
+from celery.exceptions import Reject
+from kombu.exceptions import OperationalError
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -24,6 +26,7 @@ from webapp.models import AuditLog, OutboxEvent, Venture
 from webapp.services.outbox.outbox import VENTURE_CHANGED, record_event
 from workers.base import DELIVERY_KEY, VentureTask
 from workers.claims import DONE_PREFIX, PREFIX
+from workers.tasks.scoring import refresh_venture
 
 pytestmark = [pytest.mark.workers, pytest.mark.slow]
 
@@ -108,3 +111,31 @@ def test_a_copy_sent_by_the_outbox_waits_and_its_event_closes_without_an_error(
     assert row.last_error is None
     assert row.handouts == 1  # held while it waited: the relay did not hand it out again
     assert _failures(session) == []
+
+
+def test_a_wait_that_cannot_be_sent_is_rejected_not_failed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As Celery's own retry: a copy that cannot be queued again (the broker went away) is
+    rejected, not recorded as a failure, which would close its outbox part unrun."""
+    task = refresh_venture
+
+    class Unsendable:
+        def apply_async(self) -> None:
+            raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    sent: list[dict[str, object]] = []
+
+    def signature_from_request(*_args: object, **options: object) -> Unsendable:
+        sent.append(options)
+        return Unsendable()
+
+    monkeypatch.setattr(task, "signature_from_request", signature_from_request)
+    task.push_request(id="wait-unsent", kwargs={"venture_id": 1}, retries=3, args=())
+    try:
+        with pytest.raises(Reject) as rejected:
+            task.wait_again(1.0)
+    finally:
+        task.pop_request()
+    assert rejected.value.requeue is False
+    assert sent == [{"countdown": 1.0, "retries": 3}]  # a wait spends no retry
