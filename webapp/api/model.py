@@ -43,7 +43,8 @@ class HoldoutOut(BaseModel):
     compared_auc: float | None
     learned_ndcg: float | None = Field(
         description="The learned weights, when they ranked these rows worse than the hand-set "
-        "ones (the model then ranks with the hand-set weights)"
+        "ones by NDCG@10 or by AUC (the model then ranks with the hand-set weights, whose "
+        "figures are `ndcg` and `auc`; one of the two can be better)"
     )
     learned_auc: float | None
     note: str

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from flask.testing import FlaskClient
+from pathlib import Path
 
+from flask.testing import FlaskClient
+from sqlmodel import Session
+
+import matching
 from tests.factories import StaffFactory
 from tests.webapp.ventures.factories import MatchFactory
 from tests.webapp.ventures.parties import Founder, Investor
 from tests.webapp.web_client import sign_in
+from webapp.models import ModelVersion, utcnow
+from webapp.services.common.taxonomy import matching_taxonomy
 
 
 def test_signed_out_visitors_are_asked_to_sign_in(client: FlaskClient) -> None:
@@ -44,3 +50,25 @@ def test_investors_reach_it_from_their_ranked_ventures_and_staff_from_the_header
     sign_in(staff_client, StaffFactory().email)
     page = staff_client.get("/model").get_data(as_text=True)
     assert '<a href="/model" aria-current="page">Model</a>' in page
+
+
+def test_a_model_that_kept_the_hand_set_weights_names_the_measure_they_lost_on(
+    client: FlaskClient, investor: Investor, session: Session, tmp_path: Path
+) -> None:
+    """Found walking the demo: learned weights better by NDCG@10 but worse by AUC were set
+    aside, and the card said they ranked worse, quoting the NDCG@10 they had won on."""
+    model = matching.prior_model(matching_taxonomy(), version="v-kept")
+    path = matching.save_model(model, tmp_path)
+    metrics = {"rows": 900.0, "holdout_rows": 900.0, "prior_weights": 1.0,
+               "holdout_ndcg@10": 0.445, "holdout_auc": 0.877,
+               "prior_holdout_ndcg@10": 0.445, "prior_holdout_auc": 0.877,
+               "learned_holdout_ndcg@10": 0.457, "learned_holdout_auc": 0.868}  # fmt: skip
+    session.add(ModelVersion(version="v-kept", artefact_path=str(path), trained_at=utcnow(),
+                             metrics=metrics, active=True, promoted_at=utcnow()))  # fmt: skip
+    session.commit()
+    sign_in(client, investor.user.email)
+    page = client.get("/model").get_data(as_text=True)
+    note = " ".join(page.split('id="hand-set-note">')[1].split("</p>")[0].split())
+    assert "worse than the hand-set weights by AUC (0.868 against 0.877)" in note
+    assert "By NDCG@10 they did no worse (0.457 against 0.445)" in note
+    assert "NDCG@10 (0.457" not in note.split("By NDCG@10")[0]

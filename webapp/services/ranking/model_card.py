@@ -73,6 +73,9 @@ class Weight:
         return "raises" if self.weight > 0 else "lowers" if self.weight < 0 else "ignores"
 
 
+Comparison = tuple[str, float, float]  # (measure, learned weights, hand-set weights)
+
+
 @dataclass(frozen=True)
 class Holdout:
     """Quality on the platform's own newest outcomes, beside the prior (and the model it beat)."""
@@ -89,6 +92,18 @@ class Holdout:
     learned_ndcg: float | None  # the learned weights, when they lost to the hand-set ones
     learned_auc: float | None
     note: str
+
+    def learned_against_hand_set(self) -> tuple[list[Comparison], list[Comparison]]:
+        """(measures the learned weights lost on, the others), each as (label, learned,
+        hand-set). They are set aside when they lose on either measure, so the card must name
+        the one they lost on: one can be better while the other is worse."""
+        lost: list[Comparison] = []
+        other: list[Comparison] = []
+        for label, learned, hand_set in (("NDCG@10", self.learned_ndcg, self.ndcg),
+                                         ("AUC", self.learned_auc, self.auc)):  # fmt: skip
+            if learned is not None:
+                (lost if learned < hand_set else other).append((label, learned, hand_set))
+        return lost, other
 
 
 @dataclass(frozen=True)
