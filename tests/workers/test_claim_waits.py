@@ -21,7 +21,6 @@ from sqlmodel import Session, col, select
 
 from tests.workers.builders import market
 from tests.workers.conftest import WorkerPool, wait_for
-from webapp.config import Settings
 from webapp.models import AuditLog, OutboxEvent, Venture
 from webapp.services.outbox.outbox import VENTURE_CHANGED, record_event
 from workers.base import DELIVERY_KEY, VentureTask
@@ -33,16 +32,6 @@ pytestmark = [pytest.mark.workers, pytest.mark.slow]
 WORKERS = ("waiter",)
 ELSEWHERE = "another-machine:4242"  # a live holder this machine cannot see is gone
 HELD_MS = 120_000
-
-
-@pytest.fixture(scope="module")
-def small_k(settings: Settings) -> Settings:
-    return settings.model_copy(update={"match_top_k": 5})
-
-
-@pytest.fixture(scope="module")
-def pool_settings(small_k: Settings) -> Settings:
-    return small_k
 
 
 def _failures(session: Session) -> list[AuditLog]:
