@@ -1,4 +1,5 @@
-"""Steps every browser journey takes: signing in, and checking a phone-width page fits."""
+"""Steps every browser journey takes: signing in, checking a phone-width page fits, and
+waiting for a page's charts."""
 
 from __future__ import annotations
 
@@ -51,3 +52,18 @@ def page_height(page: Page) -> int:
 def _measure(page: Page, expression: str) -> int:
     page.wait_for_load_state("load")
     return int(page.evaluate(expression))
+
+
+def charts_drawn(page: Page, count: int) -> None:
+    """The page has `count` charts and each image has decoded (a CSP block would leave one
+    broken). They load lazily, some time after they near the viewport, not with the page:
+    checked straight after the page's load, the staff journey failed once in CI."""
+    charts = page.locator("figure.chart img")
+    expect(charts).to_have_count(count)
+    for index in range(count):
+        chart = charts.nth(index)
+        chart.scroll_into_view_if_needed()
+        chart.element_handle().wait_for_element_state("stable")
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=chart.element_handle()
+        )

@@ -10,24 +10,12 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from tests.browser.conftest import shot
-from tests.browser.steps import PHONE, no_sideways_scroll
+from tests.browser.steps import PHONE, charts_drawn, no_sideways_scroll
 from tests.factories import DEFAULT_PASSWORD, StaffFactory
 from tests.webapp.regional.cohort import comfortable_cohort
 from webapp.services.reports import pipeline_cache
 
 pytestmark = pytest.mark.browser
-
-
-def _charts_drawn(page: Page, count: int) -> None:
-    charts = page.locator("figure.chart img")
-    expect(charts).to_have_count(count)
-    for index in range(count):  # decoded (a CSP block would leave it broken); lazy: scroll first
-        chart = charts.nth(index)
-        chart.scroll_into_view_if_needed()
-        chart.element_handle().wait_for_element_state("stable")
-        page.wait_for_function(
-            "img => img.complete && img.naturalWidth > 0", arg=chart.element_handle()
-        )
 
 
 def test_a_visitor_reads_the_norths_position(
@@ -45,7 +33,7 @@ def test_a_visitor_reads_the_norths_position(
     expect(
         page.get_by_text("Source: HESA HE-BCI, aggregated to NUTS2 by Nesta").first
     ).to_be_visible()
-    _charts_drawn(page, 2)
+    charts_drawn(page, 2)
     no_sideways_scroll(page)
     shot(page, "01-observatory-desktop")
     page.set_viewport_size(PHONE)
@@ -70,7 +58,7 @@ def test_staff_open_the_regional_context(
     ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Regional context")
     expect(page.locator('[data-place="north_west"][data-column="ventures"]')).to_have_text("10")
-    _charts_drawn(page, 3)
+    charts_drawn(page, 3)
     no_sideways_scroll(page)
     shot(page, "01-regions-desktop")
     page.get_by_label("Stage").select_option("seed")

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from tests.browser.conftest import shot
-from tests.browser.steps import sign_in
+from tests.browser.steps import charts_drawn, sign_in
 from tests.factories import FounderFactory, StaffFactory
 from tests.webapp.staff.known_pipeline import seed_known_pipeline
 from webapp.services.reports import pipeline_cache
@@ -36,10 +36,10 @@ def test_staff_journey(
     expect(page).to_have_url(re.compile(r"/staff/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Pipeline")
     assert _figure(page, "ventures") == "5"
-    charts = page.locator("figure.chart img")
-    expect(charts).to_have_count(3)
+    charts_drawn(page, 3)
     for index in range(3):  # every chart image decoded (a CSP block would leave it broken)
-        assert charts.nth(index).evaluate("img => img.complete && img.naturalWidth > 0")
+        chart = page.locator("figure.chart img").nth(index)
+        assert chart.evaluate("img => img.complete && img.naturalWidth > 0")
     shot(page, "01-dashboard")
 
     page.get_by_label("Published from").fill("2025-01-01")
